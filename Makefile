@@ -1,0 +1,41 @@
+# newsflow: `make run` installs and runs the DAG on the bundled sample; `make test` tests.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: install run test test-fast lint fmt bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install pinned requirements
+
+run: install  ## run the newsflow_ingest DAG over data/sample (see newsflow.yaml)
+	$(BIN)/python -m newsflow run
+
+test: install  ## the whole test suite, end-to-end DAG runs included
+	$(BIN)/python -m pytest
+
+test-fast: install  ## everything but the end-to-end DAG runs
+	$(BIN)/python -m pytest -m "not e2e"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install  ## enrich throughput on 2000 generated articles
+	$(BIN)/python bench/throughput.py --articles 2000
+
+clean:
+	rm -rf var .airflow .pytest_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""
+### newsflow_ingest
+
+Ingests news articles from the configured sources (feeds, folders of HTML/text/JSON
+files), extracts entities and sentiment, audits the batch with Great Expectations and,
+only if it passes, loads the DuckDB warehouse and rebuilds its marts.
+
+One run = one data interval = one batch.  Tasks hand data to each other as Parquet
+files in a run folder (only that folder's path goes through XCom).  Re-running an
+interval replaces its batch; the warehouse writers share the single-slot pool
+`newsflow_warehouse`.  Configuration (sources, warehouse path) is read when tasks run:
+`newsflow.yaml`, overridden by `NEWSFLOW_*` environment variables and the Airflow
+Variable `newsflow_config` (JSON).  The schedule comes from `NEWSFLOW_SCHEDULE`
+(default `@hourly`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+from newsflow.airflow.assets import WAREHOUSE_POOL, warehouse_uri
+
+WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
+
+
+@dag(
+    dag_id="newsflow_ingest",
+    schedule=os.environ.get("NEWSFLOW_SCHEDULE", "@hourly"),
+    start_date=pendulum.datetime(2024, 11, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=2)},
+    tags=["newsflow", "ingest"],
+    doc_md=__doc__,
+)
+def newsflow_ingest():
+    @task
+    def extract_articles(data_interval_start=None, data_interval_end=None) -> str:
+        from newsflow.airflow.runtime import batch_for, settings
+        from newsflow.pipeline import extract_step
+
+        return str(extract_step(settings(), batch_for(data_interval_start, data_interval_end)))
+
+    @task
+    def enrich_articles(run_dir: str) -> str:
+        from pathlib import Path
+
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import enrich_step
+
+        return str(enrich_step(settings(), Path(run_dir)))
+
+    @task(pool=WAREHOUSE_POOL)
+    def validate_batch(run_dir: str) -> str:
+        from pathlib import Path
+
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import validate_step
+
+        validate_step(settings(), Path(run_dir))
+        return run_dir
+
+    @task(pool=WAREHOUSE_POOL)
+    def load_batch(run_dir: str) -> dict[str, int]:
+        from pathlib import Path
+
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import load_step
+
+        return load_step(settings(), Path(run_dir))
+
+    @task(pool=WAREHOUSE_POOL, outlets=[WAREHOUSE])
+    def refresh_marts(loaded: dict[str, int]) -> dict[str, int]:
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import refresh_step
+
+        return refresh_step(settings())
+
+    refresh_marts(load_batch(validate_batch(enrich_articles(extract_articles()))))
+
+
+newsflow_ingest()

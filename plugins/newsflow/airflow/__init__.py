@@ -1,0 +1,1 @@
+"""The only part of newsflow that knows about Airflow: pool, asset and runtime settings."""

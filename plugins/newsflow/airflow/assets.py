@@ -1,0 +1,12 @@
+"""Names shared by DAG files; cheap to import at parse time (no Airflow, no I/O)."""
+
+from __future__ import annotations
+
+import os
+
+WAREHOUSE_POOL = "newsflow_warehouse"
+
+
+def warehouse_uri() -> str:
+    """URI of the warehouse Asset; an env var so that parsing reads no file or database."""
+    return os.environ.get("NEWSFLOW_WAREHOUSE_URI", "file:///newsflow/warehouse.duckdb")

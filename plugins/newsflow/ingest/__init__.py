@@ -1,0 +1,1 @@
+"""Ingest: sources -> normalised article records (+ quarantine)."""

@@ -1,0 +1,197 @@
+"""Parsers from raw bytes to parsed items (dicts of article fields).
+
+Each parser returns a list of items; an item that is not an article comes back
+as a :class:`Reject` instance so the caller can quarantine it with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import feedparser
+import trafilatura
+import yaml
+from lxml import html as lxml_html
+
+from newsflow.ingest.records import Reject
+
+Item = dict[str, Any]
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "br")
+ARTICLE_KEYS = ("url", "title", "text", "outlet", "published_at", "author", "language")
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes as UTF-8 (with or without BOM), falling back to cp1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_text(data: bytes) -> list[Item | Reject]:
+    """Plain text: optional YAML front matter, then a title line, then the body.
+
+    The first non-empty line is the title (a leading Markdown ``#`` is dropped).
+    Front-matter keys: outlet, url, published_at, author, language.
+    """
+    raw = decode(data)
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(raw)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            return [Reject(f"front matter is not valid YAML: {exc}")]
+        if not isinstance(loaded, dict):
+            return [Reject("front matter is not a mapping")]
+        meta = loaded
+        raw = raw[match.end() :]
+    lines = raw.lstrip().split("\n", 1)
+    title = lines[0].lstrip("#").strip()
+    body = lines[1] if len(lines) > 1 else ""
+    item = {k: meta.get(k) for k in ARTICLE_KEYS if k != "text"}
+    item["title"] = item.get("title") or title
+    item["text"] = body
+    return [item]
+
+
+def _json_item(obj: Any, where: str) -> Item | Reject:
+    if not isinstance(obj, dict):
+        return Reject(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    if not isinstance(obj.get("text"), str) or not obj["text"].strip():
+        return Reject(f"{where}: missing required field 'text'")
+    item = {k: obj.get(k) for k in ARTICLE_KEYS}
+    for key in ("url", "title", "outlet", "author", "language"):
+        if item[key] is not None and not isinstance(item[key], str):
+            item[key] = str(item[key])
+    return item
+
+
+def parse_jsonl(data: bytes) -> list[Item | Reject]:
+    """JSON lines: one article object a line; a bad line is rejected alone."""
+    items: list[Item | Reject] = []
+    for number, line in enumerate(decode(data).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            items.append(Reject(f"line {number}: invalid JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        items.append(_json_item(obj, f"line {number}"))
+    return items
+
+
+def parse_json(data: bytes) -> list[Item | Reject]:
+    """A JSON file: a JSON Feed, one article object, or a list of them."""
+    try:
+        obj = json.loads(decode(data))
+    except json.JSONDecodeError as exc:
+        return [Reject(f"invalid JSON: {exc.msg} (line {exc.lineno})")]
+    if isinstance(obj, dict) and str(obj.get("version", "")).startswith("https://jsonfeed.org"):
+        return parse_feed(data)
+    objects = obj if isinstance(obj, list) else [obj]
+    return [_json_item(o, f"item {i}") for i, o in enumerate(objects)]
+
+
+def html_to_text(fragment: str) -> str:
+    """Text of an HTML fragment with one paragraph per block element."""
+    if not fragment or "<" not in fragment:
+        return fragment or ""
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types on junk markup
+        return re.sub(r"<[^>]+>", " ", fragment)
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = "\n\n" + (element.tail or "")
+    return root.text_content()
+
+
+def parse_feed(data: bytes) -> list[Item | Reject]:
+    """RSS 0.9x/1.0/2.0, Atom or JSON Feed via feedparser.
+
+    Documents that declare XML entities are refused before parsing (no entity
+    expansion, whatever the parser would do).  A feed feedparser could only
+    partly read keeps the entries it read.
+    """
+    if _ENTITY_DECL.search(data):
+        return [Reject("feed declares XML entities (refused: entity expansion is not allowed)")]
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=True)
+    if parsed.bozo and not parsed.entries:
+        return [Reject(f"unparseable feed: {parsed.get('bozo_exception')}")]
+    outlet = parsed.feed.get("title")
+    language = parsed.feed.get("language")
+    items: list[Item | Reject] = []
+    for entry in parsed.entries:
+        content = ""
+        if entry.get("content"):
+            content = max((c.get("value", "") for c in entry.content), key=len)
+        summary = entry.get("summary", "")
+        text = html_to_text(content if len(content) >= len(summary) else summary)
+        published = entry.get("published") or entry.get("updated")
+        parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
+        items.append(
+            {
+                "url": entry.get("link"),
+                "title": entry.get("title"),
+                "text": text,
+                "outlet": outlet,
+                "author": entry.get("author"),
+                "published_at": _struct_to_iso(parsed_time) if parsed_time else published,
+                "language": language,
+            }
+        )
+    return items
+
+
+def _struct_to_iso(value: Any) -> str:
+    """feedparser's UTC struct_time as an ISO 8601 string."""
+    return "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}+00:00".format(*value[:6])
+
+
+def _meta(tree: Any, *queries: str) -> str | None:
+    for query in queries:
+        found = tree.xpath(query)
+        if found and str(found[0]).strip():
+            return str(found[0]).strip()
+    return None
+
+
+def parse_html(data: bytes, url: str | None = None) -> list[Item | Reject]:
+    """A saved or fetched article page: trafilatura for the text, meta tags first for metadata."""
+    markup = decode(data)
+    try:
+        tree = lxml_html.fromstring(markup)
+    except Exception as exc:  # empty or non-HTML documents
+        return [Reject(f"not an HTML document: {exc}")]
+    doc = trafilatura.bare_extraction(
+        markup, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if doc is None:
+        return [Reject("no extractable article text")]
+    extracted = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    return [
+        {
+            "url": _meta(tree, "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
+            or url
+            or extracted.get("url"),
+            "title": _meta(tree, "//meta[@property='og:title']/@content") or extracted.get("title"),
+            "text": extracted.get("text") or "",
+            "outlet": _meta(tree, "//meta[@property='og:site_name']/@content") or extracted.get("sitename"),
+            "author": _meta(tree, "//meta[@name='author']/@content") or extracted.get("author"),
+            "published_at": _meta(
+                tree,
+                "//meta[@property='article:published_time']/@content",
+                "//meta[@itemprop='datePublished']/@content",
+                "//time[@datetime]/@datetime",
+            )
+            or extracted.get("date"),
+            "language": _meta(tree, "/html/@lang") or extracted.get("language"),
+        }
+    ]

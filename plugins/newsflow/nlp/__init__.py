@@ -1,0 +1,1 @@
+"""Enrichment: entities, canonical names, sentiment."""

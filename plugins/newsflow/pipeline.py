@@ -1,0 +1,221 @@
+"""The steps of one run, each reading the previous step's Parquet output in a run folder.
+
+source -> article records (extract) -> enriched batch (enrich) -> validated batch
+(validate) -> warehouse tables (load) -> marts (refresh).  The DAG calls one step per
+task; the CLI calls them in a row.  Nothing here imports Airflow.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from newsflow.config import Settings
+from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, Article, Quarantined
+from newsflow.ingest.sources import ExtractResult, extract_articles
+from newsflow.nlp.enrich import enrich_batch
+from newsflow.quality.validate import raise_for_failures, validate_batch
+from newsflow.warehouse import db
+
+log = logging.getLogger(__name__)
+
+ENRICHED_TABLES = ("mentions", "entities", "article_sentiment")
+FEED_STATE_FILE = "feed_state.json"
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """Identity of one batch: its data interval."""
+
+    interval_start: datetime
+    interval_end: datetime
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.interval_start:%Y%m%dT%H%M%SZ}_{self.interval_end:%Y%m%dT%H%M%SZ}"
+
+    @classmethod
+    def for_interval(cls, start: datetime | None, end: datetime | None) -> BatchInfo:
+        """Normalise an Airflow data interval to UTC; a point interval (manual run) stays a point."""
+        end_utc = as_utc(end) if end else datetime.now(tz=UTC)
+        return cls(as_utc(start) if start else end_utc, end_utc)
+
+    def to_json(self) -> dict[str, str]:
+        return {"interval_start": self.interval_start.isoformat(), "interval_end": self.interval_end.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> BatchInfo:
+        return cls(datetime.fromisoformat(data["interval_start"]), datetime.fromisoformat(data["interval_end"]))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A plain ``datetime`` in UTC (pendulum and naive values included; naive means UTC)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(moment.timestamp(), tz=UTC)
+
+
+def latest_hour(now: datetime | None = None) -> BatchInfo:
+    """The last complete hour: the interval an hourly schedule would run now."""
+    end = (now or datetime.now(tz=UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return BatchInfo(end - timedelta(hours=1), end)
+
+
+def run_dir_for(settings: Settings, batch: BatchInfo) -> Path:
+    return settings.run_root / re.sub(r"[^0-9A-Za-z_-]", "_", batch.batch_id)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def articles_frame(articles: list[Article]) -> pd.DataFrame:
+    frame = pd.DataFrame([a.as_row() for a in articles], columns=list(ARTICLE_COLUMNS))
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    return frame.astype({"word_count": "int64"})
+
+
+def quarantine_frame(rows: list[Quarantined]) -> pd.DataFrame:
+    frame = pd.DataFrame([q.as_row() for q in rows], columns=list(QUARANTINE_COLUMNS))
+    return frame.drop_duplicates("quarantine_id")
+
+
+def _feed_state(settings: Settings) -> dict[str, dict[str, str]]:
+    path = settings.state_dir / FEED_STATE_FILE
+    return _read_json(path) if path.exists() else {}
+
+
+def extract_step(settings: Settings, batch: BatchInfo) -> Path:
+    """Read every source for the batch; writes articles/quarantine Parquet; returns the run folder."""
+    run_dir = run_dir_for(settings, batch)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    result: ExtractResult = extract_articles(settings, batch.interval_end, _feed_state(settings))
+    articles_frame(result.articles).to_parquet(run_dir / "articles.parquet", index=False)
+    quarantine_frame(result.quarantined).to_parquet(run_dir / "quarantine.parquet", index=False)
+    _write_json(run_dir / FEED_STATE_FILE, result.feed_state)
+    _write_json(
+        run_dir / "batch.json",
+        {
+            **batch.to_json(),
+            "batch_id": batch.batch_id,
+            "articles": len(result.articles),
+            "quarantined": len(result.quarantined),
+            "duplicates": result.duplicates,
+            "ignored_files": result.ignored_files,
+            "not_modified_feeds": result.not_modified,
+        },
+    )
+    log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
+    return run_dir
+
+
+def read_tables(run_dir: Path, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in names}
+
+
+def enrich_step(settings: Settings, run_dir: Path) -> Path:
+    """NER and sentiment over the extracted articles; writes one Parquet file per table."""
+    articles = pd.read_parquet(run_dir / "articles.parquet")
+    tables = enrich_batch(articles, settings.spacy_model, settings.nlp_batch_size)
+    for name, frame in tables.items():
+        frame.to_parquet(run_dir / f"{name}.parquet", index=False)
+    return run_dir
+
+
+def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
+    """Audit the batch with its GX suites; records results; raises when the batch fails.
+
+    An empty batch (nothing new in any source) has nothing to audit and is marked so.
+    """
+    info = _read_json(run_dir / "batch.json")
+    batch = BatchInfo.from_json(info)
+    tables = read_tables(run_dir, ("articles", "quarantine", *ENRICHED_TABLES))
+    if tables["articles"].empty:
+        verdict = {"status": "empty", "success": True, "failures": []}
+        _write_json(run_dir / "validation.json", verdict)
+        return verdict
+    outcome = validate_batch(
+        tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
+    )
+    with db.connect(settings.warehouse_path) as con:
+        db.record_validation(con, outcome.results)
+    verdict = {
+        "status": "passed" if outcome.success else "failed",
+        "success": outcome.success,
+        "validation_id": outcome.validation_id,
+        "failures": outcome.failures,
+        "data_docs_url": outcome.data_docs_url,
+    }
+    _write_json(run_dir / "validation.json", verdict)
+    raise_for_failures(outcome)
+    return verdict
+
+
+def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
+    """Publish a validated batch to the warehouse in one transaction, then keep the feed validators."""
+    verdict_path = run_dir / "validation.json"
+    if not verdict_path.exists() or not _read_json(verdict_path)["success"]:
+        raise RuntimeError(f"batch in {run_dir} has not passed validation; refusing to load it")
+    info = _read_json(run_dir / "batch.json")
+    batch = BatchInfo.from_json(info)
+    tables = read_tables(run_dir, ("articles", "quarantine", *ENRICHED_TABLES))
+    with db.connect(settings.warehouse_path) as con:
+        counts = db.load_batch(
+            con,
+            batch_id=batch.batch_id,
+            interval_start=batch.interval_start,
+            interval_end=batch.interval_end,
+            tables=tables,
+            duplicates=info["duplicates"],
+        )
+    # Only now may the next fetch be conditional: a failed load must refetch these entries.
+    state = _feed_state(settings)
+    state.update(_read_json(run_dir / FEED_STATE_FILE))
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    _write_json(settings.state_dir / FEED_STATE_FILE, state)
+    return counts
+
+
+def refresh_step(settings: Settings) -> dict[str, int]:
+    """Rebuild the marts from staging."""
+    with db.connect(settings.warehouse_path) as con:
+        return db.refresh_marts(con)
+
+
+def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
+    """What the warehouse holds: counts, top entities, quarantine reasons and where the files are."""
+    with db.connect(settings.warehouse_path, read_only=True) as con:
+        counts = db.table_counts(con)
+        top_entities = con.execute(
+            "select e.name, e.label, count(*) as mentions, count(distinct m.article_id) as articles "
+            "from staging.mentions m join staging.entities e using (entity_id) "
+            "group by all order by mentions desc, e.name limit ?",
+            [top],
+        ).fetchall()
+        reasons = con.execute(
+            "select reason, count(*) from raw.quarantine group by reason order by 2 desc, 1"
+        ).fetchall()
+        outlets = con.execute("select count(distinct outlet) from staging.articles").fetchone()[0]
+        dq = con.execute("select count(*), count(*) filter (where success) from marts.dq_results").fetchone()
+    return {
+        "articles_loaded": counts.get("staging.articles", 0),
+        "outlets": outlets,
+        "quarantined": counts.get("raw.quarantine", 0),
+        "quarantine_reasons": reasons,
+        "top_entities": top_entities,
+        "validations": {"runs": dq[0], "passed": dq[1]},
+        "table_counts": counts,
+        "warehouse": str(settings.warehouse_path),
+        "data_docs": str(settings.data_docs_index),
+    }

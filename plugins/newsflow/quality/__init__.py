@@ -1,0 +1,1 @@
+"""Data quality: GX suites, checkpoints and Data Docs."""

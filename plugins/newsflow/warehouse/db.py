@@ -1,0 +1,182 @@
+"""DuckDB warehouse: connection, schema creation, idempotent batch loads and marts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from newsflow.config import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = PROJECT_ROOT / "sql"
+SCHEMAS = ("raw", "staging", "marts")
+# Tables replaced per article when an article is loaded again (children before parent).
+ARTICLE_TABLES = ("mentions", "article_sentiment", "articles")
+MARTS = ("entity_daily_coverage", "source_daily_volume", "entity_cooccurrence", "dq_results")
+
+
+@contextmanager
+def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (creating its folder), in UTC, and close it afterwards."""
+    if not read_only:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()
+
+
+def _sql(layer: str, name: str) -> str:
+    return (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas and every raw and staging table (idempotent)."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    for layer in ("raw", "staging"):
+        for path in sorted((SQL_DIR / layer).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    schema, name = table.split(".")
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame_name: str, *, anti_join_on: str | None = None) -> None:
+    """Bulk insert the registered frame into ``table`` by column name (Arrow scan, not row by row)."""
+    columns = ", ".join(_columns(con, table))
+    sql = f"insert into {table} ({columns}) select {columns} from {frame_name}"
+    if anti_join_on:
+        sql = (
+            f"insert into {table} ({columns}) select {columns} from {frame_name} "
+            f"anti join {table} using ({anti_join_on})"
+        )
+    con.execute(sql)
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    batch_id: str,
+    interval_start: datetime,
+    interval_end: datetime,
+    tables: dict[str, pd.DataFrame],
+    duplicates: int = 0,
+) -> dict[str, int]:
+    """Load one validated batch in a single transaction; re-loading a batch never duplicates.
+
+    ``tables`` holds ``articles``, ``quarantine``, ``mentions``, ``entities`` and
+    ``article_sentiment``.  Articles replace earlier rows with the same
+    ``article_id`` (with their mentions and sentiment); raw keeps every version.
+    Returns the number of rows loaded per table.
+    """
+    create_schema(con)
+    loaded_at = datetime.now(tz=interval_end.tzinfo)
+    articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end)
+    quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
+    con.begin()
+    try:
+        for name, frame in (
+            ("batch_articles", articles),
+            ("batch_quarantine", quarantine),
+            ("batch_mentions", tables["mentions"]),
+            ("batch_entities", tables["entities"]),
+            ("batch_article_sentiment", tables["article_sentiment"]),
+        ):
+            con.register(name, frame)
+        _insert(con, "raw.articles", "batch_articles", anti_join_on="article_id, content_hash")
+        for table in ARTICLE_TABLES:
+            con.execute(f"delete from staging.{table} where article_id in (select article_id from batch_articles)")
+        _insert(con, "staging.articles", "batch_articles")
+        _insert(con, "staging.mentions", "batch_mentions")
+        _insert(con, "staging.article_sentiment", "batch_article_sentiment")
+        _insert(con, "staging.entities", "batch_entities", anti_join_on="entity_id")
+        con.execute(
+            """
+            insert into raw.quarantine
+            select quarantine_id, source_name, source_location, source_format, reason, detail,
+                   batch_id, batch_id, seen_at, seen_at
+            from batch_quarantine
+            on conflict (quarantine_id) do update set
+                last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at
+            """
+        )
+        con.execute(
+            "insert or replace into raw.batches values (?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, interval_start, interval_end, len(articles), len(quarantine), duplicates, loaded_at],
+        )
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    finally:
+        for name in (
+            "batch_articles",
+            "batch_quarantine",
+            "batch_mentions",
+            "batch_entities",
+            "batch_article_sentiment",
+        ):
+            con.unregister(name)
+    counts = {name: len(frame) for name, frame in tables.items()}
+    log.info("loaded batch %s: %s", batch_id, counts)
+    return counts
+
+
+def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> None:
+    """Store one validation run's expectation results (replacing a re-run of the same id)."""
+    create_schema(con)
+    con.begin()
+    try:
+        con.register("batch_results", results)
+        con.execute(
+            "delete from raw.validation_results where validation_id in (select validation_id from batch_results)"
+        )
+        _insert(con, "raw.validation_results", "batch_results")
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    finally:
+        con.unregister("batch_results")
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rebuild every mart from ``sql/marts`` in one transaction; returns row counts."""
+    create_schema(con)
+    counts = {}
+    con.begin()
+    try:
+        for name in MARTS:
+            con.execute(f"create or replace table marts.{name} as {_sql('marts', name)}")
+            counts[name] = con.execute(f"select count(*) from marts.{name}").fetchone()[0]
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    return counts
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every table in the raw, staging and marts schemas."""
+    rows = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema in ('raw', 'staging', 'marts') order by 1"
+    ).fetchall()
+    return {name: con.execute(f"select count(*) from {name}").fetchone()[0] for (name,) in rows}

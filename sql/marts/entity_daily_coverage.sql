@@ -1,0 +1,45 @@
+-- grain: one row per entity per day (UTC).
+-- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment
+-- day: the publication day when the date is trustworthy, else the day it was ingested.
+with articles as (
+    select
+        article_id,
+        outlet,
+        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
+    from staging.articles
+),
+
+mentions as (
+    select article_id, entity_id, count(*) as mentions
+    from staging.mentions
+    group by all
+),
+
+joined as (
+    select
+        articles.day,
+        mentions.entity_id,
+        mentions.article_id,
+        articles.outlet,
+        mentions.mentions,
+        article_sentiment.compound,
+        article_sentiment.tone
+    from mentions
+    inner join articles using (article_id)
+    left join staging.article_sentiment as article_sentiment using (article_id)
+)
+
+select
+    joined.day,
+    joined.entity_id,
+    entities.name,
+    entities.label,
+    sum(joined.mentions) as mentions,
+    count(distinct joined.article_id) as articles,
+    count(distinct joined.outlet) as outlets,
+    avg(joined.compound) as mean_compound,
+    avg(joined.tone) as mean_tone
+from joined
+inner join staging.entities as entities using (entity_id)
+group by all
+order by joined.day, mentions desc

@@ -1,0 +1,22 @@
+-- grain: one row per outlet per day (UTC).
+-- reads: staging.articles, staging.article_sentiment
+with articles as (
+    select
+        article_id,
+        outlet,
+        word_count,
+        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
+    from staging.articles
+)
+
+select
+    articles.day,
+    articles.outlet,
+    count(*) as articles,
+    sum(articles.word_count) as words,
+    avg(article_sentiment.compound) as mean_compound,
+    avg(article_sentiment.tone) as mean_tone
+from articles
+left join staging.article_sentiment as article_sentiment using (article_id)
+group by all
+order by articles.day, articles.outlet

@@ -1,0 +1,12 @@
+-- grain: one row per entity mention (article_id, start_char). Offsets are character
+-- offsets into staging.articles.text; sentence_index counts sentences from 0.
+create table if not exists staging.mentions (
+    article_id varchar not null,
+    entity_id varchar not null,
+    text varchar not null,
+    label varchar not null,
+    start_char integer not null,
+    end_char integer not null,
+    sentence_index integer not null,
+    primary key (article_id, start_char)
+);
