@@ -93,7 +93,7 @@ def parse_json(data: bytes) -> list[Item | Reject]:
     except json.JSONDecodeError as exc:
         return [Reject(f"invalid JSON: {exc.msg} (line {exc.lineno})")]
     if isinstance(obj, dict) and str(obj.get("version", "")).startswith("https://jsonfeed.org"):
-        return parse_feed(data)
+        return parse_json_feed(obj)
     objects = obj if isinstance(obj, list) else [obj]
     return [_json_item(o, f"item {i}") for i, o in enumerate(objects)]
 
@@ -118,13 +118,18 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
 
     Documents that declare XML entities are refused before parsing (no entity
     expansion, whatever the parser would do).  A feed feedparser could only
-    partly read keeps the entries it read.
+    partly read keeps the entries it read; a document that is no feed at all is
+    rejected.
     """
     if _ENTITY_DECL.search(data):
         return [Reject("feed declares XML entities (refused: entity expansion is not allowed)")]
+    if data.lstrip()[:1] == b"{":
+        return parse_json(data)
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=True)
     if parsed.bozo and not parsed.entries:
         return [Reject(f"unparseable feed: {parsed.get('bozo_exception')}")]
+    if not parsed.entries and not parsed.get("version"):
+        return [Reject("not a feed: no RSS, Atom or JSON Feed structure found")]
     outlet = parsed.feed.get("title")
     language = parsed.feed.get("language")
     items: list[Item | Reject] = []
@@ -145,6 +150,30 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
                 "author": entry.get("author"),
                 "published_at": _struct_to_iso(parsed_time) if parsed_time else published,
                 "language": language,
+            }
+        )
+    return items
+
+
+def parse_json_feed(feed: dict[str, Any]) -> list[Item | Reject]:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1): feedparser 6 reads only XML feeds."""
+    items: list[Item | Reject] = []
+    for index, entry in enumerate(feed.get("items") or []):
+        if not isinstance(entry, dict):
+            items.append(Reject(f"item {index}: expected a JSON object"))
+            continue
+        authors = entry.get("authors") or ([entry["author"]] if isinstance(entry.get("author"), dict) else [])
+        names = [a.get("name") for a in authors if isinstance(a, dict) and a.get("name")]
+        html_body = entry.get("content_html") or ""
+        items.append(
+            {
+                "url": entry.get("url") or entry.get("external_url"),
+                "title": entry.get("title"),
+                "text": html_to_text(html_body) if html_body else entry.get("content_text") or entry.get("summary"),
+                "outlet": feed.get("title"),
+                "author": ", ".join(names) or None,
+                "published_at": entry.get("date_published") or entry.get("date_modified"),
+                "language": entry.get("language") or feed.get("language"),
             }
         )
     return items

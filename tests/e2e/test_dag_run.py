@@ -1,0 +1,143 @@
+"""The real newsflow_ingest DAG (airflow dags test, SQLite metadata DB) over the bundled sample."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from newsflow.config import PROJECT_ROOT
+from newsflow.warehouse import db
+
+pytestmark = pytest.mark.e2e
+LOGICAL_DATE = "2024-12-04T00:00:00+00:00"
+
+
+def newsflow(*args: str, home, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.update(AIRFLOW_HOME=str(home / "airflow"), NEWSFLOW_VAR_DIR=str(home / "var"))
+    env.pop("NEWSFLOW_SOURCES", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsflow", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"newsflow {args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    home = tmp_path_factory.mktemp("e2e")
+    warehouse = home / "warehouse.duckdb"
+    args = ("run", "--warehouse", str(warehouse), "--logical-date", LOGICAL_DATE)
+    first = newsflow(*args, home=home)
+    with db.connect(warehouse, read_only=True) as con:
+        counts_first = db.table_counts(con)
+    second = newsflow(*args, home=home)
+    with db.connect(warehouse, read_only=True) as con:
+        counts_second = db.table_counts(con)
+    return home, warehouse, first, counts_first, second, counts_second
+
+
+def query(warehouse, sql, params=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
+    home, warehouse, first, *_ = two_runs
+    out = first.stdout
+    assert "articles loaded : 43 from 8 outlets" in out
+    assert "quarantined     : 2" in out
+    assert "validations     : 5/5 table checks passed" in out
+    assert f"warehouse       : {warehouse}" in out
+    assert (home / "var" / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+
+
+def test_both_seed_articles_load_and_name_kim_jong_un_and_kcna(two_runs):
+    _, warehouse, *_ = two_runs
+    seeds = query(
+        warehouse,
+        "select article_id, outlet from staging.articles where title in (?, ?) order by outlet",
+        [
+            "North Korea's Kim, Russian minister agree to boost military ties",
+            "North Korea and Russian Defense Minister Seek Closer Military Ties to Counter U.S. Influence",
+        ],
+    )
+    assert [outlet for _, outlet in seeds] == ["AFP", "The Korea Ledger"]
+    for article_id, _ in seeds:
+        named = set(
+            query(
+                warehouse,
+                "select e.name, m.label from staging.mentions m join staging.entities e using (entity_id) "
+                "where m.article_id = ?",
+                [article_id],
+            )
+        )
+        assert ("Kim Jong Un", "PERSON") in named
+        assert ("KCNA", "ORG") in named
+
+
+def test_quarantine_holds_the_bad_inputs_with_reasons(two_runs):
+    _, warehouse, *_ = two_runs
+    rows = query(warehouse, "select source_location, reason from raw.quarantine order by reason")
+    assert len(rows) == 2
+    assert rows[0][0].endswith("newswire_desk.jsonl#6") and rows[0][1].startswith("line 7: invalid JSON")
+    assert rows[1][0].endswith("harborpost_subscribe_wall.html")
+
+
+def test_marts_answer_coverage_questions(two_runs):
+    _, warehouse, *_ = two_runs
+    kim = query(
+        warehouse,
+        "select day::varchar, articles, outlets from marts.entity_daily_coverage where name = 'Kim Jong Un' "
+        "and label = 'PERSON' order by day",
+    )
+    assert ("2024-11-30", 3, 3) in kim  # AFP, its rewrite and Harbor Post's syndicated copy
+    volume = query(warehouse, "select count(distinct outlet), count(distinct day) from marts.source_daily_volume")
+    assert volume[0][0] >= 5 and volume[0][1] >= 7
+    dq = query(warehouse, "select count(*), bool_and(success) from marts.dq_results")
+    assert dq == [(10, True)]  # 5 tables x 2 runs
+
+
+def test_second_run_of_the_same_interval_changes_no_table(two_runs):
+    *_, counts_first, _, counts_second = two_runs
+    audit_tables = {"raw.validation_results", "marts.dq_results"}
+    assert {k: v for k, v in counts_first.items() if k not in audit_tables} == {
+        k: v for k, v in counts_second.items() if k not in audit_tables
+    }
+    assert counts_second["staging.articles"] == 43
+    assert counts_second["raw.batches"] == 1
+
+
+def test_enrich_command_writes_one_parquet_file_per_table(tmp_path):
+    source = PROJECT_ROOT / "data" / "sample" / "jsonl" / "newswire_desk.jsonl"
+    result = newsflow("enrich", str(source), "--out", str(tmp_path / "out"), home=tmp_path)
+    files = sorted(p.name for p in (tmp_path / "out").glob("*.parquet"))
+    assert files == [
+        "article_sentiment.parquet",
+        "articles.parquet",
+        "entities.parquet",
+        "mentions.parquet",
+        "quarantine.parquet",
+    ]
+    articles = pd.read_parquet(tmp_path / "out" / "articles.parquet")
+    assert len(articles) == 7 and "articles.parquet: 7 rows" in result.stdout
+    mentions = pd.read_parquet(tmp_path / "out" / "mentions.parquet")
+    assert set(mentions.article_id) <= set(articles.article_id)
+    assert len(pd.read_parquet(tmp_path / "out" / "quarantine.parquet")) == 1
+
+
+def test_bad_configuration_exits_with_a_clear_message(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text("sources:\n  - {kind: folder}\n")
+    result = newsflow("run", "--config", str(config), home=tmp_path, check=False)
+    assert result.returncode == 2
+    assert "configuration error" in result.stderr and "needs 'path' or 'url'" in result.stderr

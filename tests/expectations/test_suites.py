@@ -1,0 +1,96 @@
+"""The GX suites pass a good batch and fail a broken one, naming the broken expectations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from conftest import REFERENCE_TIME, SEEDS
+
+from newsflow.config import SourceConfig, default_spacy_model, load_settings
+from newsflow.ingest.records import Quarantined
+from newsflow.ingest.sources import Extractor
+from newsflow.nlp.enrich import enrich_batch
+from newsflow.pipeline import articles_frame, quarantine_frame
+from newsflow.quality.validate import (
+    VALIDATED_TABLES,
+    BatchValidationError,
+    build_suite,
+    raise_for_failures,
+    validate_batch,
+)
+
+
+@pytest.fixture(scope="module")
+def good_batch():
+    settings = load_settings(environ={})
+    sources = tuple(SourceConfig(name=k, kind="file", location=str(p)) for k, p in SEEDS.items())
+    result = Extractor(settings, REFERENCE_TIME, {}).run(sources)
+    articles = articles_frame(result.articles)
+    quarantined = [Quarantined("test", "bad.jsonl#2", "jsonl", "line 2: invalid JSON")]
+    tables = {"articles": articles, "quarantine": quarantine_frame(quarantined)}
+    tables.update(enrich_batch(articles, default_spacy_model()))
+    return tables
+
+
+def run(tables, tmp_path):
+    return validate_batch(tables, gx_root=tmp_path / "gx", batch_id="test", reference_time=REFERENCE_TIME)
+
+
+def test_every_table_has_a_suite_that_gx_loads():
+    for table in VALIDATED_TABLES:
+        suite = build_suite(table)
+        assert suite.name == f"newsflow.{table}"
+        assert len(suite.expectations) >= 5
+
+
+def test_good_batch_passes_and_builds_data_docs(good_batch, tmp_path):
+    outcome = run(good_batch, tmp_path)
+    assert outcome.success, outcome.failures
+    assert set(outcome.results.table_name) == set(VALIDATED_TABLES)
+    assert outcome.results.success.all()
+    index = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert index.exists() and outcome.data_docs_url == index.as_uri()
+    raise_for_failures(outcome)  # does not raise
+
+
+def test_broken_batch_fails_and_names_each_broken_expectation(good_batch, tmp_path):
+    broken = {name: frame.copy() for name, frame in good_batch.items()}
+    articles = broken["articles"]
+    articles.loc[0, "published_at"] = pd.Timestamp(datetime(2031, 1, 1, tzinfo=UTC))  # a date in the future
+    articles.loc[1, "article_id"] = None  # a null key
+    mentions = broken["mentions"]
+    mentions.loc[0, "start_char"] = -5  # a negative offset
+    mentions.loc[1, "end_char"] = 10**6  # past the end of the text
+    broken["article_sentiment"].loc[0, "compound"] = 1.5  # outside VADER's range
+
+    outcome = run(broken, tmp_path)
+    assert not outcome.success
+    failed = set(
+        zip(
+            outcome.results[~outcome.results.success].table_name,
+            outcome.results[~outcome.results.success].expectation_type,
+            outcome.results[~outcome.results.success].column_name,
+            strict=True,
+        )
+    )
+    assert ("articles", "expect_column_values_to_be_between", "published_at") in failed
+    assert ("articles", "expect_column_values_to_not_be_null", "article_id") in failed
+    assert ("mentions", "expect_column_values_to_be_between", "start_char") in failed
+    assert ("mentions", "expect_column_pair_values_a_to_be_greater_than_b", "text_length") in failed
+    assert ("mentions", "expect_column_values_to_be_in_set", "offsets_match_text") in failed
+    assert ("article_sentiment", "expect_column_values_to_be_between", "compound") in failed
+    with pytest.raises(BatchValidationError) as error:
+        raise_for_failures(outcome)
+    message = str(error.value)
+    assert "not published" in message
+    assert "articles: expect_column_values_to_be_between(published_at) 1 unexpected" in message
+    assert "mentions: expect_column_values_to_be_between(start_char) 1 unexpected" in message
+
+
+def test_empty_tables_fail_their_row_count(good_batch, tmp_path):
+    empty = dict(good_batch, mentions=good_batch["mentions"].iloc[0:0])
+    outcome = run(empty, tmp_path)
+    assert any(f.startswith("mentions: expect_table_row_count_to_be_between") for f in outcome.failures)
+    assert not any(f.startswith("entities:") for f in outcome.failures)

@@ -1,0 +1,233 @@
+"""Loads and marts on a temporary DuckDB with a handful of rows whose answers are known."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+import pytest
+
+from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
+from newsflow.nlp.entities import entity_id
+from newsflow.warehouse import db
+
+T = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
+KIM, KCNA, PUTIN = entity_id("Kim Jong Un", "PERSON"), entity_id("KCNA", "ORG"), entity_id("Vladimir Putin", "PERSON")
+ENTITIES = pd.DataFrame(
+    [(KIM, "Kim Jong Un", "PERSON"), (KCNA, "KCNA", "ORG"), (PUTIN, "Vladimir Putin", "PERSON")],
+    columns=["entity_id", "name", "label"],
+)
+
+
+def article(article_id, outlet, published_at, text="Kim met officials in Pyongyang today.", flag="ok"):
+    row = dict.fromkeys(ARTICLE_COLUMNS)
+    row.update(
+        article_id=article_id,
+        url=f"https://{outlet.lower()}.example/{article_id}",
+        outlet=outlet,
+        title=f"Story {article_id}",
+        published_at=published_at,
+        date_flag=flag,
+        language="en",
+        text=text,
+        content_hash=content_hash(text),
+        word_count=len(text.split()),
+        source_name="test",
+        source_location="memory",
+        source_format="jsonl",
+    )
+    return row
+
+
+def mention(article_id, eid, start, label="PERSON"):
+    return {
+        "article_id": article_id,
+        "entity_id": eid,
+        "text": "x",
+        "label": label,
+        "start_char": start,
+        "end_char": start + 1,
+        "sentence_index": 0,
+    }
+
+
+def sentiment(article_id, compound, tone):
+    return {
+        "article_id": article_id,
+        "compound": compound,
+        "tone": tone,
+        "positive": max(tone, 0),
+        "negative": max(-tone, 0),
+        "polarity": abs(tone),
+        "word_count": 6,
+        "sentence_count": 1,
+    }
+
+
+def batch(articles, mentions, sentiments, quarantine=()):
+    frame = pd.DataFrame(articles, columns=list(ARTICLE_COLUMNS))
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    return {
+        "articles": frame,
+        "quarantine": pd.DataFrame(list(quarantine), columns=list(QUARANTINE_COLUMNS)),
+        "mentions": pd.DataFrame(mentions),
+        "entities": ENTITIES,
+        "article_sentiment": pd.DataFrame(sentiments),
+    }
+
+
+FIRST = batch(
+    [article("a1", "Alpha", T(2024, 11, 30, 10)), article("a2", "Beta", T(2024, 11, 30, 23, 30))],
+    [
+        mention("a1", KIM, 0),
+        mention("a1", KIM, 10),
+        mention("a1", KCNA, 20, "ORG"),
+        mention("a2", KIM, 0),
+        mention("a2", PUTIN, 10),
+    ],
+    [sentiment("a1", 0.5, 2.0), sentiment("a2", -0.5, -4.0)],
+    [
+        {
+            "quarantine_id": "q1",
+            "source_name": "test",
+            "source_location": "bad.jsonl#3",
+            "source_format": "jsonl",
+            "reason": "line 3: invalid JSON",
+            "detail": "",
+        }
+    ],
+)
+SECOND = batch(
+    [article("a3", "Alpha", None, flag="missing")],
+    [mention("a3", KIM, 0)],
+    [sentiment("a3", 0.0, 0.0)],
+)
+
+
+@pytest.fixture
+def con(tmp_path):
+    with db.connect(tmp_path / "w.duckdb") as connection:
+        db.load_batch(
+            connection, batch_id="b1", interval_start=T(2024, 12, 1), interval_end=T(2024, 12, 1, 1), tables=FIRST
+        )
+        db.load_batch(
+            connection, batch_id="b2", interval_start=T(2024, 12, 2), interval_end=T(2024, 12, 2, 1), tables=SECOND
+        )
+        db.refresh_marts(connection)
+        yield connection
+
+
+def rows(con, sql, params=None):
+    return con.execute(sql, params or []).fetchall()
+
+
+def test_entity_daily_coverage_counts_mentions_articles_outlets_and_tone(con):
+    got = rows(
+        con,
+        "select day::varchar, mentions, articles, outlets, mean_compound, mean_tone "
+        "from marts.entity_daily_coverage where entity_id = ? order by day",
+        [KIM],
+    )
+    # a3 has no trustworthy date: it counts on the day it was ingested (2024-12-02).
+    assert got == [("2024-11-30", 3, 2, 2, 0.0, -1.0), ("2024-12-02", 1, 1, 1, 0.0, 0.0)]
+
+
+def test_source_daily_volume_per_outlet_and_day(con):
+    got = rows(con, "select day::varchar, outlet, articles, words from marts.source_daily_volume order by 1, 2")
+    assert got == [("2024-11-30", "Alpha", 1, 6), ("2024-11-30", "Beta", 1, 6), ("2024-12-02", "Alpha", 1, 6)]
+
+
+def test_cooccurrence_has_both_directions_and_no_self_pairs(con):
+    got = rows(con, "select name, other_name, articles from marts.entity_cooccurrence order by 1, 2")
+    assert got == [
+        ("KCNA", "Kim Jong Un", 1),
+        ("Kim Jong Un", "KCNA", 1),
+        ("Kim Jong Un", "Vladimir Putin", 1),
+        ("Vladimir Putin", "Kim Jong Un", 1),
+    ]
+
+
+def test_reloading_a_batch_changes_no_row_count(con):
+    before = db.table_counts(con)
+    db.load_batch(con, batch_id="b1", interval_start=T(2024, 12, 1), interval_end=T(2024, 12, 1, 1), tables=FIRST)
+    db.refresh_marts(con)
+    assert db.table_counts(con) == before
+
+
+def test_a_new_version_replaces_staging_and_keeps_raw_history(con):
+    edited = batch(
+        [article("a1", "Alpha", T(2024, 11, 30, 10), text="Kim met officials in Pyongyang today, KCNA said.")],
+        [mention("a1", KIM, 0)],
+        [sentiment("a1", 0.1, 1.0)],
+    )
+    db.load_batch(con, batch_id="b3", interval_start=T(2024, 12, 3), interval_end=T(2024, 12, 3, 1), tables=edited)
+    assert rows(con, "select count(*) from raw.articles where article_id = 'a1'") == [(2,)]
+    assert rows(con, "select count(*), any_value(batch_id) from staging.articles where article_id = 'a1'") == [
+        (1, "b3")
+    ]
+    assert rows(con, "select count(*) from staging.mentions where article_id = 'a1'") == [(1,)]
+    assert rows(con, "select compound from staging.article_sentiment where article_id = 'a1'") == [(0.1,)]
+
+
+def test_quarantine_keeps_first_and_last_sighting(con):
+    db.load_batch(con, batch_id="b9", interval_start=T(2024, 12, 9), interval_end=T(2024, 12, 9, 1), tables=FIRST)
+    assert rows(con, "select first_batch_id, last_batch_id from raw.quarantine") == [("b1", "b9")]
+
+
+def test_a_failed_load_leaves_the_warehouse_as_it_was(con):
+    before = db.table_counts(con)
+    broken = dict(SECOND, mentions=pd.DataFrame([mention("a3", KIM, 0), mention("a3", KIM, 0)]))  # duplicate key
+    with pytest.raises(duckdb.ConstraintException):
+        db.load_batch(con, batch_id="b4", interval_start=T(2024, 12, 4), interval_end=T(2024, 12, 4, 1), tables=broken)
+    assert db.table_counts(con) == before
+    assert rows(con, "select count(*) from raw.batches where batch_id = 'b4'") == [(0,)]
+
+
+def test_dq_results_mart_summarises_each_validation_run(con):
+    results = pd.DataFrame(
+        [
+            {
+                "validation_id": "v1",
+                "batch_id": "b1",
+                "table_name": "articles",
+                "result_index": i,
+                "expectation_type": t,
+                "column_name": c,
+                "success": ok,
+                "unexpected_count": n,
+                "observed_value": None,
+                "validated_at": T(2024, 12, 1, 1),
+                "data_docs_url": "file:///docs/index.html",
+            }
+            for i, (t, c, ok, n) in enumerate(
+                [
+                    ("expect_column_values_to_not_be_null", "article_id", True, 0),
+                    ("expect_column_values_to_be_between", "published_at", False, 2),
+                ]
+            )
+        ]
+    )
+    db.record_validation(con, results)
+    db.record_validation(con, results)  # re-recording the same run replaces it
+    db.refresh_marts(con)
+    got = rows(con, "select table_name, success, expectations, failed_expectations, failed from marts.dq_results")
+    assert got == [("articles", False, 2, 1, "expect_column_values_to_be_between(published_at)")]
+
+
+def test_recipes_run_with_bound_variables(con):
+    recipes = db.SQL_DIR / "queries"
+    con.execute("set variable entity = ?", ["kim jong un"])
+    coverage = con.execute((recipes / "entity_daily_coverage.sql").read_text()).fetchall()
+    assert [(str(r[0]), r[3]) for r in coverage] == [("2024-11-30", 3), ("2024-12-02", 1)]
+    co = con.execute((recipes / "co_mentioned_entities.sql").read_text()).fetchall()
+    assert co == [("KCNA", "ORG", 1), ("Vladimir Putin", "PERSON", 1)]
+    con.execute("set variable date_from = ?", ["2024-11-30"])
+    con.execute("set variable date_to = ?", ["2024-11-30"])
+    top = con.execute((recipes / "top_entities_by_outlet.sql").read_text()).fetchall()
+    assert [(r[0], r[1], r[2], r[4]) for r in top] == [
+        ("Alpha", 1, "Kim Jong Un", 2),
+        ("Alpha", 2, "KCNA", 1),
+        ("Beta", 1, "Kim Jong Un", 1),
+        ("Beta", 2, "Vladimir Putin", 1),
+    ]

