@@ -39,10 +39,11 @@ WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
 def newsflow_ingest():
     @task
     def extract_articles(data_interval_start=None, data_interval_end=None) -> str:
-        from newsflow.airflow.runtime import batch_for, settings
-        from newsflow.pipeline import extract_step
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import BatchInfo, extract_step
 
-        return str(extract_step(settings(), batch_for(data_interval_start, data_interval_end)))
+        batch = BatchInfo.for_interval(data_interval_start, data_interval_end)
+        return str(extract_step(settings(), batch))
 
     @task
     def enrich_articles(run_dir: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -193,8 +193,3 @@ _KNOWN_KEYS = {
     "http_timeout_s",
     "nlp_batch_size",
 }
-
-
-def with_overrides(settings: Settings, **changes: Any) -> Settings:
-    """A copy of ``settings`` with some fields replaced."""
-    return replace(settings, **changes)

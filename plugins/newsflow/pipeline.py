@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,6 @@ from newsflow.warehouse import db
 
 log = logging.getLogger(__name__)
 
-ENRICHED_TABLES = ("mentions", "entities", "article_sentiment")
 FEED_STATE_FILE = "feed_state.json"
 
 
@@ -60,12 +59,6 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         moment = moment.replace(tzinfo=UTC)
     return datetime.fromtimestamp(moment.timestamp(), tz=UTC)
-
-
-def latest_hour(now: datetime | None = None) -> BatchInfo:
-    """The last complete hour: the interval an hourly schedule would run now."""
-    end = (now or datetime.now(tz=UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    return BatchInfo(end - timedelta(hours=1), end)
 
 
 def run_dir_for(settings: Settings, batch: BatchInfo) -> Path:
@@ -120,8 +113,9 @@ def extract_step(settings: Settings, batch: BatchInfo) -> Path:
     return run_dir
 
 
-def read_tables(run_dir: Path, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in names}
+def read_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every table of the batch: one Parquet file each in the run folder."""
+    return {path.stem: pd.read_parquet(path) for path in sorted(run_dir.glob("*.parquet"))}
 
 
 def enrich_step(settings: Settings, run_dir: Path) -> Path:
@@ -140,7 +134,7 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
     """
     info = _read_json(run_dir / "batch.json")
     batch = BatchInfo.from_json(info)
-    tables = read_tables(run_dir, ("articles", "quarantine", *ENRICHED_TABLES))
+    tables = read_tables(run_dir)
     if tables["articles"].empty:
         verdict = {"status": "empty", "success": True, "failures": []}
         _write_json(run_dir / "validation.json", verdict)
@@ -169,7 +163,7 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
         raise RuntimeError(f"batch in {run_dir} has not passed validation; refusing to load it")
     info = _read_json(run_dir / "batch.json")
     batch = BatchInfo.from_json(info)
-    tables = read_tables(run_dir, ("articles", "quarantine", *ENRICHED_TABLES))
+    tables = read_tables(run_dir)
     with db.connect(settings.warehouse_path) as con:
         counts = db.load_batch(
             con,

@@ -8,13 +8,12 @@ import tempfile
 import pytest
 
 from newsflow.config import PROJECT_ROOT
+from tests.helpers import DAGS_DIR
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="newsflow-airflow-"))
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(PROJECT_ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-
-DAGS_DIR = PROJECT_ROOT / "dags"
 
 
 @pytest.fixture(scope="session")

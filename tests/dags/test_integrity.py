@@ -7,7 +7,7 @@ import subprocess
 import sys
 from unittest import mock
 
-from conftest import DAGS_DIR
+from tests.helpers import DAGS_DIR
 
 ALLOWED_TAGS = {"newsflow", "ingest", "reports"}
 HEAVY_MODULES = ("spacy", "great_expectations", "duckdb", "trafilatura", "feedparser", "newsflow.pipeline")

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from conftest import REFERENCE_TIME, SEEDS
 
 from newsflow.config import SourceConfig, default_spacy_model, load_settings
 from newsflow.ingest.records import Quarantined
@@ -14,12 +13,13 @@ from newsflow.ingest.sources import Extractor
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.pipeline import articles_frame, quarantine_frame
 from newsflow.quality.validate import (
-    VALIDATED_TABLES,
     BatchValidationError,
     build_suite,
     raise_for_failures,
+    suite_tables,
     validate_batch,
 )
+from tests.helpers import REFERENCE_TIME, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,8 @@ def run(tables, tmp_path):
 
 
 def test_every_table_has_a_suite_that_gx_loads():
-    for table in VALIDATED_TABLES:
+    assert suite_tables() == ["article_sentiment", "articles", "entities", "mentions", "quarantine"]
+    for table in suite_tables():
         suite = build_suite(table)
         assert suite.name == f"newsflow.{table}"
         assert len(suite.expectations) >= 5
@@ -48,7 +49,7 @@ def test_every_table_has_a_suite_that_gx_loads():
 def test_good_batch_passes_and_builds_data_docs(good_batch, tmp_path):
     outcome = run(good_batch, tmp_path)
     assert outcome.success, outcome.failures
-    assert set(outcome.results.table_name) == set(VALIDATED_TABLES)
+    assert set(outcome.results.table_name) == set(suite_tables())
     assert outcome.results.success.all()
     index = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert index.exists() and outcome.data_docs_url == index.as_uri()

@@ -2,11 +2,11 @@
 
 import pandas as pd
 import pytest
-from conftest import SEEDS
 
 from newsflow.config import default_spacy_model
 from newsflow.ingest.parsers import parse_text
 from newsflow.nlp.enrich import enrich_batch
+from tests.helpers import SEEDS
 
 
 @pytest.fixture(scope="module")

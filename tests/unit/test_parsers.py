@@ -1,9 +1,8 @@
 import json
 
-from conftest import SAMPLE_DIR, SEEDS
-
 from newsflow.ingest.parsers import html_to_text, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
 from newsflow.ingest.records import Reject
+from tests.helpers import SAMPLE_DIR, SEEDS
 
 
 def test_text_with_front_matter_and_markdown_title():

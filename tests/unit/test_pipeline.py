@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from conftest import SEEDS
 
 from newsflow.config import load_settings
 from newsflow.pipeline import (
@@ -22,6 +21,7 @@ from newsflow.pipeline import (
 )
 from newsflow.quality.validate import BatchValidationError
 from newsflow.warehouse import db
+from tests.helpers import SEEDS
 
 BATCH = BatchInfo(datetime(2024, 12, 1, tzinfo=UTC), datetime(2024, 12, 1, 1, tzinfo=UTC))
 

@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE_TIME, SAMPLE_DIR
 
 from newsflow.config import load_settings
 from newsflow.ingest.sources import SourceError, extract_articles
+from tests.helpers import REFERENCE_TIME, SAMPLE_DIR
 
 FEED = (SAMPLE_DIR / "feeds" / "daily_meridian.rss.xml").read_bytes()
 ETAG = '"meridian-v1"'

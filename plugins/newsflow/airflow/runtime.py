@@ -1,12 +1,10 @@
-"""Helpers for task bodies: settings with the Airflow Variable override, batch identity."""
+"""Settings for task bodies, with the Airflow Variable override."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from newsflow.config import Settings, load_settings
-from newsflow.pipeline import BatchInfo
 
 VARIABLE = "newsflow_config"
 
@@ -18,7 +16,3 @@ def settings() -> Settings:
     raw = Variable.get(VARIABLE, default=None)
     overrides = json.loads(raw) if raw else None
     return load_settings(overrides=overrides)
-
-
-def batch_for(start: datetime | None, end: datetime | None) -> BatchInfo:
-    return BatchInfo.for_interval(start, end)

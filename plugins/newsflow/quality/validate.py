@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-VALIDATED_TABLES = ("articles", "mentions", "entities", "article_sentiment", "quarantine")
 DATASOURCE = "newsflow_batches"
 
 
@@ -62,9 +61,17 @@ def build_suite(table: str, directory: Path = EXPECTATIONS_DIR):  # -> gx.Expect
     return gx.ExpectationSuite(name=stored["name"], expectations=expectations, meta=stored.get("meta", {}))
 
 
-def prepare_frames(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Frames as validated: mentions gain the checks that need their article's text."""
-    frames = {name: tables[name] for name in VALIDATED_TABLES}
+def suite_tables(directory: Path = EXPECTATIONS_DIR) -> list[str]:
+    """Tables that have a suite: one ``<table>.json`` each."""
+    return sorted(path.stem for path in directory.glob("*.json"))
+
+
+def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIONS_DIR) -> dict[str, pd.DataFrame]:
+    """Frames as validated: every batch table must have a suite; mentions gain text checks."""
+    missing = set(tables) - set(suite_tables(directory))
+    if missing:
+        raise ValueError(f"no GX suite in {directory} for batch tables {sorted(missing)}")
+    frames = dict(tables)
     mentions = tables["mentions"]
     texts = tables["articles"].set_index("article_id")["text"]
     article_text = mentions["article_id"].map(texts)
@@ -108,7 +115,7 @@ def validate_batch(
     parameters = {"max_published_at": reference_time.isoformat()}
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
-    for table, frame in prepare_frames(tables).items():
+    for table, frame in prepare_frames(tables, expectations_dir).items():
         asset = _get_or_add(datasource.get_asset, datasource.add_dataframe_asset, table)
         batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "batch")
         suite = context.suites.add_or_update(build_suite(table, expectations_dir))

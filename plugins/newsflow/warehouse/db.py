@@ -17,9 +17,10 @@ log = logging.getLogger(__name__)
 
 SQL_DIR = PROJECT_ROOT / "sql"
 SCHEMAS = ("raw", "staging", "marts")
-# Tables replaced per article when an article is loaded again (children before parent).
-ARTICLE_TABLES = ("mentions", "article_sentiment", "articles")
-MARTS = ("entity_daily_coverage", "source_daily_volume", "entity_cooccurrence", "dq_results")
+# How a batch's tables reach staging: when an article is loaded again, its rows in these
+# tables are replaced; entities are shared across articles and only added when new.
+REPLACED_PER_ARTICLE = ("mentions", "article_sentiment")
+ADDED_WHEN_NEW = {"entities": "entity_id"}
 
 
 @contextmanager
@@ -59,15 +60,13 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame_name: str, *, anti_join_on: str | None = None) -> None:
-    """Bulk insert the registered frame into ``table`` by column name (Arrow scan, not row by row)."""
+    """Bulk insert the registered frame into ``table`` by column name (Arrow scan, not row by row).
+
+    With ``anti_join_on``, rows whose key is already in ``table`` are left out.
+    """
     columns = ", ".join(_columns(con, table))
-    sql = f"insert into {table} ({columns}) select {columns} from {frame_name}"
-    if anti_join_on:
-        sql = (
-            f"insert into {table} ({columns}) select {columns} from {frame_name} "
-            f"anti join {table} using ({anti_join_on})"
-        )
-    con.execute(sql)
+    existing = f" anti join {table} using ({anti_join_on})" if anti_join_on else ""
+    con.execute(f"insert into {table} ({columns}) select {columns} from {frame_name}{existing}")
 
 
 def load_batch(
@@ -81,32 +80,33 @@ def load_batch(
 ) -> dict[str, int]:
     """Load one validated batch in a single transaction; re-loading a batch never duplicates.
 
-    ``tables`` holds ``articles``, ``quarantine``, ``mentions``, ``entities`` and
-    ``article_sentiment``.  Articles replace earlier rows with the same
-    ``article_id`` (with their mentions and sentiment); raw keeps every version.
-    Returns the number of rows loaded per table.
+    ``tables`` holds ``articles``, ``quarantine`` and every enrichment table named in
+    :data:`REPLACED_PER_ARTICLE` or :data:`ADDED_WHEN_NEW`.  Articles replace earlier
+    rows with the same ``article_id`` (with their enrichment rows); raw keeps every
+    version.  Returns the number of rows loaded per table.
     """
+    unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *ADDED_WHEN_NEW}
+    if unknown:
+        raise ValueError(f"no load rule for tables {sorted(unknown)}")
     create_schema(con)
     loaded_at = datetime.now(tz=interval_end.tzinfo)
     articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end)
     quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
+    frames = dict(tables, articles=articles, quarantine=quarantine)
+    replaced = [name for name in REPLACED_PER_ARTICLE if name in frames]
     con.begin()
     try:
-        for name, frame in (
-            ("batch_articles", articles),
-            ("batch_quarantine", quarantine),
-            ("batch_mentions", tables["mentions"]),
-            ("batch_entities", tables["entities"]),
-            ("batch_article_sentiment", tables["article_sentiment"]),
-        ):
-            con.register(name, frame)
+        for name, frame in frames.items():
+            con.register(f"batch_{name}", frame)
         _insert(con, "raw.articles", "batch_articles", anti_join_on="article_id, content_hash")
-        for table in ARTICLE_TABLES:
+        for table in [*replaced, "articles"]:  # children before parent
             con.execute(f"delete from staging.{table} where article_id in (select article_id from batch_articles)")
         _insert(con, "staging.articles", "batch_articles")
-        _insert(con, "staging.mentions", "batch_mentions")
-        _insert(con, "staging.article_sentiment", "batch_article_sentiment")
-        _insert(con, "staging.entities", "batch_entities", anti_join_on="entity_id")
+        for name in replaced:
+            _insert(con, f"staging.{name}", f"batch_{name}")
+        for name, key in ADDED_WHEN_NEW.items():
+            if name in frames:
+                _insert(con, f"staging.{name}", f"batch_{name}", anti_join_on=key)
         con.execute(
             """
             insert into raw.quarantine
@@ -126,14 +126,8 @@ def load_batch(
         con.rollback()
         raise
     finally:
-        for name in (
-            "batch_articles",
-            "batch_quarantine",
-            "batch_mentions",
-            "batch_entities",
-            "batch_article_sentiment",
-        ):
-            con.unregister(name)
+        for name in frames:
+            con.unregister(f"batch_{name}")
     counts = {name: len(frame) for name, frame in tables.items()}
     log.info("loaded batch %s: %s", batch_id, counts)
     return counts
@@ -158,12 +152,15 @@ def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> 
 
 
 def refresh_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rebuild every mart from ``sql/marts`` in one transaction; returns row counts."""
+    """Rebuild every mart in ``sql/marts`` (alphabetical order) in one transaction; returns row counts.
+
+    Marts read raw and staging tables only, so their order does not matter.
+    """
     create_schema(con)
     counts = {}
     con.begin()
     try:
-        for name in MARTS:
+        for name in sorted(p.stem for p in (SQL_DIR / "marts").glob("*.sql")):
             con.execute(f"create or replace table marts.{name} as {_sql('marts', name)}")
             counts[name] = con.execute(f"select count(*) from marts.{name}").fetchone()[0]
         con.commit()
