@@ -2,7 +2,8 @@
 ### newsflow_ingest
 
 Ingests news articles from the configured sources (feeds, folders of HTML/text/JSON
-files), extracts entities and sentiment, audits the batch with Great Expectations and,
+files), extracts entities and sentiment, links copies and rewrites of the same story
+(within the batch and to earlier batches), audits the batch with Great Expectations and,
 only if it passes, loads the DuckDB warehouse and rebuilds its marts.
 
 One run = one data interval = one batch.  Tasks hand data to each other as Parquet
@@ -54,6 +55,15 @@ def newsflow_ingest():
 
         return str(enrich_step(settings(), Path(run_dir)))
 
+    @task(pool=WAREHOUSE_POOL)  # reads earlier batches from the warehouse
+    def link_stories(run_dir: str) -> str:
+        from pathlib import Path
+
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import link_step
+
+        return str(link_step(settings(), Path(run_dir)))
+
     @task(pool=WAREHOUSE_POOL)
     def validate_batch(run_dir: str) -> str:
         from pathlib import Path
@@ -80,7 +90,7 @@ def newsflow_ingest():
 
         return refresh_step(settings())
 
-    refresh_marts(load_batch(validate_batch(enrich_articles(extract_articles()))))
+    refresh_marts(load_batch(validate_batch(link_stories(enrich_articles(extract_articles())))))
 
 
 newsflow_ingest()

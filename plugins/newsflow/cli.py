@@ -95,16 +95,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_enrich(args: argparse.Namespace) -> int:
     from newsflow.ingest.sources import Extractor
     from newsflow.nlp.enrich import enrich_batch
-    from newsflow.pipeline import articles_frame, quarantine_frame
+    from newsflow.pipeline import articles_frame, link_batch, quarantine_frame
 
     settings = load_settings(overrides={"spacy_model": args.model} if args.model else None)
     source = SourceConfig(name="cli", kind="file", location=str(Path(args.input).resolve()))
-    result = Extractor(settings, datetime.now(tz=UTC), {}).run((source,))
+    now = datetime.now(tz=UTC)
+    result = Extractor(settings, now, {}).run((source,))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     articles = articles_frame(result.articles)
     tables = {"articles": articles, "quarantine": quarantine_frame(result.quarantined)}
     tables.update(enrich_batch(articles, settings.spacy_model, settings.nlp_batch_size))
+    tables.update(link_batch(tables, now))
     for name, frame in tables.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
         print(f"{out / (name + '.parquet')}: {len(frame)} rows")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,18 @@ import pandas as pd
 from newsflow.config import Settings
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, Article, Quarantined
 from newsflow.ingest.sources import ExtractResult, extract_articles
+from newsflow.ingest.urls import normalise_title
+from newsflow.nlp.citations import agency_of, credited_agency, find_citations
 from newsflow.nlp.enrich import enrich_batch
+from newsflow.nlp.stories import WINDOW, Link, StoryArticle, StoryLinker, build_stories
 from newsflow.quality.validate import raise_for_failures, validate_batch
 from newsflow.warehouse import db
 
 log = logging.getLogger(__name__)
 
 FEED_STATE_FILE = "feed_state.json"
+LINK_COLUMNS = ("article_id", "other_article_id", "kind", "similarity")
+STORY_COLUMNS = ("story_id", "article_id", "is_origin", "copy_kind", "is_copy", "agency")
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,111 @@ def enrich_step(settings: Settings, run_dir: Path) -> Path:
     articles = pd.read_parquet(run_dir / "articles.parquet")
     tables = enrich_batch(articles, settings.spacy_model, settings.nlp_batch_size)
     for name, frame in tables.items():
+        frame.to_parquet(run_dir / f"{name}.parquet", index=False)
+    return run_dir
+
+
+def _batch_story_articles(
+    tables: dict[str, pd.DataFrame], ingested_at: datetime
+) -> tuple[list[StoryArticle], pd.DataFrame]:
+    """The batch's articles as linking sees them, and their citations table."""
+    articles = tables["articles"]
+    mentions = tables["mentions"].merge(tables["entities"][["entity_id", "name"]], on="entity_id")
+    by_article = {article_id: group for article_id, group in mentions.groupby("article_id")}
+    story_articles, citations = [], []
+    for row in articles.itertuples(index=False):
+        found = by_article.get(row.article_id, mentions.iloc[0:0])
+        orgs = found[found["label"] == "ORG"]
+        cited = find_citations(
+            row.text,
+            row.author if isinstance(row.author, str) else None,
+            list(zip(orgs["name"], orgs["start_char"], orgs["end_char"], strict=True)),
+        )
+        citations.extend({"article_id": row.article_id, **asdict(c)} for c in cited)
+        seen_at = row.published_at.to_pydatetime() if row.date_flag == "ok" else ingested_at
+        story_articles.append(
+            StoryArticle(
+                article_id=row.article_id,
+                outlet=row.outlet,
+                seen_at=seen_at,
+                text=row.text,
+                content_hash=row.content_hash,
+                title=normalise_title(row.title, row.outlet),
+                entities=set(zip(found["label"], found["name"], strict=True)),
+                agency=agency_of(row.outlet) or credited_agency(cited),
+            )
+        )
+    columns = ["article_id", "source", "kind", "is_agency", "start_char", "evidence"]
+    return story_articles, pd.DataFrame(citations, columns=columns).astype({"start_char": "int64"})
+
+
+def _empty_history() -> dict[str, pd.DataFrame]:
+    return {
+        "articles": pd.DataFrame(columns=["article_id", "outlet", "seen_at", "content_hash", "title", "agency"]),
+        "window": pd.DataFrame(columns=["article_id", "text", "entities"]),
+        "links": pd.DataFrame(columns=list(LINK_COLUMNS)),
+    }
+
+
+def link_batch(
+    tables: dict[str, pd.DataFrame], ingested_at: datetime, history: dict[str, pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Citations, same-story links and stories for an enriched batch.
+
+    Links connect batch articles to each other and to the ``history`` window (articles of
+    earlier batches); stories are recomputed over every article, so a new article can
+    join or merge stories of earlier batches.  Returns ``article_citations``,
+    ``story_links`` and ``stories``.
+    """
+    batch_articles, citations = _batch_story_articles(tables, ingested_at)
+    history = history or _empty_history()
+    earlier = {
+        row.article_id: StoryArticle(
+            article_id=row.article_id,
+            outlet=row.outlet,
+            seen_at=pd.Timestamp(row.seen_at).to_pydatetime(),
+            text="",
+            content_hash=row.content_hash,
+            title=normalise_title(row.title, row.outlet),
+            agency=agency_of(row.outlet) or (row.agency if isinstance(row.agency, str) else None),
+        )
+        for row in history["articles"].itertuples(index=False)
+    }
+    for row in history["window"].itertuples(index=False):
+        article = earlier[row.article_id]
+        article.text = row.text
+        article.entities = {(label, name) for label, name in (row.entities if row.entities is not None else [])}
+    linker = StoryLinker()
+    linker.add(earlier[article_id] for article_id in history["window"]["article_id"])
+    linker.add(batch_articles)
+    new_links = linker.link(a.article_id for a in batch_articles)
+    old_links = [Link(*row) for row in history["links"][list(LINK_COLUMNS)].itertuples(index=False)]
+    stories = build_stories({**earlier, **{a.article_id: a for a in batch_articles}}, [*old_links, *new_links])
+    log.info(
+        "linked %d pairs; %d articles in %d stories", len(new_links), len(stories), len({m.story_id for m in stories})
+    )
+    return {
+        "article_citations": citations,
+        "story_links": pd.DataFrame([asdict(x) for x in new_links], columns=list(LINK_COLUMNS)).astype(
+            {"similarity": "float64"}
+        ),
+        "stories": pd.DataFrame([asdict(m) for m in stories], columns=list(STORY_COLUMNS)),
+    }
+
+
+def link_step(settings: Settings, run_dir: Path) -> Path:
+    """Link the batch to itself and to earlier batches; writes three more Parquet tables."""
+    batch = BatchInfo.from_json(_read_json(run_dir / "batch.json"))
+    tables = read_tables(run_dir)
+    history = None
+    if settings.warehouse_path.exists() and not tables["articles"].empty:
+        times = tables["articles"]["published_at"].where(tables["articles"]["date_flag"] == "ok")
+        times = times.fillna(pd.Timestamp(batch.interval_end))
+        with db.connect(settings.warehouse_path, read_only=True) as con:
+            history = db.story_history(
+                con, times.min() - WINDOW, times.max() + WINDOW, tables["articles"]["article_id"].tolist()
+            )
+    for name, frame in link_batch(tables, batch.interval_end, history).items():
         frame.to_parquet(run_dir / f"{name}.parquet", index=False)
     return run_dir
 

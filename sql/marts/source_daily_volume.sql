@@ -1,5 +1,6 @@
 -- grain: one row per outlet per day (UTC).
--- reads: staging.articles, staging.article_sentiment
+-- reads: staging.articles, staging.article_sentiment, staging.stories
+-- original_articles: articles that are not copies (duplicates, syndicated copies, rewrites).
 with articles as (
     select
         article_id,
@@ -13,10 +14,12 @@ select
     articles.day,
     articles.outlet,
     count(*) as articles,
+    count(*) filter (where not coalesce(stories.is_copy, false)) as original_articles,
     sum(articles.word_count) as words,
     avg(article_sentiment.compound) as mean_compound,
     avg(article_sentiment.tone) as mean_tone
 from articles
 left join staging.article_sentiment as article_sentiment using (article_id)
+left join staging.stories as stories using (article_id)
 group by all
 order by articles.day, articles.outlet

@@ -31,8 +31,16 @@ def test_ingest_dag_shape(dagbag):
     dag = dagbag.dags["newsflow_ingest"]
     dag.check_cycle()
     order = [t.task_id for t in dag.topological_sort()]
-    assert order == ["extract_articles", "enrich_articles", "validate_batch", "load_batch", "refresh_marts"]
-    writers = {t.task_id: t.pool for t in dag.tasks if t.task_id in ("validate_batch", "load_batch", "refresh_marts")}
+    assert order == [
+        "extract_articles",
+        "enrich_articles",
+        "link_stories",
+        "validate_batch",
+        "load_batch",
+        "refresh_marts",
+    ]
+    warehouse_tasks = ("link_stories", "validate_batch", "load_batch", "refresh_marts")
+    writers = {t.task_id: t.pool for t in dag.tasks if t.task_id in warehouse_tasks}
     assert set(writers.values()) == {"newsflow_warehouse"}
     outlets = dag.get_task("refresh_marts").outlets
     assert [o.name for o in outlets] == ["newsflow_warehouse"]

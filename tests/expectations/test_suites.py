@@ -11,7 +11,7 @@ from newsflow.config import SourceConfig, default_spacy_model, load_settings
 from newsflow.ingest.records import Quarantined
 from newsflow.ingest.sources import Extractor
 from newsflow.nlp.enrich import enrich_batch
-from newsflow.pipeline import articles_frame, quarantine_frame
+from newsflow.pipeline import articles_frame, link_batch, quarantine_frame
 from newsflow.quality.validate import (
     BatchValidationError,
     build_suite,
@@ -31,6 +31,7 @@ def good_batch():
     quarantined = [Quarantined("test", "bad.jsonl#2", "jsonl", "line 2: invalid JSON")]
     tables = {"articles": articles, "quarantine": quarantine_frame(quarantined)}
     tables.update(enrich_batch(articles, default_spacy_model()))
+    tables.update(link_batch(tables, REFERENCE_TIME))
     return tables
 
 
@@ -39,7 +40,16 @@ def run(tables, tmp_path):
 
 
 def test_every_table_has_a_suite_that_gx_loads():
-    assert suite_tables() == ["article_sentiment", "articles", "entities", "mentions", "quarantine"]
+    assert suite_tables() == [
+        "article_citations",
+        "article_sentiment",
+        "articles",
+        "entities",
+        "mentions",
+        "quarantine",
+        "stories",
+        "story_links",
+    ]
     for table in suite_tables():
         suite = build_suite(table)
         assert suite.name == f"newsflow.{table}"
@@ -95,3 +105,17 @@ def test_empty_tables_fail_their_row_count(good_batch, tmp_path):
     outcome = run(empty, tmp_path)
     assert any(f.startswith("mentions: expect_table_row_count_to_be_between") for f in outcome.failures)
     assert not any(f.startswith("entities:") for f in outcome.failures)
+
+
+def test_story_tables_fail_on_two_origins_self_links_and_unknown_kinds(good_batch, tmp_path):
+    stories = good_batch["stories"].copy()
+    assert stories["is_origin"].sum() == 1 and stories["story_id"].nunique() == 1  # the seeds: one story
+    stories["is_origin"] = True
+    links = good_batch["story_links"].copy()
+    links.loc[0, "other_article_id"] = links.loc[0, "article_id"]
+    links.loc[0, "kind"] = "plagiarism"
+    outcome = run(dict(good_batch, stories=stories, story_links=links), tmp_path)
+    failed = {f.split(" ")[1] for f in outcome.failures}
+    assert "expect_column_values_to_be_in_set(origins_in_story)" in failed
+    assert "expect_column_values_to_be_in_set(self_link)" in failed
+    assert "expect_column_values_to_be_in_set(kind)" in failed

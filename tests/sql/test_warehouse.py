@@ -231,3 +231,71 @@ def test_recipes_run_with_bound_variables(con):
         ("Beta", 1, "Kim Jong Un", 1),
         ("Beta", 2, "Vladimir Putin", 1),
     ]
+
+
+def test_story_spread_and_coverage_without_copies(tmp_path):
+    """a2 is Beta's syndicated copy of Alpha's a1 (credited to AFP) 13.5 hours later."""
+    stories = pd.DataFrame(
+        [
+            {
+                "story_id": "s1",
+                "article_id": "a1",
+                "is_origin": True,
+                "copy_kind": None,
+                "is_copy": False,
+                "agency": "AFP",
+            },
+            {
+                "story_id": "s1",
+                "article_id": "a2",
+                "is_origin": False,
+                "copy_kind": "syndicated",
+                "is_copy": True,
+                "agency": "AFP",
+            },
+        ]
+    )
+    links = pd.DataFrame([{"article_id": "a2", "other_article_id": "a1", "kind": "syndicated", "similarity": 0.9}])
+    with db.connect(tmp_path / "w.duckdb") as con:
+        db.load_batch(
+            con,
+            batch_id="b1",
+            interval_start=T(2024, 12, 1),
+            interval_end=T(2024, 12, 1, 1),
+            tables=dict(FIRST, stories=stories, story_links=links),
+        )
+        db.refresh_marts(con)
+        spread = rows(
+            con,
+            "select origin_outlet, agency, articles, copies, outlets, outlet_list, "
+            "first_pickup_delay, spread_duration from marts.story_spread",
+        )
+        delay = pd.Timedelta(hours=13, minutes=30).to_pytimedelta()
+        assert spread == [("Alpha", "AFP", 2, 1, 2, "Alpha, Beta", delay, delay)]
+        kim = rows(
+            con,
+            "select articles, original_articles, mentions, original_mentions "
+            "from marts.entity_daily_coverage where entity_id = ?",
+            [KIM],
+        )
+        assert kim == [(2, 1, 3, 2)]
+        volume = rows(con, "select outlet, articles, original_articles from marts.source_daily_volume order by 1")
+        assert volume == [("Alpha", 1, 1), ("Beta", 1, 0)]
+        # A later batch replaces the stories table whole and a re-linked article's links.
+        db.load_batch(
+            con,
+            batch_id="b1",
+            interval_start=T(2024, 12, 1),
+            interval_end=T(2024, 12, 1, 1),
+            tables=dict(FIRST, stories=stories.assign(story_id="s2"), story_links=links),
+        )
+        assert rows(con, "select distinct story_id from staging.stories") == [("s2",)]
+        assert rows(con, "select count(*) from staging.story_links") == [(1,)]
+        con.execute("set variable entity = ?", ["Kim Jong Un"])
+        recipe = con.execute((db.SQL_DIR / "queries" / "original_vs_copied_coverage.sql").read_text()).fetchall()
+        assert [(r[3], r[4], r[5]) for r in recipe] == [(2, 1, 1)]
+        con.execute("set variable date_from = ?", ["2024-11-30"])
+        con.execute("set variable date_to = ?", ["2024-11-30"])
+        db.refresh_marts(con)
+        spreads = con.execute((db.SQL_DIR / "queries" / "story_spread.sql").read_text()).fetchall()
+        assert [(r[0], r[1], r[3]) for r in spreads] == [("Alpha", "AFP", 2)]

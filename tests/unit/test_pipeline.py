@@ -14,6 +14,7 @@ from newsflow.pipeline import (
     BatchInfo,
     enrich_step,
     extract_step,
+    link_step,
     load_step,
     refresh_step,
     summarise,
@@ -44,7 +45,7 @@ def seeds_settings(tmp_path):
 
 
 def run_all(settings, batch=BATCH):
-    run_dir = enrich_step(settings, extract_step(settings, batch))
+    run_dir = link_step(settings, enrich_step(settings, extract_step(settings, batch)))
     validate_step(settings, run_dir)
     load_step(settings, run_dir)
     refresh_step(settings)
@@ -59,11 +60,14 @@ def counts(settings):
 def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_settings):
     run_dir = run_all(seeds_settings)
     assert sorted(p.name for p in run_dir.glob("*.parquet")) == [
+        "article_citations.parquet",
         "article_sentiment.parquet",
         "articles.parquet",
         "entities.parquet",
         "mentions.parquet",
         "quarantine.parquet",
+        "stories.parquet",
+        "story_links.parquet",
     ]
     first = counts(seeds_settings)
     assert first["staging.articles"] == 2
@@ -79,7 +83,7 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
 
 
 def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
-    run_dir = enrich_step(seeds_settings, extract_step(seeds_settings, BATCH))
+    run_dir = link_step(seeds_settings, enrich_step(seeds_settings, extract_step(seeds_settings, BATCH)))
     mentions = pd.read_parquet(run_dir / "mentions.parquet")
     mentions.loc[0, "start_char"] = -1
     mentions.to_parquet(run_dir / "mentions.parquet", index=False)
@@ -106,7 +110,7 @@ def test_an_empty_batch_is_not_an_error(seeds_settings, tmp_path):
             "warehouse": str(tmp_path / "w2.duckdb"),
         },
     )
-    run_dir = enrich_step(settings, extract_step(settings, BATCH))
+    run_dir = link_step(settings, enrich_step(settings, extract_step(settings, BATCH)))
     assert validate_step(settings, run_dir)["status"] == "empty"
     assert load_step(settings, run_dir)["articles"] == 0
 

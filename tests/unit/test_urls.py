@@ -16,3 +16,11 @@ def test_amp_and_mobile_variants_match_the_canonical_page():
 def test_remaining_parameters_are_sorted_but_kept():
     assert normalise_url("https://a.example/p?b=2&a=1") == "https://a.example/p?a=1&b=2"
     assert normalise_url("https://a.example/p?a=1") != normalise_url("https://a.example/p?a=2")
+
+
+def test_titles_lose_outlet_and_section_parts():
+    from newsflow.ingest.urls import normalise_title
+
+    assert normalise_title("Opinion | Kim meets Belousov - The New York Times") == "kim meets belousov"
+    assert normalise_title("Kim meets Belousov | Harbor Post", "Harbor Post") == normalise_title("Kim Meets Belousov!")
+    assert normalise_title("Hokkaido quake: fishing fleets hold back") == "hokkaido quake fishing fleets hold back"

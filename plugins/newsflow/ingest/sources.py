@@ -16,6 +16,7 @@ from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
 from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
 from newsflow.ingest.records import Article, Quarantined, Reject, build_article
+from newsflow.ingest.urls import normalise_title
 
 log = logging.getLogger(__name__)
 
@@ -183,14 +184,27 @@ class Extractor:
         self.result.quarantined.append(Quarantined(source.name, location, fmt, reason, detail))
 
     def _deduplicate(self) -> None:
-        """One record per article id: the same article read twice keeps its longest text."""
-        best: dict[str, Article] = {}
-        for article in self.result.articles:
-            kept = best.get(article.article_id)
-            if kept is None or article.word_count > kept.word_count:
-                best[article.article_id] = article
-        self.result.duplicates = len(self.result.articles) - len(best)
-        self.result.articles = list(best.values())
+        """One record per article: the same article read twice keeps its longest text.
+
+        Two records are the same article when they share the normalised URL (the
+        article id), the content hash, or outlet, publication day and a normalised
+        headline of five words or more (short headlines like "Briefing" recur).
+        """
+        kept: list[Article] = []
+        index: dict[tuple, int] = {}
+        for article in sorted(self.result.articles, key=lambda a: -a.word_count):
+            keys = [("id", article.article_id), ("hash", article.content_hash)]
+            title = normalise_title(article.title, article.outlet)
+            if len(title.split()) >= 5:
+                day = article.published_at.date() if article.published_at else None
+                keys.append(("title", article.outlet.casefold(), day, title))
+            position = next((index[key] for key in keys if key in index), len(kept))
+            for key in keys:
+                index.setdefault(key, position)
+            if position == len(kept):
+                kept.append(article)
+        self.result.duplicates = len(self.result.articles) - len(kept)
+        self.result.articles = kept
 
 
 def extract_articles(

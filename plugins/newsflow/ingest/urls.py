@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the article.
@@ -38,3 +39,30 @@ def normalise_url(url: str) -> str:
         if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
     )
     return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+# Section labels outlets put before or after a headline.
+SECTION_LABELS = frozenset(
+    "opinion analysis editorial comment live video watch exclusive breaking news world business politics "
+    "sport sports tech technology explainer review podcast update updated".split()
+)
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]{1,2}\s+|\s+::\s+")
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def normalise_title(title: str, outlet: str | None = None) -> str:
+    """A headline without its outlet and section parts, case, punctuation and spacing folded.
+
+    "Opinion | Kim meets Belousov - The New York Times" and "Kim meets Belousov" are the
+    same title.
+    """
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(title.replace("’", "'")) if p.strip()]
+    outlet_key = (outlet or "").casefold()
+    kept = [p for p in parts if p.casefold() not in SECTION_LABELS and (not outlet_key or p.casefold() != outlet_key)]
+    if len(kept) > 1:
+        # Without a known outlet, a short trailing part in title case is the site's name.
+        last = kept[-1]
+        if len(last.split()) <= 4 and last.istitle():
+            kept = kept[:-1]
+    best = max(kept or parts or [""], key=len)
+    return " ".join(_NOT_WORD.sub(" ", best.casefold()).split())

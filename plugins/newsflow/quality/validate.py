@@ -67,17 +67,33 @@ def suite_tables(directory: Path = EXPECTATIONS_DIR) -> list[str]:
 
 
 def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIONS_DIR) -> dict[str, pd.DataFrame]:
-    """Frames as validated: every batch table must have a suite; mentions gain text checks."""
+    """Frames as validated: every batch table must have a suite; some gain derived check columns.
+
+    GX expectations look at one table at a time; rules that span rows or tables
+    (offsets inside the article's text, one origin per story) become columns here.
+    """
     missing = set(tables) - set(suite_tables(directory))
     if missing:
         raise ValueError(f"no GX suite in {directory} for batch tables {sorted(missing)}")
     frames = dict(tables)
-    mentions = tables["mentions"]
-    texts = tables["articles"].set_index("article_id")["text"]
-    article_text = mentions["article_id"].map(texts)
-    text_length = article_text.str.len()
-    frames["mentions"] = mentions.assign(
-        text_length=text_length.fillna(-1).astype("int64"),
+    if "mentions" in tables:
+        frames["mentions"] = _mention_checks(tables["mentions"], tables["articles"])
+    if "story_links" in tables:
+        links = tables["story_links"]
+        frames["story_links"] = links.assign(self_link=links["article_id"] == links["other_article_id"])
+    if "stories" in tables:
+        stories = tables["stories"]
+        frames["stories"] = stories.assign(
+            origins_in_story=stories.groupby("story_id")["is_origin"].transform("sum").astype("int64"),
+            origin_copy=stories["is_origin"] & stories["is_copy"],
+        )
+    return frames
+
+
+def _mention_checks(mentions: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    article_text = mentions["article_id"].map(articles.set_index("article_id")["text"])
+    return mentions.assign(
+        text_length=article_text.str.len().fillna(-1).astype("int64"),
         offsets_match_text=[
             isinstance(t, str) and t[s:e] == m
             for t, s, e, m in zip(
@@ -85,7 +101,6 @@ def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIO
             )
         ],
     )
-    return frames
 
 
 def validate_batch(

@@ -17,10 +17,17 @@ log = logging.getLogger(__name__)
 
 SQL_DIR = PROJECT_ROOT / "sql"
 SCHEMAS = ("raw", "staging", "marts")
-# How a batch's tables reach staging: when an article is loaded again, its rows in these
-# tables are replaced; entities are shared across articles and only added when new.
-REPLACED_PER_ARTICLE = ("mentions", "article_sentiment")
+# How a batch's tables reach staging.  When an article is loaded again, its rows in these
+# tables (matched on the listed columns) are replaced; entities are shared across articles
+# and only added when new; stories are recomputed whole by every batch.
+REPLACED_PER_ARTICLE = {
+    "mentions": ("article_id",),
+    "article_sentiment": ("article_id",),
+    "article_citations": ("article_id",),
+    "story_links": ("article_id", "other_article_id"),
+}
 ADDED_WHEN_NEW = {"entities": "entity_id"}
+REPLACED_WHOLE = ("stories",)
 
 
 @contextmanager
@@ -80,12 +87,12 @@ def load_batch(
 ) -> dict[str, int]:
     """Load one validated batch in a single transaction; re-loading a batch never duplicates.
 
-    ``tables`` holds ``articles``, ``quarantine`` and every enrichment table named in
-    :data:`REPLACED_PER_ARTICLE` or :data:`ADDED_WHEN_NEW`.  Articles replace earlier
+    ``tables`` holds ``articles``, ``quarantine`` and enrichment tables named in
+    :data:`REPLACED_PER_ARTICLE`, :data:`ADDED_WHEN_NEW` or :data:`REPLACED_WHOLE`.  Articles replace earlier
     rows with the same ``article_id`` (with their enrichment rows); raw keeps every
     version.  Returns the number of rows loaded per table.
     """
-    unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *ADDED_WHEN_NEW}
+    unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *ADDED_WHEN_NEW, *REPLACED_WHOLE}
     if unknown:
         raise ValueError(f"no load rule for tables {sorted(unknown)}")
     create_schema(con)
@@ -99,11 +106,18 @@ def load_batch(
         for name, frame in frames.items():
             con.register(f"batch_{name}", frame)
         _insert(con, "raw.articles", "batch_articles", anti_join_on="article_id, content_hash")
-        for table in [*replaced, "articles"]:  # children before parent
-            con.execute(f"delete from staging.{table} where article_id in (select article_id from batch_articles)")
+        for table in replaced:  # children before parent
+            columns = REPLACED_PER_ARTICLE[table]
+            matches = " or ".join(f"{c} in (select article_id from batch_articles)" for c in columns)
+            con.execute(f"delete from staging.{table} where {matches}")
+        con.execute("delete from staging.articles where article_id in (select article_id from batch_articles)")
         _insert(con, "staging.articles", "batch_articles")
         for name in replaced:
             _insert(con, f"staging.{name}", f"batch_{name}")
+        for name in REPLACED_WHOLE:
+            if name in frames:
+                con.execute(f"delete from staging.{name}")
+                _insert(con, f"staging.{name}", f"batch_{name}")
         for name, key in ADDED_WHEN_NEW.items():
             if name in frames:
                 _insert(con, f"staging.{name}", f"batch_{name}", anti_join_on=key)
@@ -177,3 +191,55 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "where table_schema in ('raw', 'staging', 'marts') order by 1"
     ).fetchall()
     return {name: con.execute(f"select count(*) from {name}").fetchone()[0] for (name,) in rows}
+
+
+def story_history(
+    con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, exclude: list[str]
+) -> dict[str, pd.DataFrame]:
+    """What linking a batch needs from earlier batches.
+
+    ``window``: articles seen between ``start`` and ``end`` (text and entities, to link
+    against); ``articles``: every article's outlet, time and credited agency (to rebuild
+    stories); ``links``: every stored link not touching the ``exclude``d (batch) articles.
+    Reads only: the warehouse's writers created the schema.
+    """
+    con.register("batch_ids", pd.DataFrame({"article_id": pd.Series(exclude, dtype="string")}))
+    try:
+        seen_at = "case when date_flag = 'ok' then published_at else ingested_at end"
+        credited = """
+            select article_id, arg_min(source, case kind when 'dateline' then 0 when 'byline' then 1 else 2 end)
+                as agency
+            from staging.article_citations
+            where kind in ('dateline', 'byline', 'signoff') and is_agency
+            group by article_id
+        """
+        articles = con.execute(
+            f"""
+            select a.article_id, a.outlet, {seen_at} as seen_at, a.content_hash, a.title, c.agency
+            from staging.articles as a
+            left join ({credited}) as c using (article_id)
+            where a.article_id not in (select article_id from batch_ids)
+            """
+        ).df()
+        window = con.execute(
+            f"""
+            select a.article_id, a.text, list(distinct [m.label, e.name]) filter (where m.label is not null)
+                as entities
+            from staging.articles as a
+            left join staging.mentions as m using (article_id)
+            left join staging.entities as e on e.entity_id = m.entity_id
+            where {seen_at} between ? and ? and a.article_id not in (select article_id from batch_ids)
+            group by a.article_id, a.text
+            """,
+            [start, end],
+        ).df()
+        links = con.execute(
+            """
+            select * from staging.story_links
+            where article_id not in (select article_id from batch_ids)
+              and other_article_id not in (select article_id from batch_ids)
+            """
+        ).df()
+    finally:
+        con.unregister("batch_ids")
+    return {"articles": articles, "window": window, "links": links}
