@@ -144,3 +144,23 @@ def test_bad_configuration_exits_with_a_clear_message(tmp_path):
     result = newsflow("run", "--config", str(config), home=tmp_path, check=False)
     assert result.returncode == 2
     assert "configuration error" in result.stderr and "needs 'path' or 'url'" in result.stderr
+
+
+def test_story_spread_finds_the_wire_stories_and_their_origins(two_runs):
+    _, warehouse, *_ = two_runs
+    spread = query(
+        warehouse,
+        "select origin_outlet, agency, articles, outlets from marts.story_spread where articles > 1 order by 1",
+    )
+    assert spread == [
+        ("AFP", "AFP", 3, 3),
+        ("AP", "AP", 3, 3),
+        ("Reuters", "Reuters", 3, 3),
+        ("Yonhap", "Yonhap", 2, 2),
+    ]
+    rewrite = query(
+        warehouse,
+        "select s.copy_kind, s.is_copy from staging.stories s join staging.articles a using (article_id) "
+        "where a.title like 'North Korea and Russian Defense Minister%'",
+    )
+    assert rewrite == [("rewrite", True)]

@@ -43,10 +43,15 @@ class FeedHandler(BaseHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """The timeout test hangs up on purpose; a broken pipe then is expected."""
+
+
 @pytest.fixture
 def feed_server():
     FeedHandler.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
+    server = QuietServer(("127.0.0.1", 0), FeedHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
