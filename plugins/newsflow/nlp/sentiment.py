@@ -43,7 +43,8 @@ NEGATIVE_WEIGHT = 1.5
 NEGATION_VALENCE = -0.8
 # How much a clause that does not mention a name says about it, relative to the clause that does.
 OTHER_CLAUSE_WEIGHT = 0.25
-# ... and a segment on the other side of a colon (in headlines, usually the source: "Buy X: analyst").
+# ... and a segment on the other side of a colon (in headlines, usually the source: "Buy X: analyst")
+# or of a contrast word ("X rises, but Y slips").
 OTHER_SEGMENT_WEIGHT = 0.0
 # How many tokens back a movement word looks for the rated word it moves ("net profit of X falls").
 _MOVEMENT_REACH = 4
@@ -83,7 +84,8 @@ class ScoredSentence:
     """One sentence's token valences (VADER's scale) with their character spans, clauses and segments.
 
     Clauses end at , ; : and dashes and before words such as "but" or "while"; segments
-    end at colons, which in news separate a statement from its source ("Sell X: analyst").
+    end at colons, which in news separate a statement from its source ("Sell X: analyst"),
+    and before contrast words, which oppose what comes after to what came before.
     """
 
     spans: tuple[tuple[int, int], ...]
@@ -152,6 +154,7 @@ def score_sentence(sentence: str, names: Sequence[tuple[int, int]] = ()) -> Scor
         lowered = word.lower().replace("’", "'")
         if lowered in CLAUSE_OPENERS and spans:
             clause += 1
+            segment += lowered in CONTRASTS
         start, end = match.span()
         if any(s < end and e > start for s, e in names):
             lowered = ""  # a name: neither rated nor a cue word

@@ -19,7 +19,7 @@ SQL_DIR = PROJECT_ROOT / "sql"
 SCHEMAS = ("raw", "staging", "marts")
 # How a batch's tables reach staging: when an article is loaded again, its rows in these
 # tables are replaced; entities are shared across articles and only added when new.
-REPLACED_PER_ARTICLE = ("mentions", "article_sentiment")
+REPLACED_PER_ARTICLE = ("mentions", "article_sentiment", "entity_sentiment")
 ADDED_WHEN_NEW = {"entities": "entity_id"}
 
 
