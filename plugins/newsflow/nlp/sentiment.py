@@ -23,8 +23,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _WORD = re.compile(r"\S+")
 # Punctuation stripped from a token before lexicon look-up (VADER's, plus typographic quotes and dashes).
 _EDGE = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…–—"
-# A token ending with one of these closes its clause.
-_CLAUSE_END = (",", ";", ":", "—", "–", "--")
+# A token ending with one of these (or with "--") closes its clause.
+_CLAUSE_END_CHARS = frozenset(",;:—–")
 # VADER's negation words, plus "no" (VADER handles "no" by a rule of its own with the same effect).
 _NEGATIONS = frozenset(NEGATE) | {"no"}
 # Boosters further from the word they modify count a little less (VADER's decay).
@@ -137,9 +137,11 @@ def score_sentence(sentence: str, names: Sequence[tuple[int, int]] = ()) -> Scor
     words it does not rate come from the news lexicon; punctuation is stripped from every
     token (VADER keeps it on short words, so "no." or "bad," go unrated); a movement word
     takes its sign from a rated word just before it in its clause ("losses rise", "profit
-    falls", "inflation eases" read as bad, bad, good); the contrast rule also covers "yet"
+    falls", "unemployment falls" read as bad, bad, good); the contrast rule also covers "yet"
     and "however" and weighs each token by its position (VADER's looks tokens up by value
-    and can reweigh the wrong one); negation and boosters do not reach across a clause.
+    and can reweigh the wrong one); negation and boosters do not reach across a clause;
+    negative valences weigh :data:`NEGATIVE_WEIGHT` times more, and a negation with nothing
+    to negate counts :data:`NEGATION_VALENCE`.
     """
     lex = lexicon()
     spans: list[tuple[int, int]] = []
@@ -156,24 +158,28 @@ def score_sentence(sentence: str, names: Sequence[tuple[int, int]] = ()) -> Scor
             clause += 1
             segment += lowered in CONTRASTS
         start, end = match.span()
-        if any(s < end and e > start for s, e in names):
+        if names and any(s < end and e > start for s, e in names):
             lowered = ""  # a name: neither rated nor a cue word
         spans.append((start, end))
         words.append(lowered)
         upper.append(word.isupper())
         clauses.append(clause)
         segments.append(segment)
-        if raw.endswith(_CLAUSE_END):
+        if raw[-1] in _CLAUSE_END_CHARS or raw.endswith("--"):
             clause += 1
-        if raw.endswith(":"):
-            segment += 1
+            segment += raw[-1] == ":"
     # VADER's emphasis for a word in capitals only counts when the rest is not shouted too.
     shouting_some = 0 < sum(upper) < len(upper)
-    valences = [_valence(i, words, clauses, upper, shouting_some, lex) for i in range(len(words))]
+    # Most tokens are unrated: only look closer at those the lexicon (or "up"/"down") knows.
+    valences = [
+        _valence(i, words, clauses, upper, shouting_some, lex) if word in lex or word in UP_DOWN else 0.0
+        for i, word in enumerate(words)
+    ]
     _turn_movements(words, clauses, valences)
-    for i in range(len(words)):
-        if not valences[i] and _negates(words, i) and not any(valences[i + 1 : i + 4]):
-            valences[i] += NEGATION_VALENCE
+    for i, word in enumerate(words):
+        if (word in _NEGATIONS or "n't" in word) and not valences[i] and not any(valences[i + 1 : i + 4]):
+            if _negates(words, i):
+                valences[i] += NEGATION_VALENCE
     valences = [v * NEGATIVE_WEIGHT if v < 0 else v for v in valences]
     contrast = next((i for i, w in enumerate(words) if w in CONTRASTS), None)
     if contrast is not None:
