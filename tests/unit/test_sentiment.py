@@ -1,9 +1,12 @@
 import pytest
 
+from newsflow.nlp.lexicon import MOVEMENTS, NEWS_LEXICON
 from newsflow.nlp.sentiment import (
     EntityTone,
+    analyzer,
     document_tone,
     entity_sentiment,
+    lexicon,
     score_sentence,
     sentence_compound,
     split_sentences,
@@ -112,3 +115,10 @@ def test_sentences_split_after_end_marks_but_not_after_titles_or_initials():
     ]
     for offset, sentence in split_sentences(text):
         assert text[offset : offset + len(sentence)] == sentence
+
+
+def test_news_lexicon_only_adds_words_vader_does_not_rate():
+    vader = analyzer().lexicon
+    assert not set(NEWS_LEXICON) & set(vader)
+    assert all(-4 <= v <= 4 for v in NEWS_LEXICON.values())
+    assert all(word in lexicon() for word in MOVEMENTS)

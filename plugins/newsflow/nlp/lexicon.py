@@ -7,8 +7,8 @@ mean human rating), and is only consulted for words VADER does not rate itself.
 
 Valences follow two rules so the list stays general rather than fitted: an inflection of a
 word VADER rates gets VADER's value for it ("bribes" = "bribe", "crashes" = "crash"), and
-a new word gets the value of the closest VADER word of the same meaning and strength
-("corruption" ~ "fraud", "massacre" ~ "murder").  Market verbs ("rises", "plunges") are
+a new word gets a value near VADER words of like meaning and strength ("corruption"
+-2.6 near "fraud" -2.8, "massacre" -3.0 near "killing" -3.4).  Market verbs ("rises", "plunges") are
 rated for what they say about their subject, which is how news readers take them.
 """
 
@@ -53,7 +53,7 @@ NEWS_LEXICON: dict[str, float] = {
     **_family(1.6, "boom", "booms", "booming", "upturn", "upswing", "uptrend", "recovery"),
     **_family(1.5, "bullish", "upbeat", "buoyed", "outperform", "outperforms", "outperformed", "outperformer"),
     **_family(1.2, "upgrade", "upgrades", "upgraded", "upside", "gainer", "gainers"),
-    **_family(0.8, "expansion", "expands", "expanded"),
+    **_family(0.8, "expansion", "expanded"),
     **_family(-0.8, "pullback", "profit-booking", "profit-taking"),
     **_family(-1.6, "slowdown", "downturn"),
     **_family(-1.7, "selloff", "sell-off", "rout"),
@@ -76,7 +76,7 @@ NEWS_LEXICON: dict[str, float] = {
     **_family(-2.2, "hostage", "hostages", "explosion", "explosions", "famine", "extinction", "extinct"),
     **_family(-1.8, "earthquake", "flood", "floods", "flooding", "drought", "outbreak", "epidemic", "pandemic"),
     **_family(-1.8, "homeless", "homelessness", "addicted", "addiction", "pollution", "vandalism", "vandals"),
-    **_family(-1.2, "flee", "flees", "fled", "clash", "clashes", "clashed"),
+    **_family(-1.2, "flee", "fled", "clash", "clashes", "clashed"),
     # Praise and progress: rated like "commend" (1.9), "improvement" (2.0).
     **_family(1.9, "commendable", "commendably", "laudable", "lauded", "breakthrough", "achievement", "achieved"),
     **_family(1.5, "milestone", "cooperation", "ceasefire", "truce"),
