@@ -56,7 +56,7 @@ def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
     out = first.stdout
     assert "articles loaded : 43 from 8 outlets" in out
     assert "quarantined     : 2" in out
-    assert "validations     : 8/8 table checks passed" in out
+    assert "validations     : 9/9 table checks passed" in out
     assert f"warehouse       : {warehouse}" in out
     assert (home / "var" / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
 
@@ -104,7 +104,7 @@ def test_marts_answer_coverage_questions(two_runs):
     volume = query(warehouse, "select count(distinct outlet), count(distinct day) from marts.source_daily_volume")
     assert volume[0][0] >= 5 and volume[0][1] >= 7
     dq = query(warehouse, "select count(*), bool_and(success) from marts.dq_results")
-    assert dq == [(16, True)]  # 8 tables x 2 runs
+    assert dq == [(18, True)]  # 9 tables x 2 runs
 
 
 def test_second_run_of_the_same_interval_changes_no_table(two_runs):
@@ -126,6 +126,7 @@ def test_enrich_command_writes_one_parquet_file_per_table(tmp_path):
         "article_sentiment.parquet",
         "articles.parquet",
         "entities.parquet",
+        "entity_sentiment.parquet",
         "mentions.parquet",
         "quarantine.parquet",
         "stories.parquet",

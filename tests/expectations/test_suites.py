@@ -45,6 +45,7 @@ def test_every_table_has_a_suite_that_gx_loads():
         "article_sentiment",
         "articles",
         "entities",
+        "entity_sentiment",
         "mentions",
         "quarantine",
         "stories",
@@ -75,6 +76,11 @@ def test_broken_batch_fails_and_names_each_broken_expectation(good_batch, tmp_pa
     mentions.loc[0, "start_char"] = -5  # a negative offset
     mentions.loc[1, "end_char"] = 10**6  # past the end of the text
     broken["article_sentiment"].loc[0, "compound"] = 1.5  # outside VADER's range
+    tones = broken["entity_sentiment"]
+    tones.loc[0, "label"] = "great"  # not a tone label
+    tones.loc[1, "mentions"] = 0  # a row for an entity never mentioned
+    tones.loc[2, "entity_id"] = tones.loc[3, "entity_id"]  # the same entity twice in an article
+    tones.loc[2, "article_id"] = tones.loc[3, "article_id"]
 
     outcome = run(broken, tmp_path)
     assert not outcome.success
@@ -92,6 +98,9 @@ def test_broken_batch_fails_and_names_each_broken_expectation(good_batch, tmp_pa
     assert ("mentions", "expect_column_pair_values_a_to_be_greater_than_b", "text_length") in failed
     assert ("mentions", "expect_column_values_to_be_in_set", "offsets_match_text") in failed
     assert ("article_sentiment", "expect_column_values_to_be_between", "compound") in failed
+    assert ("entity_sentiment", "expect_column_values_to_be_in_set", "label") in failed
+    assert ("entity_sentiment", "expect_column_values_to_be_between", "mentions") in failed
+    assert "entity_sentiment: expect_compound_columns_to_be_unique 2 unexpected" in outcome.failures
     with pytest.raises(BatchValidationError) as error:
         raise_for_failures(outcome)
     message = str(error.value)

@@ -65,7 +65,11 @@ def sentiment(article_id, compound, tone):
     }
 
 
-def batch(articles, mentions, sentiments, quarantine=()):
+def tone(article_id, eid, mentions, compound, label):
+    return {"article_id": article_id, "entity_id": eid, "mentions": mentions, "compound": compound, "label": label}
+
+
+def batch(articles, mentions, sentiments, quarantine=(), entity_tones=()):
     frame = pd.DataFrame(articles, columns=list(ARTICLE_COLUMNS))
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return {
@@ -74,6 +78,9 @@ def batch(articles, mentions, sentiments, quarantine=()):
         "mentions": pd.DataFrame(mentions),
         "entities": ENTITIES,
         "article_sentiment": pd.DataFrame(sentiments),
+        "entity_sentiment": pd.DataFrame(
+            list(entity_tones), columns=["article_id", "entity_id", "mentions", "compound", "label"]
+        ),
     }
 
 
@@ -97,6 +104,7 @@ FIRST = batch(
             "detail": "",
         }
     ],
+    [tone("a1", KIM, 2, 0.4, "positive"), tone("a1", KCNA, 1, 0.0, "neutral"), tone("a2", KIM, 1, -0.3, "negative")],
 )
 SECOND = batch(
     [article("a3", "Alpha", None, flag="missing")],
@@ -160,6 +168,7 @@ def test_a_new_version_replaces_staging_and_keeps_raw_history(con):
         [article("a1", "Alpha", T(2024, 11, 30, 10), text="Kim met officials in Pyongyang today, KCNA said.")],
         [mention("a1", KIM, 0)],
         [sentiment("a1", 0.1, 1.0)],
+        entity_tones=[tone("a1", KIM, 1, -0.2, "negative")],
     )
     db.load_batch(con, batch_id="b3", interval_start=T(2024, 12, 3), interval_end=T(2024, 12, 3, 1), tables=edited)
     assert rows(con, "select count(*) from raw.articles where article_id = 'a1'") == [(2,)]
@@ -168,6 +177,10 @@ def test_a_new_version_replaces_staging_and_keeps_raw_history(con):
     ]
     assert rows(con, "select count(*) from staging.mentions where article_id = 'a1'") == [(1,)]
     assert rows(con, "select compound from staging.article_sentiment where article_id = 'a1'") == [(0.1,)]
+    assert rows(con, "select entity_id, mentions, label from staging.entity_sentiment where article_id = 'a1'") == [
+        (KIM, 1, "negative")
+    ]
+    assert rows(con, "select count(*) from staging.entity_sentiment where article_id = 'a2'") == [(1,)]
 
 
 def test_quarantine_keeps_first_and_last_sighting(con):

@@ -84,3 +84,27 @@ def test_sentences_break_at_paragraphs_and_after_closing_quotes():
         "Mr. Kim went to the U.S. on Monday!",
         "New one",
     ]
+
+
+def test_entity_sentiment_has_one_row_per_entity_per_article_consistent_with_mentions(seeds_enriched):
+    _, tables = seeds_enriched
+    tones = tables["entity_sentiment"]
+    counts = tables["mentions"].groupby(["article_id", "entity_id"]).size().rename("expected")
+    joined = tones.set_index(["article_id", "entity_id"]).join(counts, how="outer")
+    assert joined["mentions"].notna().all() and (joined["mentions"] == joined["expected"]).all()
+    assert tones["compound"].between(-1, 1).all()
+    expected_labels = tones["compound"].map(
+        lambda c: "positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral"
+    )
+    assert (tones["label"] == expected_labels).all()
+    assert "de" not in set(tones.article_id)
+
+
+def test_entity_sentiment_reads_the_clauses_about_each_entity(seeds_enriched):
+    _, tables = seeds_enriched
+    names = tables["entities"].set_index("entity_id")["name"]
+    afp = tables["entity_sentiment"].query("article_id == 'afp'").assign(name=lambda f: f.entity_id.map(names))
+    tone = afp.groupby("name")["compound"].first()
+    # Belousov agrees, praises and thanks; Ukraine appears with invasion, conflict and sanctions.
+    assert tone["Belousov"] > 0.05 and tone["Ukraine"] < -0.05
+    assert afp["label"].nunique() == 3

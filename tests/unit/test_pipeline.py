@@ -64,6 +64,7 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
         "article_sentiment.parquet",
         "articles.parquet",
         "entities.parquet",
+        "entity_sentiment.parquet",
         "mentions.parquet",
         "quarantine.parquet",
         "stories.parquet",

@@ -23,6 +23,7 @@ SCHEMAS = ("raw", "staging", "marts")
 REPLACED_PER_ARTICLE = {
     "mentions": ("article_id",),
     "article_sentiment": ("article_id",),
+    "entity_sentiment": ("article_id",),
     "article_citations": ("article_id",),
     "story_links": ("article_id", "other_article_id"),
 }
