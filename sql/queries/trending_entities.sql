@@ -1,0 +1,17 @@
+-- Entities trending in a period (coverage far above their own trailing baseline), latest first.
+-- parameters: optional date_from, date_to (inclusive dates, UTC).
+-- score: standard deviations above the 28-day baseline (see sql/marts/trending_entities.sql).
+select
+    day,
+    name,
+    label,
+    mentions,
+    articles,
+    round(baseline, 2) as baseline,
+    round(score, 1) as score
+from marts.trending_entities
+where
+    day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
+    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+order by day desc, score desc, name
+limit 100
