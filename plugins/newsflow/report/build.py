@@ -1,0 +1,288 @@
+"""Build the coverage report: query the marts, draw the charts, render one HTML file.
+
+Everything the page shows from the warehouse (entity names, outlets, failed expectations)
+comes from news text or its processing, so it is treated as hostile: the template escapes
+it, chart data travels as JSON with ``<``, ``>`` and ``&`` escaped, and a Content Security
+Policy lets only this page's own scripts (with its nonce) run and fetch nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import duckdb
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from newsflow.report import charts
+from newsflow.report.vega import javascript_bundle
+from newsflow.warehouse import db
+
+REQUIRED_MARTS = (
+    "share_of_voice",
+    "entity_tone_daily",
+    "trending_entities",
+    "outlet_entity_coverage",
+    "source_daily_volume",
+    "dq_results",
+)
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class ReportError(RuntimeError):
+    """The warehouse cannot feed a report (missing file or marts); the message says what to run."""
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def params(self) -> list[date]:
+        return [self.first, self.last]
+
+
+def json_for_script(value: Any) -> Markup:
+    """JSON that is inert inside ``<script type="application/json">``, whatever its strings hold."""
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return Markup(text)  # noqa: S704 - escaped above for a script element's content
+
+
+def safe_link(target: str | None) -> str | None:
+    """A link to the Data Docs only if it is a relative path or a file/http(s) URL (never ``javascript:``)."""
+    if not target:
+        return None
+    scheme = urlparse(target).scheme
+    return target if scheme in ("", "file", "http", "https") else None
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
+    present = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
+    missing = [m for m in REQUIRED_MARTS if m not in present]
+    if missing:
+        raise ReportError(f"the warehouse lacks marts {missing}: run the ingest DAG (or `python -m newsflow run`)")
+
+
+def _period(con: duckdb.DuckDBPyConnection, days: int) -> Period | None:
+    """The last ``days`` days of the warehouse (fewer if it holds fewer); None when it is empty."""
+    first, last = con.execute("select min(day), max(day) from marts.source_daily_volume").fetchone()
+    return Period(max(first, last - timedelta(days=days - 1)), last) if last else None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with SQL NULLs (NaN/NaT in pandas) as None, which the template tests for."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def charted_entities(
+    con: duckdb.DuckDBPyConnection, period: Period, top: int, watchlist: Sequence[str]
+) -> pd.DataFrame:
+    """The period's top entities by mentions, plus every watched entity (names, case-insensitive).
+
+    Columns: entity_id, entity (the name, with its label when two entities share a name),
+    mentions, rank, watched.
+    """
+    return _frame(
+        con,
+        """
+        with period as (
+            select entity_id, name, label, cast(sum(mentions) as bigint) as mentions
+            from marts.share_of_voice
+            where day between ? and ?
+            group by all
+        ),
+
+        ranked as (
+            select *, row_number() over (order by mentions desc, entity_id) as rank,
+                lower(name) in (select lower(unnest(?::varchar[]))) as watched
+            from period
+        )
+
+        select
+            entity_id,
+            name || case when count(*) over (partition by name) > 1 then ' (' || label || ')' else '' end as entity,
+            mentions,
+            rank,
+            watched
+        from ranked
+        where rank <= ? or watched
+        order by rank
+        """,
+        [*period.params, list(watchlist), top],
+    )
+
+
+def report_context(
+    con: duckdb.DuckDBPyConnection, days: int, top: int, watchlist: Sequence[str], data_docs: str | None
+) -> dict[str, Any]:
+    """Everything the template shows, as plain values and chart specs."""
+    _check_marts(con)
+    period = _period(con, days)
+    context: dict[str, Any] = {"period": period, "days": days, "charts": {}, "data_docs": safe_link(data_docs)}
+    context["quality"] = _frame(
+        con,
+        "select validated_at, batch_id, table_name, success, expectations, failed_expectations, failed "
+        "from marts.dq_results order by validated_at desc, table_name limit 15",
+        [],
+    ).pipe(_records)
+    context["quality_totals"] = con.execute(
+        "select count(*), count(*) filter (where not success), max(validated_at) from marts.dq_results"
+    ).fetchone()
+    if period is None:
+        return context
+    entities = charted_entities(con, period, top, watchlist)
+    ids = entities["entity_id"].tolist()
+    context["totals"] = con.execute(
+        "select sum(articles), count(distinct outlet) from marts.source_daily_volume where day between ? and ?",
+        period.params,
+    ).fetchone()
+    context["entities"] = _records(entities)
+    context["top_count"] = int((entities["rank"] <= top).sum())
+    found = {n.lower() for n in entities.loc[entities["watched"], "entity"]}
+    context["watch_missing"] = [n for n in watchlist if n.lower() not in found]
+
+    attention = _frame(
+        con,
+        "select day, entity_id, mentions, articles, article_share from marts.entity_tone_daily "
+        "where day between ? and ? and entity_id in (select unnest(?::varchar[]))",
+        [*period.params, ids],
+    ).merge(entities[["entity_id", "entity"]], on="entity_id")
+    context["charts"]["attention"] = charts.attention(_days_as_text(attention.drop(columns="entity_id")))
+
+    shares = _frame(
+        con,
+        "select day, entity_id, share from marts.share_of_voice where day between ? and ?",
+        period.params,
+    )
+    context["charts"]["share_of_voice"] = charts.share_of_voice(_days_as_text(_top_shares(shares, entities, top)))
+    all_mentions = con.execute(
+        "select sum(mentions) from marts.share_of_voice where day between ? and ?", period.params
+    ).fetchone()[0]
+    context["share_table"] = _records(entities.assign(share=entities["mentions"] / all_mentions))
+
+    outlets = _frame(
+        con,
+        """
+        select
+            outlet,
+            sum(articles) as articles,
+            sum(articles * mean_compound) / sum(articles) filter (where mean_compound is not null) as mean_compound,
+            sum(articles * mean_tone) / sum(articles) filter (where mean_tone is not null) as mean_tone
+        from marts.source_daily_volume
+        where day between ? and ?
+        group by all
+        order by articles desc, outlet
+        limit 20
+        """,
+        period.params,
+    )
+    context["charts"]["outlet_tone"] = charts.outlet_tone(outlets)
+    heat = _frame(
+        con,
+        """
+        select
+            outlet,
+            entity_id,
+            sum(mentions) as mentions,
+            sum(mentions * mean_compound) / sum(mentions) filter (where mean_compound is not null) as mean_compound
+        from marts.outlet_entity_coverage
+        where
+            day between ? and ?
+            and entity_id in (select unnest(?::varchar[]))
+            and outlet in (select unnest(?::varchar[]))
+        group by all
+        """,
+        [*period.params, ids[:top], outlets["outlet"].tolist()],
+    ).merge(entities[["entity_id", "entity"]], on="entity_id")
+    context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(heat.drop(columns="entity_id"))
+
+    context["trending"] = _frame(
+        con,
+        "select day, name, label, mentions, articles, baseline, score from marts.trending_entities "
+        "where day between ? and ? order by day desc, score desc, name limit 25",
+        period.params,
+    ).pipe(_records)
+    return context
+
+
+def _days_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """ISO dates: Vega reads date-only ISO strings as UTC midnight, whatever the viewer's zone."""
+    return frame.assign(day=pd.to_datetime(frame["day"]).dt.strftime("%Y-%m-%d"))
+
+
+def _top_shares(shares: pd.DataFrame, entities: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Daily shares of the top entities, the rest summed as "all other entities" (ranked last)."""
+    tops = entities[entities["rank"] <= top][["entity_id", "entity", "rank"]]
+    joined = shares.merge(tops, on="entity_id", how="left")
+    joined["entity"] = joined["entity"].fillna("all other entities")
+    joined["rank"] = joined["rank"].fillna(top + 1)
+    return joined.groupby(["day", "entity", "rank"], as_index=False)["share"].sum()
+
+
+def build_report(
+    warehouse: Path,
+    out_dir: Path,
+    *,
+    days: int = 90,
+    top: int = 8,
+    watchlist: Sequence[str] = (),
+    data_docs: Path | str | None = None,
+    cache_dir: Path | None = None,
+) -> Path:
+    """Write ``out_dir/index.html`` for the last ``days`` days of the warehouse; returns its path.
+
+    ``watchlist``: entity names always charted next to the ``top`` entities (the hook for a
+    configured watchlist).  ``data_docs``: the GX Data Docs index to link to (a local path is
+    linked relative to the report).  ``cache_dir``: where the Vega bundle is cached.
+    """
+    if not Path(warehouse).exists():
+        raise ReportError(f"no warehouse at {warehouse}: run the ingest DAG (or `python -m newsflow run`) first")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(data_docs, Path):
+        data_docs = os.path.relpath(data_docs, out_dir.resolve()) if data_docs.exists() else None
+    with db.connect(warehouse, read_only=True) as con:
+        context = report_context(con, days, top, watchlist, data_docs)
+    page = _TEMPLATES.get_template("report.html.j2").render(
+        **context,
+        specs={name: json_for_script(spec) for name, spec in context["charts"].items()},
+        vega_js=Markup(javascript_bundle(cache_dir)),  # noqa: S704 - the bundled libraries, not data
+        nonce=secrets.token_urlsafe(16),
+        generated_at=datetime.now(tz=UTC),
+        warehouse_name=Path(warehouse).name,
+    )
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
