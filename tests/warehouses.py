@@ -155,33 +155,37 @@ DAYS = [FIRST_DAY + timedelta(days=i) for i in range(40)]  # 2024-10-01 .. 2024-
 
 
 def forty_days() -> list[Story]:
-    """40 days, three outlets, entities whose trending status is known.
+    """40 days, one article a day from each of three outlets (plus extras), with known trends.
 
-    * Steady Corp: 3 mentions a day (a zero-variance baseline), 6 on the burst day: no trend.
-    * Wobbly Minister: 2 and 4 mentions on alternate days: noise, no trend.
-    * Burst Person: 1 mention a day in Alpha, 20 over two outlets on BURST_DAY: trends there.
-    * Early Bird: 10 mentions on day 3, before the warehouse has a baseline: no trend.
-    * Newcomer: first seen on NEWCOMER_DAY with 6 mentions in 2 articles: trends there.
-    * Lone Article: 9 mentions in one article, once: not a rise in coverage.
+    Trends are counted in articles naming an entity (see sql/marts/trending_entities.sql):
+    * Steady Corp: in 2 articles a day (a zero-variance baseline), in 6 on BURST_DAY: no trend.
+    * Wobbly Minister: 2 and 4 mentions on alternate days, always in 2 articles: no trend.
+    * Burst Person: 1 article a day in Alpha; on BURST_DAY 7 articles, 20 mentions: trends.
+    * Early Bird: 5 articles on day 3, before the warehouse has 7 days of baseline: no trend.
+    * Newcomer: first seen on NEWCOMER_DAY, in 5 articles: trends.
+    * Lone Article: 9 mentions, all in one article: no trend.
     * the hostile names: a mention every fifth day.
     """
     stories = []
     for n, day in enumerate(DAYS):
         if day == GAP_DAY:
             continue
-        steady = 2 if day == BURST_DAY else 1  # 3 a day over Alpha and Gamma, doubled on BURST_DAY
-        wobbly = 1 if n % 2 else 2  # 2 and 4 a day over Beta and Gamma
-        alpha = {"Steady Corp": 2 * steady, "Burst Person": 1}
+        wobbly = 1 if n % 2 else 2
+        alpha = {"Steady Corp": 2, "Burst Person": 1}
         beta = {"Wobbly Minister": wobbly}
-        gamma = {"Steady Corp": steady, "Wobbly Minister": wobbly}
+        gamma = {"Steady Corp": 1, "Wobbly Minister": wobbly}
+        extra = []
         if day == BURST_DAY:
-            alpha["Burst Person"] = 12
-            beta["Burst Person"] = 8
-        if n == 2:
-            gamma["Early Bird"] = 10
-        if day == NEWCOMER_DAY:
-            beta["Newcomer"] = 3
-            gamma["Newcomer"] = 3
+            alpha["Burst Person"] = 8
+            extra += [
+                Story(day, "Beta", {"Burst Person": 2, **({"Steady Corp": 1} if i < 4 else {})}, -0.5, -4.0)
+                for i in range(6)
+            ]
+        for name, on_day in (("Early Bird", n == 2), ("Newcomer", day == NEWCOMER_DAY)):
+            if on_day:  # in all three regular articles and two more
+                for names in (alpha, beta, gamma):
+                    names[name] = 2
+                extra += [Story(day, "Gamma", {name: 2}) for _ in range(2)]
         if n == 30:
             gamma["Lone Article"] = 9
         if n % 5 == 0:
@@ -191,5 +195,6 @@ def forty_days() -> list[Story]:
             Story(day, "Alpha", alpha, compound=0.5, tone=2.0),
             Story(day, "Beta", beta, compound=-0.5, tone=-4.0),
             Story(day, "Gamma", gamma, compound=0.0, tone=0.0),
+            *extra,
         ]
     return stories

@@ -1,6 +1,7 @@
 -- Entities trending in a period (coverage far above their own trailing baseline), latest first.
 -- parameters: optional date_from, date_to (inclusive dates, UTC).
--- score: standard deviations above the 28-day baseline (see sql/marts/trending_entities.sql).
+-- score: standard deviations of the day's articles naming the entity above its 28-day
+-- baseline (articles per day); see sql/marts/trending_entities.sql.
 select
     day,
     name,

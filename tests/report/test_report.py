@@ -62,7 +62,7 @@ def test_the_page_is_self_contained(page):
 
 def test_the_page_covers_the_last_days_with_trends_quality_and_docs(page):
     assert "2024-10-11 to 2024-11-09 (last 30 days of w.duckdb)" in page
-    assert re.search(r"<td>2024-11-05</td><td>Burst Person</td>.*?<td class=\"n\">19.0</td>", page)
+    assert re.search(r"<td>2024-11-05</td><td>Burst Person</td>.*?<td class=\"n\">6.0</td>", page)
     assert "Newcomer (watched)" in page
     assert '<a href="../gx/index.html">GX Data Docs</a>' in page
     assert '<b class="bad">1/2</b>table checks passed' in page

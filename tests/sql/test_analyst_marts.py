@@ -43,12 +43,12 @@ def test_entity_tone_is_mention_weighted_and_normalised_by_day_volume(con):
         "from marts.entity_tone_daily where entity_id = ? and day = ?",
         [eid("Burst Person"), BURST_DAY],
     )
-    # Alpha: 12 mentions at compound 0.5, tone 2; Beta: 8 mentions at -0.5, -4; 3 articles that day.
+    # Alpha: 8 mentions at compound 0.5, tone 2; six Beta articles: 12 at -0.5, -4; 9 articles that day.
     mentions, articles, day_articles, share, compound, tone = got[0]
-    assert (mentions, articles, day_articles) == (20, 2, 3)
-    assert share == pytest.approx(2 / 3)
-    assert compound == pytest.approx((12 * 0.5 - 8 * 0.5) / 20)
-    assert tone == pytest.approx((12 * 2 - 8 * 4) / 20)
+    assert (mentions, articles, day_articles) == (20, 7, 9)
+    assert share == pytest.approx(7 / 9)
+    assert compound == pytest.approx((8 * 0.5 - 12 * 0.5) / 20)
+    assert tone == pytest.approx((8 * 2 - 12 * 4) / 20)
 
 
 def test_tone_weights_ignore_articles_without_sentiment(tmp_path):
@@ -64,10 +64,10 @@ def test_trending_finds_the_injected_burst_and_the_newcomer_and_nothing_else(con
     got = rows(con, "select day, name, mentions, articles, baseline, score from marts.trending_entities order by day")
     assert [(day, name) for day, name, *_ in got] == [(BURST_DAY, "Burst Person"), (NEWCOMER_DAY, "Newcomer")]
     burst, newcomer = got
-    # Burst Person: one mention on each observed day of the window, so baseline 1, spread floored at 1.
-    assert burst[2:5] == (20, 2, 1.0) and burst[5] == pytest.approx(19.0)
-    # Newcomer: never seen before, a baseline of zero; the score is its mentions over the floor of 1.
-    assert newcomer[2:5] == (6, 2, 0.0) and newcomer[5] == pytest.approx(6.0)
+    # Burst Person: in one article on each observed day of the window, so baseline 1, spread floored at 1.
+    assert burst[2:5] == (20, 7, 1.0) and burst[5] == pytest.approx(6.0)
+    # Newcomer: never seen before, a baseline of zero; the score is its articles over the floor of 1.
+    assert newcomer[2:5] == (10, 5, 0.0) and newcomer[5] == pytest.approx(5.0)
 
 
 def test_trending_baseline_skips_days_with_no_ingestion(con):
@@ -78,9 +78,9 @@ def test_trending_baseline_skips_days_with_no_ingestion(con):
 
 def test_flat_baselines_short_histories_and_single_articles_do_not_trend(con):
     names = {name for (name,) in rows(con, "select name from marts.trending_entities")}
-    # Steady Corp doubles (3 -> 6) against a zero-variance baseline: a modest score, not infinity.
+    # Steady Corp goes from 2 articles a day (zero variance) to 6: floored at sqrt(2), a score of 2.8.
     assert "Steady Corp" not in names
-    # Early Bird's 10 mentions came on day 3, before the warehouse had 7 days of baseline.
+    # Early Bird's 5 articles came on day 3, before the warehouse had 7 days of baseline.
     assert "Early Bird" not in names
     # Lone Article's 9 mentions are all in one article.
     assert "Lone Article" not in names
@@ -93,5 +93,5 @@ def test_outlet_entity_coverage_ranks_outlets_per_entity(con):
         "from marts.outlet_entity_coverage where entity_id = ? group by outlet order by 2 desc",
         [eid("Burst Person")],
     )
-    # Alpha names Burst Person once on each of 39 days (12 times on BURST_DAY); Beta only on BURST_DAY.
-    assert got == [("Alpha", 50, 39, pytest.approx(0.5)), ("Beta", 8, 1, pytest.approx(-0.5))]
+    # Alpha names Burst Person once on each of 39 days (8 times on BURST_DAY); Beta only on BURST_DAY.
+    assert got == [("Alpha", 46, 39, pytest.approx(0.5)), ("Beta", 12, 6, pytest.approx(-0.5))]

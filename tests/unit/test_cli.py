@@ -61,7 +61,7 @@ def test_query_prints_a_table_with_dates_bound(capsys, warehouse):
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["day", "name", "label", "mentions", "articles", "baseline", "score"]
-    assert lines[2].split() == ["2024-11-08", "Newcomer", "PERSON", "6", "2", "0.0", "6.0"]
+    assert lines[2].split() == ["2024-11-08", "Newcomer", "PERSON", "10", "5", "0.0", "5.0"]
     assert lines[-1] == "(1 row)"  # the burst on 2024-11-05 is outside the range
 
 
@@ -90,12 +90,12 @@ def test_query_writes_csv_and_parquet_files(capsys, warehouse, tmp_path):
     assert code == 0 and "wrote" in err
     lines = (tmp_path / "top.csv").read_text().splitlines()
     assert lines[0] == "outlet,name,label,mentions,articles,share_of_outlet_articles,mean_compound"
-    assert lines[1:] == ["Alpha,Burst Person,PERSON,50,39,1.0,0.5", "Beta,Burst Person,PERSON,8,1,0.0256,-0.5"]
+    assert lines[1:] == ["Alpha,Burst Person,PERSON,46,39,1.0,0.5", "Beta,Burst Person,PERSON,12,6,0.1333,-0.5"]
     assert run(capsys, "query", *args, "--format", "parquet")[0] == 2  # parquet needs --out
     code, *_ = run(capsys, "query", *args, "--format", "parquet", "--out", str(tmp_path / "top.parquet"))
     assert code == 0
     got = duckdb.sql(f"select outlet, mentions from '{tmp_path / 'top.parquet'}' order by mentions desc").fetchall()
-    assert got == [("Alpha", 50), ("Beta", 8)]
+    assert got == [("Alpha", 46), ("Beta", 12)]
 
 
 def test_a_bad_date_is_refused_by_the_parser(capsys, warehouse):
