@@ -20,7 +20,6 @@ from urllib.parse import urlparse
 
 import duckdb
 import jinja2
-import pandas as pd
 from markupsafe import Markup
 
 from newsflow.report import charts
@@ -80,8 +79,11 @@ def safe_link(target: str | None) -> str | None:
     return target if scheme in ("", "file", "http", "https") else None
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
-    return con.execute(sql, params).df()
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Query result as dicts (NULL is None); small results only, straight into the page."""
+    cursor = con.execute(sql, list(params))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -102,20 +104,15 @@ def _period(con: duckdb.DuckDBPyConnection, days: int) -> Period | None:
     return Period(max(first, last - timedelta(days=days - 1)), last) if last else None
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with SQL NULLs (NaN/NaT in pandas) as None, which the template tests for."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def charted_entities(
     con: duckdb.DuckDBPyConnection, period: Period, top: int, watchlist: Sequence[str]
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
     """The period's top entities by mentions, plus every watched entity (names, case-insensitive).
 
-    Columns: entity_id, entity (the name, with its label when two entities share a name),
+    Keys: entity_id, entity (the name, with its label when two entities share a name),
     mentions, rank, watched.
     """
-    return _frame(
+    return _rows(
         con,
         """
         with period as (
@@ -145,55 +142,74 @@ def charted_entities(
     )
 
 
+def _named(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Chart rows with the entity's display name in place of its id."""
+    return [{**{k: v for k, v in row.items() if k != "entity_id"}, "entity": names[row["entity_id"]]} for row in rows]
+
+
 def report_context(
     con: duckdb.DuckDBPyConnection, days: int, top: int, watchlist: Sequence[str], data_docs: str | None
 ) -> dict[str, Any]:
-    """Everything the template shows, as plain values and chart specs."""
+    """Everything the template shows: plain values, table rows and chart specs."""
     _check_marts(con)
     period = _period(con, days)
     context: dict[str, Any] = {"period": period, "days": days, "charts": {}, "data_docs": safe_link(data_docs)}
-    context["quality"] = _frame(
+    context["quality"] = _rows(
         con,
         "select validated_at, batch_id, table_name, success, expectations, failed_expectations, failed "
         "from marts.dq_results order by validated_at desc, table_name limit 15",
-        [],
-    ).pipe(_records)
+    )
     context["quality_totals"] = con.execute(
-        "select count(*), count(*) filter (where not success), max(validated_at) from marts.dq_results"
+        "select count(*), count(*) filter (where not success) from marts.dq_results"
     ).fetchone()
     if period is None:
         return context
-    entities = charted_entities(con, period, top, watchlist)
-    ids = entities["entity_id"].tolist()
+    window = period.params
     context["totals"] = con.execute(
-        "select sum(articles), count(distinct outlet) from marts.source_daily_volume where day between ? and ?",
-        period.params,
+        "select sum(articles), count(distinct outlet) from marts.source_daily_volume where day between ? and ?", window
     ).fetchone()
-    context["entities"] = _records(entities)
-    context["top_count"] = int((entities["rank"] <= top).sum())
-    found = {n.lower() for n in entities.loc[entities["watched"], "entity"]}
+    entities = charted_entities(con, period, top, watchlist)
+    names = {e["entity_id"]: e["entity"] for e in entities}
+    tops = [e for e in entities if e["rank"] <= top]
+    context["entities"], context["top_count"] = entities, len(tops)
+    found = {e["entity"].lower() for e in entities if e["watched"]}
     context["watch_missing"] = [n for n in watchlist if n.lower() not in found]
 
-    attention = _frame(
+    # Days go to the charts as ISO text: Vega reads a date-only ISO string as UTC midnight.
+    attention = _rows(
         con,
-        "select day, entity_id, mentions, articles, article_share from marts.entity_tone_daily "
-        "where day between ? and ? and entity_id in (select unnest(?::varchar[]))",
-        [*period.params, ids],
-    ).merge(entities[["entity_id", "entity"]], on="entity_id")
-    context["charts"]["attention"] = charts.attention(_days_as_text(attention.drop(columns="entity_id")))
-
-    shares = _frame(
-        con,
-        "select day, entity_id, share from marts.share_of_voice where day between ? and ?",
-        period.params,
+        "select strftime(day, '%Y-%m-%d') as day, entity_id, mentions, articles, article_share "
+        "from marts.entity_tone_daily where day between ? and ? and entity_id in (select unnest(?::varchar[]))",
+        [*window, list(names)],
     )
-    context["charts"]["share_of_voice"] = charts.share_of_voice(_days_as_text(_top_shares(shares, entities, top)))
-    all_mentions = con.execute(
-        "select sum(mentions) from marts.share_of_voice where day between ? and ?", period.params
-    ).fetchone()[0]
-    context["share_table"] = _records(entities.assign(share=entities["mentions"] / all_mentions))
+    context["charts"]["attention"] = charts.attention(_named(attention, names))
 
-    outlets = _frame(
+    shares = _rows(
+        con,
+        """
+        with charted as (
+            select unnest(?::varchar[]) as entity_id, unnest(?::varchar[]) as entity, unnest(?::bigint[]) as rank
+        )
+
+        select
+            strftime(day, '%Y-%m-%d') as day,
+            coalesce(charted.entity, 'all other entities') as entity,
+            coalesce(charted.rank, ?) as rank,
+            sum(share) as share
+        from marts.share_of_voice
+        left join charted using (entity_id)
+        where day between ? and ?
+        group by all
+        """,
+        [[e["entity_id"] for e in tops], [e["entity"] for e in tops], [e["rank"] for e in tops], top + 1, *window],
+    )
+    context["charts"]["share_of_voice"] = charts.share_of_voice(shares)
+    all_mentions = con.execute(
+        "select sum(mentions) from marts.share_of_voice where day between ? and ?", window
+    ).fetchone()[0]
+    context["share_table"] = [{**e, "share": e["mentions"] / all_mentions} for e in entities]
+
+    outlets = _rows(
         con,
         """
         select
@@ -207,10 +223,10 @@ def report_context(
         order by articles desc, outlet
         limit 20
         """,
-        period.params,
+        window,
     )
     context["charts"]["outlet_tone"] = charts.outlet_tone(outlets)
-    heat = _frame(
+    heat = _rows(
         con,
         """
         select
@@ -225,31 +241,17 @@ def report_context(
             and outlet in (select unnest(?::varchar[]))
         group by all
         """,
-        [*period.params, ids[:top], outlets["outlet"].tolist()],
-    ).merge(entities[["entity_id", "entity"]], on="entity_id")
-    context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(heat.drop(columns="entity_id"))
+        [*window, [e["entity_id"] for e in tops], [o["outlet"] for o in outlets]],
+    )
+    context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(_named(heat, names), len(outlets))
 
-    context["trending"] = _frame(
+    context["trending"] = _rows(
         con,
         "select day, name, label, mentions, articles, baseline, score from marts.trending_entities "
         "where day between ? and ? order by day desc, score desc, name limit 25",
-        period.params,
-    ).pipe(_records)
+        window,
+    )
     return context
-
-
-def _days_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """ISO dates: Vega reads date-only ISO strings as UTC midnight, whatever the viewer's zone."""
-    return frame.assign(day=pd.to_datetime(frame["day"]).dt.strftime("%Y-%m-%d"))
-
-
-def _top_shares(shares: pd.DataFrame, entities: pd.DataFrame, top: int) -> pd.DataFrame:
-    """Daily shares of the top entities, the rest summed as "all other entities" (ranked last)."""
-    tops = entities[entities["rank"] <= top][["entity_id", "entity", "rank"]]
-    joined = shares.merge(tops, on="entity_id", how="left")
-    joined["entity"] = joined["entity"].fillna("all other entities")
-    joined["rank"] = joined["rank"].fillna(top + 1)
-    return joined.groupby(["day", "entity", "rank"], as_index=False)["share"].sum()
 
 
 def build_report(
