@@ -95,12 +95,24 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
         """
         create or replace table bench.bursts as
         select distinct
-            printf('e%07d', 50 + cast(floor(random() * 5000) as integer)) as entity_id,
+            -- mid-ranked: popular enough to have a history, not so popular that a burst drowns
+            printf('e%07d', 50 + cast(floor(random() * (least(?, 5050) - 50)) as integer)) as entity_id,
             cast(? + cast(floor(random() * ?) as integer) as date) as day
         from range(?)
         """,
-        [first_day, days, BURSTS],
+        [entities, first_day, days, BURSTS],
     )
+    con.execute(
+        """
+        create temp table burst_pairs as
+        -- one article in six published on a burst day names the burst entity three times
+        select synthetic_articles.article_id, bursts.entity_id, 3 as times
+        from synthetic_articles
+        inner join bench.bursts as bursts on cast(synthetic_articles.published_at as date) = bursts.day
+        where random() < 1 / 6
+        """
+    )
+    burst_mentions = con.execute("select coalesce(sum(times), 0) from burst_pairs").fetchone()[0]
     con.execute(
         """
         insert into staging.mentions by name
@@ -115,18 +127,18 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
                 printf('e%07d', cast(floor(exp(random() * ln(? + 1))) as integer)) as entity_id,
                 1 + cast(floor(-ln(1 - random()) * 2.13) as integer) as times
             from picks, range(entity_count)
-            union all
-            -- the bursts: one article in six that day names the entity three times
-            select synthetic_articles.article_id, bursts.entity_id, 3 as times
-            from synthetic_articles
-            inner join bench.bursts as bursts on cast(synthetic_articles.published_at as date) = bursts.day
-            where random() < 1 / 6
         ),
 
-        mentions as (
+        regular_mentions as (
             select article_id, entity_id
             from article_entities, range(times)
             limit ?
+        ),
+
+        mentions as (
+            select * from regular_mentions
+            union all
+            select article_id, entity_id from burst_pairs, range(times)
         )
 
         select
@@ -140,7 +152,7 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
         from mentions
         inner join staging.entities as entities using (entity_id)
         """,
-        [entities, mentions],
+        [entities, mentions - burst_mentions],
     )
 
 

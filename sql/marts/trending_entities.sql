@@ -9,9 +9,10 @@
 -- past, and reads as "N standard deviations above its normal".
 -- * coverage is counted in articles, not mentions: one long profile naming someone 30 times
 --   is not a rise in coverage, and mentions arrive in clumps per article that make daily
---   mention counts so skewed that a z-score on them fires on noise (on the synthetic
---   benchmark warehouse: 4,853 flags a year on mentions against 105 on articles, with the
---   same injected bursts found). mentions are reported alongside.
+--   mention counts so skewed that a z-score on them fires on noise. On the benchmark's
+--   synthetic year (10M mentions, 200,000 entities, 25 injected bursts): 39,659 flags for
+--   mentions at z >= 3, 4,235 for articles at z >= 3, 657 for articles at z >= 4; all
+--   25 bursts found each time. mentions are reported alongside.
 -- * window: the 28 days before the day (four whole weeks, so weekday rhythms cancel out).
 --   Only observed days count: a day with no articles at all (ingestion down) is not a zero,
 --   but an observed day without the entity is, including days before its first mention.
@@ -20,7 +21,7 @@
 -- * zero or tiny variance: article counts are roughly Poisson, so the spread is floored at
 --   sqrt(baseline) and at 1 article; a flat baseline gives a finite, modest score.
 -- * trending: score >= 4 in at least 3 articles. Every entity is tested every day, so a
---   3-sigma rule would flag noise daily; 4 sigma keeps the list short.
+--   3-sigma rule flags noise daily; 4 sigma keeps the list short (1.8 a day above).
 with articles as (
     select
         article_id,
