@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import lxml.html
 import pytest
 
 from newsflow.report import build_report
-from newsflow.report.build import ReportError, json_for_script, safe_link
+from newsflow.report.build import Period, ReportError, charted_entities, json_for_script, safe_link
 from newsflow.warehouse import db
 from tests.warehouses import HOSTILE, HOSTILE_IMG, build, forty_days, validation_results
 
@@ -81,3 +81,16 @@ def test_a_warehouse_without_marts_is_a_clear_error(tmp_path):
         db.create_schema(con)
     with pytest.raises(ReportError, match="lacks marts"):
         build_report(tmp_path / "w.duckdb", tmp_path / "out")
+
+
+def test_watched_entities_are_charted_with_their_true_rank(tmp_path):
+    warehouse = build(tmp_path / "w.duckdb", forty_days())
+    with db.connect(warehouse, read_only=True) as con:
+        period = Period(date(2024, 10, 11), date(2024, 11, 9))
+        got = charted_entities(con, period, top=2, watchlist=["lone article", "Nobody"])
+    # Lone Article's 9 mentions rank 5th, behind Newcomer's 10 (Early Bird is outside the period).
+    assert [(e["entity"], e["rank"], e["watched"]) for e in got] == [
+        ("Steady Corp", 1, False),
+        ("Wobbly Minister", 2, False),
+        ("Lone Article", 5, True),
+    ]
