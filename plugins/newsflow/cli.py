@@ -149,11 +149,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     result = backfill(settings, args.date_from, args.date_to, progress=not args.no_progress)
     print(f"backfill {args.date_from} .. {args.date_to}: {result.days} days")
     print(f"  articles loaded : {result.articles_loaded}")
-    print(f"  left out       : {result.undated} undated, {result.outside_range} dated outside the range")
+    print(f"  left out        : {result.undated} undated, {result.outside_range} dated outside the range")
     for day, reason in sorted(result.failed.items()):
-        print(f"  held back      : {day}: {reason}")
-    print(f"  marts rebuilt  : {', '.join(f'{k} ({v})' for k, v in result.marts.items())}")
-    print(f"  warehouse      : {settings.warehouse_path}")
+        print(f"  held back       : {day}: {reason}")
+    print(f"  marts rebuilt   : {', '.join(f'{k} ({v})' for k, v in result.marts.items())}")
+    print(f"  warehouse       : {settings.warehouse_path}")
     return 1 if result.failed else 0
 
 

@@ -161,7 +161,7 @@ def test_backfill_loads_each_day_as_its_own_batch(capsys, tmp_path, monkeypatch)
     assert code == 0
     assert "backfill 2024-11-29 .. 2024-11-30: 2 days" in out
     assert "articles loaded : 3" in out
-    assert "left out       : 1 undated, 1 dated outside the range" in out
+    assert "left out        : 1 undated, 1 dated outside the range" in out
     con = duckdb.connect(str(warehouse), read_only=True)
     batches = con.execute("select batch_id, articles from raw.batches order by 1").fetchall()
     days = con.execute(

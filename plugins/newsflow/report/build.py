@@ -43,6 +43,25 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
+# Every charted entity on every observed day of the period (parameters: the period, then the
+# entities' ids, display names and ranks), so that a chart's lines and areas drop to 0 on the
+# days without the entity instead of bridging them.  Days go out as ISO text, which Vega
+# reads as UTC midnight.
+DAY_GRID = """
+    with observed as (
+        select distinct day from marts.source_daily_volume where day between ? and ?
+    ),
+
+    charted as (
+        select unnest(?::varchar[]) as entity_id, unnest(?::varchar[]) as entity, unnest(?::bigint[]) as rank
+    ),
+
+    grid as (
+        select observed.day, charted.* from observed cross join charted
+    )
+"""
+
+
 class ReportError(RuntimeError):
     """The warehouse cannot feed a report (missing file or marts); the message says what to run."""
 
@@ -203,33 +222,36 @@ def report_context(
     found = {e["entity"].lower() for e in entities if e["watched"]}
     context["watch_missing"] = [n for n in watchlist if n.lower() not in found]
 
-    # Days go to the charts as ISO text: Vega reads a date-only ISO string as UTC midnight.
-    attention = _rows(
-        con,
-        "select strftime(day, '%Y-%m-%d') as day, entity_id, mentions, articles, article_share "
-        "from marts.entity_tone_daily where day between ? and ? and entity_id in (select unnest(?::varchar[]))",
-        [*window, list(names)],
+    charted = [[e["entity_id"] for e in entities], [e["entity"] for e in entities], [e["rank"] for e in entities]]
+    context["charts"]["attention"] = charts.attention(
+        _rows(
+            con,
+            DAY_GRID
+            + """
+            select
+                strftime(grid.day, '%Y-%m-%d') as day,
+                grid.entity,
+                coalesce(tone.mentions, 0) as mentions,
+                coalesce(tone.articles, 0) as articles,
+                coalesce(tone.article_share, 0) as article_share
+            from grid
+            left join marts.entity_tone_daily as tone
+                on tone.day = grid.day and tone.entity_id = grid.entity_id and tone.day between ? and ?
+            """,
+            [*window, *charted, *window],
+        )
     )
-    context["charts"]["attention"] = charts.attention(_named(attention, names))
-
     shares = _rows(
         con,
-        """
-        with charted as (
-            select unnest(?::varchar[]) as entity_id, unnest(?::varchar[]) as entity, unnest(?::bigint[]) as rank
-        )
-
-        select
-            strftime(day, '%Y-%m-%d') as day,
-            coalesce(charted.entity, 'all other entities') as entity,
-            coalesce(charted.rank, ?) as rank,
-            sum(share) as share
-        from marts.share_of_voice
-        left join charted using (entity_id)
-        where day between ? and ?
-        group by all
+        DAY_GRID
+        + """
+        select strftime(grid.day, '%Y-%m-%d') as day, grid.entity, grid.rank, coalesce(voice.share, 0) as share
+        from grid
+        left join marts.share_of_voice as voice
+            on voice.day = grid.day and voice.entity_id = grid.entity_id and voice.day between ? and ?
+        where grid.rank <= ?
         """,
-        [[e["entity_id"] for e in tops], [e["entity"] for e in tops], [e["rank"] for e in tops], top + 1, *window],
+        [*window, *charted, *window, top],
     )
     context["charts"]["share_of_voice"] = charts.share_of_voice(shares)
     all_mentions = con.execute(

@@ -13,9 +13,14 @@ from typing import Any
 
 import altair as alt
 
-DAY = alt.X("day:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b", labelAngle=0))
+DAY = alt.X(
+    "day:T",
+    title=None,
+    scale=alt.Scale(type="utc"),
+    axis=alt.Axis(format="%d %b", labelAngle=0, tickMinStep=24 * 3600 * 1000),  # no ticks within a day
+)
 LEGEND = alt.Legend(orient="bottom", columns=4, labelLimit=220, title=None)
-TONE = alt.Scale(scheme="redblue", domain=[-1, 1])
+TONE = alt.Scale(scheme="redblue", domainMid=0)  # red below zero, blue above, however small the range
 ROW = 20  # pixels per outlet in the outlet charts
 
 
@@ -54,13 +59,13 @@ def attention(rows: Rows) -> dict[str, Any]:
 
 
 def share_of_voice(rows: Rows) -> dict[str, Any]:
-    """Stacked daily share of all mentions (keys: day, entity, rank, share); shares sum to 1 per day."""
+    """Stacked daily shares of all mentions held by the top entities (keys: day, entity, rank, share)."""
     chart = (
         alt.Chart(ROWS)
         .mark_area()
         .encode(
             x=DAY,
-            y=alt.Y("share:Q", title="share of all mentions", stack="normalize", axis=alt.Axis(format="%")),
+            y=alt.Y("share:Q", title="share of all mentions", stack="zero", axis=alt.Axis(format="%")),
             color=alt.Color("entity:N", legend=LEGEND, sort=alt.SortField("rank")),
             order=alt.Order("rank:Q"),
             tooltip=[
@@ -81,9 +86,7 @@ def outlet_tone(rows: Rows) -> dict[str, Any]:
         .mark_bar()
         .encode(
             y=alt.Y("outlet:N", title=None, sort=alt.SortField("articles", order="descending")),
-            x=alt.X(
-                "mean_compound:Q", title="mean compound (−1 negative … +1 positive)", scale=alt.Scale(domain=[-1, 1])
-            ),
+            x=alt.X("mean_compound:Q", title="mean compound (−1 negative … +1 positive)"),
             color=alt.Color("mean_compound:Q", scale=TONE, legend=None),
             tooltip=[
                 alt.Tooltip("outlet:N"),
