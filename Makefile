@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test test-fast lint fmt bench clean
+.PHONY: install run test test-fast lint fmt bench bench-queries clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ fmt: install
 
 bench: install  ## enrich throughput on 2000 generated articles
 	$(BIN)/python bench/throughput.py --articles 2000
+
+bench-queries: install  ## a 10M-mention synthetic warehouse, then p50/p95 of every recipe and the report
+	$(BIN)/python bench/synthetic_warehouse.py --mentions 10000000
+	$(BIN)/python bench/recipes.py --repeat 20
 
 clean:
 	rm -rf var .airflow .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Command line: run the DAG, enrich a JSONL file without Airflow, summarise the warehouse."""
+"""Command line: run the DAG, backfill days, enrich a JSONL file, query and report on the warehouse."""
 
 from __future__ import annotations
 
@@ -7,18 +7,25 @@ import logging
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from newsflow.config import PROJECT_ROOT, ConfigError, SourceConfig, load_settings
+from newsflow.queries import FORMATS, describe_recipes
 
 DAG_ID = "newsflow_ingest"
 EXAMPLES = """
 examples:
   python -m newsflow run                                   # the DAG over newsflow.yaml's sources
   python -m newsflow run --source data/sample --warehouse /tmp/news.duckdb
+  python -m newsflow backfill --from 2024-11-25 --to 2024-12-03
   python -m newsflow enrich articles.jsonl --out enriched/ # Parquet tables, no Airflow
   python -m newsflow summary --warehouse var/newsflow.duckdb
+  python -m newsflow query                                 # list the recipes in sql/queries/
+  python -m newsflow query entity_tone_timeline --entity "Kim Jong Un" --from 2024-11-25
+  python -m newsflow report --out var/reports              # static HTML coverage report
+
+`python -m newsflow COMMAND --help` explains a command.
 """
 
 
@@ -121,6 +128,101 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace):
+    """Settings from --config, with --source and --warehouse overriding it."""
+    overrides: dict[str, object] = {}
+    if getattr(args, "source", None):
+        overrides["sources"] = [
+            s if s.startswith(("http://", "https://")) else str(Path(s).resolve()) for s in args.source
+        ]
+    if getattr(args, "warehouse", None):
+        overrides["warehouse"] = str(Path(args.warehouse).resolve())
+    return load_settings(config_path=getattr(args, "config", None), overrides=overrides or None)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from newsflow.backfill import backfill
+
+    settings = _settings(args)
+    if not settings.sources:
+        raise ConfigError("no sources configured: pass --source or list them in newsflow.yaml")
+    if args.date_to < args.date_from:
+        raise ConfigError(f"--to ({args.date_to}) is before --from ({args.date_from})")
+    result = backfill(settings, args.date_from, args.date_to, progress=not args.no_progress)
+    print(f"backfill {args.date_from} .. {args.date_to}: {result.days} days")
+    print(f"  articles loaded : {result.articles_loaded}")
+    print(f"  left out        : {result.undated} undated, {result.outside_range} dated outside the range")
+    for day, reason in sorted(result.failed.items()):
+        print(f"  held back       : {day}: {reason}")
+    print(f"  marts rebuilt   : {', '.join(f'{k} ({v})' for k, v in result.marts.items())}")
+    print(f"  warehouse       : {settings.warehouse_path}")
+    return 1 if result.failed else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from newsflow import queries
+    from newsflow.warehouse import db
+
+    if args.recipe is None:
+        print("recipes (sql/queries/):\n" + queries.describe_recipes())
+        return 0
+    settings = _settings(args)
+    try:
+        recipe = queries.get_recipe(args.recipe)
+        if not settings.warehouse_path.exists():
+            raise queries.RecipeError(f"no warehouse at {settings.warehouse_path}: run `python -m newsflow run` first")
+        values = {"entity": args.entity, "date_from": args.date_from, "date_to": args.date_to}
+        with db.connect(settings.warehouse_path, read_only=True) as con:
+            relation = queries.run_recipe(con, recipe, values)
+            queries.write_result(relation, args.format, Path(args.out) if args.out else None)
+    except queries.RecipeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from newsflow.report import build_report
+    from newsflow.report.build import ReportError
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.report_dir
+    try:
+        path = build_report(
+            settings.warehouse_path,
+            out,
+            days=args.days,
+            top=args.top,
+            watchlist=args.watch or (),
+            data_docs=settings.data_docs_index,
+            cache_dir=settings.cache_dir,
+        )
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def _command(commands, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m newsflow",
@@ -131,22 +233,87 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the newsflow_ingest DAG once (airflow dags test) and summarise")
+    run = _command(
+        commands,
+        "run",
+        "run the newsflow_ingest DAG once (airflow dags test) and summarise",
+        "python -m newsflow run --source data/sample --warehouse /tmp/news.duckdb",
+    )
     run.add_argument("--source", action="append", help="a folder, file or feed URL (repeatable); replaces the config's")
-    run.add_argument("--warehouse", help="DuckDB file to load (default: from newsflow.yaml)")
+    run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
     run.add_argument("--config", help="a newsflow.yaml to use")
     run.add_argument("--logical-date", help="ISO date-time of the run (default: now)")
     run.set_defaults(func=cmd_run)
 
-    enrich = commands.add_parser("enrich", help="enrich a JSONL file of articles into Parquet tables")
+    enrich = _command(
+        commands,
+        "enrich",
+        "enrich a JSONL file of articles into Parquet tables (no Airflow, no warehouse)",
+        "python -m newsflow enrich articles.jsonl --out enriched/",
+    )
     enrich.add_argument("input", help="JSON lines: url, title, text, outlet, published_at, author (text required)")
     enrich.add_argument("--out", required=True, help="folder for articles/mentions/entities/... .parquet")
     enrich.add_argument("--model", help="spaCy model name (default: en_core_web_sm if installed)")
     enrich.set_defaults(func=cmd_enrich)
 
-    summary = commands.add_parser("summary", help="print what the warehouse holds")
-    summary.add_argument("--warehouse", help="DuckDB file (default: from newsflow.yaml)")
+    summary = _command(
+        commands,
+        "summary",
+        "print what the warehouse holds",
+        "python -m newsflow summary --warehouse var/newsflow.duckdb",
+    )
+    summary.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: from newsflow.yaml)")
     summary.set_defaults(func=cmd_summary)
+
+    backfill = _command(
+        commands,
+        "backfill",
+        "process a date range one UTC day at a time with the DAG's steps (extract once, then enrich, "
+        "validate and load each day; marts rebuilt at the end). Undated articles are left out.",
+        "python -m newsflow backfill --from 2024-11-25 --to 2024-12-03 --source data/sample",
+    )
+    backfill.add_argument(
+        "--from", dest="date_from", metavar="DATE", type=_day, required=True, help="first day (YYYY-MM-DD, UTC)"
+    )
+    backfill.add_argument("--to", dest="date_to", metavar="DATE", type=_day, required=True, help="last day, inclusive")
+    backfill.add_argument("--source", action="append", help="a folder, file or feed URL (repeatable)")
+    backfill.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
+    backfill.add_argument("--config", help="a newsflow.yaml to use")
+    backfill.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    backfill.set_defaults(func=cmd_backfill)
+
+    query = _command(
+        commands,
+        "query",
+        "run a recipe from sql/queries/ with its parameters bound (never pasted into SQL); "
+        "without RECIPE, list the recipes",
+        'python -m newsflow query top_outlets_for_entity --entity "Kim Jong Un" --from 2024-11-01 --format csv',
+    )
+    query.epilog += "\n\nrecipes:\n" + describe_recipes()
+    query.add_argument("recipe", nargs="?", metavar="RECIPE", help="a recipe name (a file stem in sql/queries/)")
+    query.add_argument("--entity", metavar="NAME", help="entity name, case-insensitive")
+    query.add_argument(
+        "--from", dest="date_from", metavar="DATE", type=_day, help="first day, inclusive (YYYY-MM-DD, UTC)"
+    )
+    query.add_argument("--to", dest="date_to", metavar="DATE", type=_day, help="last day, inclusive")
+    query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    query.add_argument("--out", metavar="FILE", help="write to this file instead of stdout (needed for parquet)")
+    query.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: from newsflow.yaml)")
+    query.set_defaults(func=cmd_query)
+
+    report = _command(
+        commands,
+        "report",
+        "build the static HTML coverage report (attention, share of voice, tone by outlet, trending "
+        "entities, data quality) from the marts; it works offline",
+        "python -m newsflow report --warehouse var/newsflow.duckdb --out var/reports --watch 'Kim Jong Un'",
+    )
+    report.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: from newsflow.yaml)")
+    report.add_argument("--out", metavar="DIR", help="folder for index.html (default: <var_dir>/reports)")
+    report.add_argument("--days", type=int, default=90, help="how many days back from the latest (default: 90)")
+    report.add_argument("--top", type=int, default=8, help="how many top entities to chart (default: 8)")
+    report.add_argument("--watch", action="append", metavar="NAME", help="an entity always charted (repeatable)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

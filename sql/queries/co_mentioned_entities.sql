@@ -1,11 +1,15 @@
--- Entities co-mentioned with a given one (articles mentioning both), over all days.
--- parameters: entity (a name, case-insensitive), e.g. SET VARIABLE entity = 'KCNA';
+-- Entities co-mentioned with a given one (articles mentioning both), top 25.
+-- parameters: entity (a name, case-insensitive); optional date_from, date_to (inclusive, UTC).
+-- e.g. SET VARIABLE entity = 'KCNA';
 select
     other_name as name,
     other_label as label,
     sum(articles) as articles
 from marts.entity_cooccurrence
-where lower(name) = lower(getvariable('entity'))
+where
+    lower(name) = lower(getvariable('entity'))
+    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
+    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
 group by all
 order by articles desc, name
 limit 25

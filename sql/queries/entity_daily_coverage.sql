@@ -1,5 +1,6 @@
 -- An entity's daily coverage and tone.
--- parameters: entity (a name, case-insensitive), e.g. in the DuckDB CLI:
+-- parameters: entity (a name, case-insensitive); optional date_from, date_to (inclusive, UTC).
+-- e.g. in the DuckDB CLI:
 --   SET VARIABLE entity = 'Kim Jong Un';  .read sql/queries/entity_daily_coverage.sql
 select
     day,
@@ -11,5 +12,8 @@ select
     round(mean_compound, 3) as mean_compound,
     round(mean_tone, 2) as mean_tone
 from marts.entity_daily_coverage
-where lower(name) = lower(getvariable('entity'))
+where
+    lower(name) = lower(getvariable('entity'))
+    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
+    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
 order by day, label

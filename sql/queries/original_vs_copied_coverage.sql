@@ -1,6 +1,7 @@
 -- How much original reporting did an entity get? Daily articles and mentions, with and
 -- without copies (duplicates, syndicated wire copies and rewrites).
--- parameters: entity (a name, case-insensitive), e.g. SET VARIABLE entity = 'Kim Jong Un';
+-- parameters: entity (a name, case-insensitive); optional date_from, date_to (inclusive, UTC).
+-- e.g. SET VARIABLE entity = 'Kim Jong Un';
 select
     day,
     name,
@@ -11,5 +12,8 @@ select
     mentions,
     original_mentions
 from marts.entity_daily_coverage
-where lower(name) = lower(getvariable('entity'))
+where
+    lower(name) = lower(getvariable('entity'))
+    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
+    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
 order by day, label

@@ -1,6 +1,6 @@
 -- How stories spread: multi-outlet stories first seen in a period, with their origin,
 -- credited agency, the outlets that picked them up and how fast.
--- parameters: date_from, date_to (inclusive dates, UTC), e.g.
+-- parameters: optional date_from, date_to (inclusive dates, UTC), e.g.
 --   SET VARIABLE date_from = DATE '2024-11-25'; SET VARIABLE date_to = DATE '2024-12-03';
 select
     origin_outlet,
@@ -17,5 +17,6 @@ from marts.story_spread
 where
     articles > 1
     and cast(timezone('UTC', first_seen) as date)
-    between cast(getvariable('date_from') as date) and cast(getvariable('date_to') as date)
+    between coalesce(cast(getvariable('date_from') as date), date '-infinity')
+    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
 order by outlets desc, articles desc, first_seen

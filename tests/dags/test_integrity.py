@@ -15,7 +15,7 @@ HEAVY_MODULES = ("spacy", "great_expectations", "duckdb", "trafilatura", "feedpa
 
 def test_no_import_errors_and_the_expected_dags(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"newsflow_ingest"}
+    assert set(dagbag.dag_ids) == {"newsflow_ingest", "newsflow_report"}
 
 
 def test_every_dag_is_documented_tagged_and_retried(dagbag):
@@ -44,6 +44,16 @@ def test_ingest_dag_shape(dagbag):
     assert set(writers.values()) == {"newsflow_warehouse"}
     outlets = dag.get_task("refresh_marts").outlets
     assert [o.name for o in outlets] == ["newsflow_warehouse"]
+    assert dag.max_active_runs == 1
+
+
+def test_report_dag_runs_on_the_asset_the_ingest_dag_updates(dagbag):
+    dag = dagbag.dags["newsflow_report"]
+    assert [t.task_id for t in dag.tasks] == ["build_report"]
+    assert dag.get_task("build_report").pool == "newsflow_warehouse"  # never meets a writer's lock
+    ingest_outlet = dagbag.dags["newsflow_ingest"].get_task("refresh_marts").outlets[0]
+    scheduled_on = dag.timetable.asset_condition.objects
+    assert [(a.name, a.uri) for a in scheduled_on] == [(ingest_outlet.name, ingest_outlet.uri)]
     assert dag.max_active_runs == 1
 
 

@@ -165,3 +165,25 @@ def test_story_spread_finds_the_wire_stories_and_their_origins(two_runs):
         "where a.title like 'North Korea and Russian Defense Minister%'",
     )
     assert rewrite == [("rewrite", True)]
+
+
+def test_report_dag_builds_the_page_from_the_loaded_warehouse(two_runs):
+    home, warehouse, *_ = two_runs
+    from newsflow.cli import airflow_env
+
+    env = airflow_env(base=dict(os.environ, AIRFLOW_HOME=str(home / "airflow"), NEWSFLOW_VAR_DIR=str(home / "var")))
+    env.update(NEWSFLOW_WAREHOUSE=str(warehouse))
+    env.pop("NEWSFLOW_SOURCES", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", "dags", "test", "newsflow_report", LOGICAL_DATE],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    page = (home / "var" / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "2024-11-25 to 2024-12-03" in page  # the sample's days
+    assert "<td>North Korea</td>" in page and '"entity": "North Korea"' in page  # a top entity, in a chart too
+    assert '<a href="../gx/gx/uncommitted/data_docs/local_site/index.html">GX Data Docs</a>' in page
+    assert "18/18</b>table checks passed" in page

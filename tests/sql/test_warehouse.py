@@ -312,3 +312,52 @@ def test_story_spread_and_coverage_without_copies(tmp_path):
         db.refresh_marts(con)
         spreads = con.execute((db.SQL_DIR / "queries" / "story_spread.sql").read_text()).fetchall()
         assert [(r[0], r[1], r[3]) for r in spreads] == [("Alpha", "AFP", 2)]
+
+
+def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
+    """Beta's a2 is a copy: without it, Kim's day is a1's three mentions out of a1's three."""
+    stories = pd.DataFrame(
+        [
+            {
+                "story_id": "s1",
+                "article_id": "a1",
+                "is_origin": True,
+                "copy_kind": None,
+                "is_copy": False,
+                "agency": None,
+            },
+            {
+                "story_id": "s1",
+                "article_id": "a2",
+                "is_origin": False,
+                "copy_kind": "rewrite",
+                "is_copy": True,
+                "agency": None,
+            },
+        ]
+    )
+    with db.connect(tmp_path / "w.duckdb") as con:
+        db.load_batch(
+            con,
+            batch_id="b1",
+            interval_start=T(2024, 12, 1),
+            interval_end=T(2024, 12, 1, 1),
+            tables=dict(FIRST, stories=stories),
+        )
+        db.refresh_marts(con)
+        voice = rows(
+            con,
+            "select name, mentions, share, original_mentions, original_share from marts.share_of_voice order by name",
+        )
+        assert voice == [
+            ("KCNA", 1, 0.2, 1, 1 / 3),
+            ("Kim Jong Un", 3, 0.6, 2, 2 / 3),
+            ("Vladimir Putin", 1, 0.2, 0, 0.0),
+        ]
+        outlets = rows(
+            con,
+            "select outlet, articles, original_articles from marts.outlet_entity_coverage "
+            "where entity_id = ? order by outlet",
+            [KIM],
+        )
+        assert outlets == [("Alpha", 1, 1), ("Beta", 1, 0)]

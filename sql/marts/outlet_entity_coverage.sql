@@ -1,0 +1,66 @@
+-- grain: one row per outlet per entity per day (UTC) on which the outlet mentions the entity.
+-- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment,
+--        staging.stories (original_articles: the articles that are not copies)
+-- Sums over days give "top outlets per entity" and "top entities per outlet" for any period;
+-- divide articles by marts.source_daily_volume.articles for the share of an outlet's output.
+-- Tone is mention-weighted, as in entity_tone_daily.
+with articles as (
+    select
+        article_id,
+        outlet,
+        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
+    from staging.articles
+),
+
+article_mentions as (
+    select
+        article_id,
+        entity_id,
+        count(*) as mentions
+    from staging.mentions
+    group by all
+),
+
+joined as (
+    select
+        articles.day,
+        articles.outlet,
+        article_mentions.entity_id,
+        article_mentions.mentions,
+        article_sentiment.compound,
+        article_sentiment.tone,
+        coalesce(stories.is_copy, false) as is_copy
+    from article_mentions
+    inner join articles using (article_id)
+    left join staging.article_sentiment as article_sentiment using (article_id)
+    left join staging.stories as stories using (article_id)
+),
+
+outlet_entity_days as (
+    select
+        day,
+        outlet,
+        entity_id,
+        sum(mentions) as mentions,
+        count(*) as articles,
+        count(*) filter (where not is_copy) as original_articles,
+        sum(mentions * compound) / sum(mentions) filter (where compound is not null) as mean_compound,
+        sum(mentions * tone) / sum(mentions) filter (where tone is not null) as mean_tone
+    from joined
+    group by all
+)
+
+select
+    outlet_entity_days.day,
+    outlet_entity_days.outlet,
+    outlet_entity_days.entity_id,
+    entities.name,
+    entities.label,
+    outlet_entity_days.mentions,
+    outlet_entity_days.articles,
+    outlet_entity_days.original_articles,
+    outlet_entity_days.mean_compound,
+    outlet_entity_days.mean_tone
+from outlet_entity_days
+inner join staging.entities as entities using (entity_id)
+order by outlet_entity_days.day, outlet_entity_days.outlet, outlet_entity_days.mentions desc, outlet_entity_days.entity_id

@@ -1,0 +1,200 @@
+"""Small warehouses with known answers, built through the real loader and marts refresh.
+
+A warehouse is described article by article (:class:`Story`): its day, outlet, tone and
+how many times it names each entity.  Tests state their expected answers from the same
+description, so a reader can check them by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
+from newsflow.nlp.entities import entity_id
+from newsflow.warehouse import db
+
+HOSTILE = "<script>alert(1)</script>"
+# A second payload whose side effect is visible in the DOM if it ever runs.
+HOSTILE_IMG = "<img src=x onerror=\"document.title='pwned'\">"
+LABELS = {
+    "Steady Corp": "ORG",
+    "Wobbly Minister": "PERSON",
+    "Burst Person": "PERSON",
+    "Early Bird": "PERSON",
+    "Newcomer": "PERSON",
+    "Lone Article": "PERSON",
+    HOSTILE: "ORG",
+    HOSTILE_IMG: "GPE",
+}
+
+
+def eid(name: str) -> str:
+    return entity_id(name, LABELS[name])
+
+
+@dataclass(frozen=True)
+class Story:
+    """One article: published at noon UTC on ``day`` by ``outlet``, naming entities ``names`` times."""
+
+    day: date
+    outlet: str
+    names: dict[str, int] = field(default_factory=dict)
+    compound: float = 0.0
+    tone: float = 0.0
+
+
+def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
+    """The loader's input tables for the stories (one batch)."""
+    articles, mentions, sentiments = [], [], []
+    for i, story in enumerate(stories):
+        article_id = f"a{i:05d}"
+        text = f"Article {i} from {story.outlet}."
+        row = dict.fromkeys(ARTICLE_COLUMNS)
+        row.update(
+            article_id=article_id,
+            url=f"https://{story.outlet.lower()}.example/{article_id}",
+            outlet=story.outlet,
+            title=f"Story {i}",
+            published_at=datetime.combine(story.day, time(12), tzinfo=UTC),
+            date_flag="ok",
+            language="en",
+            text=text,
+            content_hash=content_hash(text),
+            word_count=len(text.split()),
+            source_name="fixture",
+            source_location="memory",
+            source_format="jsonl",
+        )
+        articles.append(row)
+        start = 0
+        for name, count in story.names.items():
+            for _ in range(count):
+                mentions.append(
+                    {
+                        "article_id": article_id,
+                        "entity_id": eid(name),
+                        "text": name,
+                        "label": LABELS[name],
+                        "start_char": start,
+                        "end_char": start + 1,
+                        "sentence_index": 0,
+                    }
+                )
+                start += 1
+        sentiments.append(
+            {
+                "article_id": article_id,
+                "compound": story.compound,
+                "tone": story.tone,
+                "positive": max(story.tone, 0.0),
+                "negative": max(-story.tone, 0.0),
+                "polarity": abs(story.tone),
+                "word_count": row["word_count"],
+                "sentence_count": 1,
+            }
+        )
+    frame = pd.DataFrame(articles, columns=list(ARTICLE_COLUMNS))
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    mention_columns = ["article_id", "entity_id", "text", "label", "start_char", "end_char", "sentence_index"]
+    return {
+        "articles": frame,
+        "quarantine": pd.DataFrame(columns=list(QUARANTINE_COLUMNS)),
+        "mentions": pd.DataFrame(mentions, columns=mention_columns),
+        "entities": pd.DataFrame(
+            [(eid(name), name, label) for name, label in LABELS.items()], columns=["entity_id", "name", "label"]
+        ),
+        "article_sentiment": pd.DataFrame(sentiments),
+    }
+
+
+def validation_results(batch_id: str, when: datetime, failed: bool = False) -> pd.DataFrame:
+    """One validation run of the articles table: two expectations, the second failing if asked."""
+    checks = [("expect_column_values_to_not_be_null", "article_id", True), ("expect_table_row_count", None, not failed)]
+    return pd.DataFrame(
+        {
+            "validation_id": f"v-{batch_id}",
+            "batch_id": batch_id,
+            "table_name": "articles",
+            "result_index": i,
+            "expectation_type": kind,
+            "column_name": column,
+            "success": ok,
+            "unexpected_count": 0,
+            "observed_value": None,
+            "validated_at": when,
+            "data_docs_url": "file:///var/gx/data_docs/index.html",
+        }
+        for i, (kind, column, ok) in enumerate(checks)
+    )
+
+
+def build(path: Path, stories: list[Story], validations: Iterable[pd.DataFrame] = ()) -> Path:
+    """Load the stories as one batch, record the validations, refresh the marts; returns ``path``."""
+    last = max(s.day for s in stories) + timedelta(days=1)
+    end = datetime.combine(last, time(), tzinfo=UTC)
+    with db.connect(path) as con:
+        db.load_batch(
+            con, batch_id="fixture", interval_start=end - timedelta(days=1), interval_end=end, tables=tables(stories)
+        )
+        for results in validations:
+            db.record_validation(con, results)
+        db.refresh_marts(con)
+    return path
+
+
+FIRST_DAY = date(2024, 10, 1)
+BURST_DAY = date(2024, 11, 5)
+NEWCOMER_DAY = date(2024, 11, 8)
+GAP_DAY = date(2024, 10, 20)  # nothing was ingested that day
+DAYS = [FIRST_DAY + timedelta(days=i) for i in range(40)]  # 2024-10-01 .. 2024-11-09
+
+
+def forty_days() -> list[Story]:
+    """40 days, one article a day from each of three outlets (plus extras), with known trends.
+
+    Trends are counted in articles naming an entity (see sql/marts/trending_entities.sql):
+    * Steady Corp: in 2 articles a day (a zero-variance baseline), in 6 on BURST_DAY: no trend.
+    * Wobbly Minister: 2 and 4 mentions on alternate days, always in 2 articles: no trend.
+    * Burst Person: 1 article a day in Alpha; on BURST_DAY 7 articles, 20 mentions: trends.
+    * Early Bird: 5 articles on day 3, before the warehouse has 7 days of baseline: no trend.
+    * Newcomer: first seen on NEWCOMER_DAY, in 5 articles: trends.
+    * Lone Article: 9 mentions, all in one article: no trend.
+    * the hostile names: a mention every fifth day.
+    """
+    stories = []
+    for n, day in enumerate(DAYS):
+        if day == GAP_DAY:
+            continue
+        wobbly = 1 if n % 2 else 2
+        alpha = {"Steady Corp": 2, "Burst Person": 1}
+        beta = {"Wobbly Minister": wobbly}
+        gamma = {"Steady Corp": 1, "Wobbly Minister": wobbly}
+        extra = []
+        if day == BURST_DAY:
+            alpha["Burst Person"] = 8
+            extra += [
+                Story(day, "Beta", {"Burst Person": 2, **({"Steady Corp": 1} if i < 4 else {})}, -0.5, -4.0)
+                for i in range(6)
+            ]
+        for name, on_day in (("Early Bird", n == 2), ("Newcomer", day == NEWCOMER_DAY)):
+            if on_day:  # in all three regular articles and two more
+                for names in (alpha, beta, gamma):
+                    names[name] = 2
+                extra += [Story(day, "Gamma", {name: 2}) for _ in range(2)]
+        if n == 30:
+            gamma["Lone Article"] = 9
+        if n % 5 == 0:
+            gamma[HOSTILE] = 1
+            gamma[HOSTILE_IMG] = 1
+        stories += [
+            Story(day, "Alpha", alpha, compound=0.5, tone=2.0),
+            Story(day, "Beta", beta, compound=-0.5, tone=-4.0),
+            Story(day, "Gamma", gamma, compound=0.0, tone=0.0),
+            *extra,
+        ]
+    return stories
