@@ -1,5 +1,9 @@
 -- grain: one row per entity per day (UTC) on which the entity is mentioned.
--- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment
+-- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment,
+--        staging.entity_sentiment, staging.stories
+-- mean_entity_compound: the tone of the clauses about the entity (staging.entity_sentiment);
+-- mean_compound/mean_tone: the tone of the whole articles naming it.
+-- original_articles: the articles that are not copies (duplicates, syndicated, rewrites).
 -- Tone is mention-weighted: an article naming the entity five times weighs five times as
 -- much as one naming it in passing. article_share normalises by volume: the entity's
 -- articles over all articles that day (day_articles), so a timeline compares attention,
@@ -34,10 +38,14 @@ joined as (
         article_mentions.entity_id,
         article_mentions.mentions,
         article_sentiment.compound,
-        article_sentiment.tone
+        article_sentiment.tone,
+        entity_sentiment.compound as entity_compound,
+        coalesce(stories.is_copy, false) as is_copy
     from article_mentions
     inner join articles using (article_id)
     left join staging.article_sentiment as article_sentiment using (article_id)
+    left join staging.entity_sentiment as entity_sentiment using (article_id, entity_id)
+    left join staging.stories as stories using (article_id)
 ),
 
 entity_days as (
@@ -46,6 +54,9 @@ entity_days as (
         entity_id,
         sum(mentions) as mentions,
         count(*) as articles,
+        count(*) filter (where not is_copy) as original_articles,
+        sum(mentions * entity_compound) / sum(mentions) filter (where entity_compound is not null)
+            as mean_entity_compound,
         sum(mentions * compound) / sum(mentions) filter (where compound is not null) as mean_compound,
         sum(mentions * tone) / sum(mentions) filter (where tone is not null) as mean_tone
     from joined
@@ -61,6 +72,8 @@ select
     entity_days.articles,
     day_volumes.day_articles,
     entity_days.articles / day_volumes.day_articles as article_share,
+    entity_days.original_articles,
+    entity_days.mean_entity_compound,
     entity_days.mean_compound,
     entity_days.mean_tone
 from entity_days

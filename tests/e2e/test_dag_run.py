@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import lxml.html
 import pandas as pd
 import pytest
 
@@ -187,3 +188,7 @@ def test_report_dag_builds_the_page_from_the_loaded_warehouse(two_runs):
     assert "<td>North Korea</td>" in page and '"entity": "North Korea"' in page  # a top entity, in a chart too
     assert '<a href="../gx/gx/uncommitted/data_docs/local_site/index.html">GX Data Docs</a>' in page
     assert "18/18</b>table checks passed" in page
+    story_rows = lxml.html.fromstring(page).xpath("//section[@id='stories']//tbody/tr")
+    cells = [[c.text_content() for c in row.xpath("td")] for row in story_rows]
+    assert ["AFP", "AFP", "North Korea's Kim, Russian minister agree to boost military ties"] in [c[:3] for c in cells]
+    assert len(cells) == 4

@@ -361,3 +361,49 @@ def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
             [KIM],
         )
         assert outlets == [("Alpha", 1, 1), ("Beta", 1, 0)]
+
+
+def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_path):
+    entity_tone = pd.DataFrame(
+        [
+            {"article_id": "a1", "entity_id": KIM, "mentions": 2, "compound": -0.8, "label": "negative"},
+            {"article_id": "a2", "entity_id": KIM, "mentions": 1, "compound": 0.4, "label": "positive"},
+        ]
+    )
+    stories = pd.DataFrame(
+        [
+            {
+                "story_id": "s1",
+                "article_id": "a1",
+                "is_origin": True,
+                "copy_kind": None,
+                "is_copy": False,
+                "agency": None,
+            },
+            {
+                "story_id": "s1",
+                "article_id": "a2",
+                "is_origin": False,
+                "copy_kind": "rewrite",
+                "is_copy": True,
+                "agency": None,
+            },
+        ]
+    )
+    with db.connect(tmp_path / "w.duckdb") as con:
+        db.load_batch(
+            con,
+            batch_id="b1",
+            interval_start=T(2024, 12, 1),
+            interval_end=T(2024, 12, 1, 1),
+            tables=dict(FIRST, entity_sentiment=entity_tone, stories=stories),
+        )
+        db.refresh_marts(con)
+        got = rows(
+            con,
+            "select articles, original_articles, mean_entity_compound, mean_compound "
+            "from marts.entity_tone_daily where entity_id = ?",
+            [KIM],
+        )
+    # mention-weighted over a1 (2 mentions of Kim, -0.8) and a2 (1 mention, +0.4)
+    assert got == [(2, 1, pytest.approx((2 * -0.8 + 1 * 0.4) / 3), pytest.approx((2 * 0.5 + 1 * -0.5) / 3))]

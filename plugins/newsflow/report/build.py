@@ -32,6 +32,7 @@ REQUIRED_MARTS = (
     "trending_entities",
     "outlet_entity_coverage",
     "source_daily_volume",
+    "story_spread",
     "dq_results",
 )
 _TEMPLATES = jinja2.Environment(
@@ -295,6 +296,14 @@ def report_context(
     )
     context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(_named(heat, names), len(outlets))
 
+    context["stories"] = _rows(
+        con,
+        "select origin_outlet, agency, origin_title, articles, copies, outlets, outlet_list, first_seen, "
+        "first_pickup_delay from marts.story_spread "
+        "where articles > 1 and cast(timezone('UTC', first_seen) as date) between ? and ? "
+        "order by outlets desc, articles desc, first_seen limit 15",
+        window,
+    )
     context["trending"] = _rows(
         con,
         "select day, name, label, mentions, articles, baseline, score from marts.trending_entities "
