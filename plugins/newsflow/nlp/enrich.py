@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
 
 from newsflow.nlp.aliases import EntityList
-from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, entity_id, link_short_forms
+from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
@@ -123,7 +123,7 @@ def enrich_batch(
                 tone.sentence_count,
             )
         )
-    dominant = _dominant_labels(found)
+    dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
     watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
     mentions: list[tuple] = []
     entities: dict[str, tuple[str, str, set[str]]] = {}
@@ -166,23 +166,6 @@ def enrich_batch(
             {"mentions": "int64", "compound": "float64", "label": "str"}
         ),
     }
-
-
-def _dominant_labels(found: list[_Found]) -> dict[str, str]:
-    """The label the model gives most often to each unlisted name (case-folded) in the batch.
-
-    Names with a tie for the top label get none: each mention keeps the model's label.
-    """
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for f in found:
-        if f.listed_label is None:
-            votes[f.name.casefold()][f.model_label] += 1
-    dominant = {}
-    for key, counts in votes.items():
-        top = counts.most_common(2)
-        if len(top) == 1 or top[0][1] > top[1][1]:
-            dominant[key] = top[0][0]
-    return dominant
 
 
 def _entity_tones(mentions_by_sentence: dict[tuple[int, str], list[tuple[str, int, int]]]) -> dict[str, EntityTone]:

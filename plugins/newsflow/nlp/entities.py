@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 # People, organisations and places (plus nationalities/groups, facilities and events);
 # dates, numbers and money are not entities an analyst follows.
@@ -61,3 +63,21 @@ def link_short_forms(names: list[tuple[str, str]]) -> list[str]:
             found = {org for org in orgs.values() if _initials(org) == name.replace(".", "")}
         linked.append(found.pop() if len(found) == 1 else name)
     return linked
+
+
+def dominant_labels(labelled: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The label given most often to each name (case-folded) among ``(name, label)`` pairs.
+
+    The model sometimes tags a name differently in one sentence ("Kyiv" as PERSON); the
+    batch's majority corrects it.  Names with a tie for the top label get no entry: each
+    mention keeps the model's label.
+    """
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, label in labelled:
+        votes[name.casefold()][label] += 1
+    dominant = {}
+    for key, counts in votes.items():
+        top = counts.most_common(2)
+        if len(top) == 1 or top[0][1] > top[1][1]:
+            dominant[key] = top[0][0]
+    return dominant
