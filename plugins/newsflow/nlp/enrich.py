@@ -71,8 +71,8 @@ def enrich_batch(
     ``aliases`` table or the ``watchlist`` become the listed entity with its label; any
     other name takes its dominant label across the batch (``model_label`` keeps the
     model's).  An entity's sentiment in an article is the mean tone of the clauses
-    that mention it, one score per mention.  Articles in other languages get no rows:
-    the model is English-only.
+    that mention it (:meth:`newsflow.nlp.sentiment.ScoredSentence.about`), one score per
+    mention.  Articles in other languages get no rows: the model is English-only.
     """
     aliases = aliases or EntityList()
     watchlist = watchlist or EntityList()
