@@ -156,7 +156,7 @@ def _merge_entities(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(
         """
-        insert into staging.entities
+        insert into staging.entities (entity_id, name, label, aliases, first_seen_at, last_seen_at)
         select entity_id, name, label, list_sort(list_distinct(aliases)), first_seen_at, last_seen_at
         from batch_entities
         on conflict (entity_id) do update set
