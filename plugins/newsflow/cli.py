@@ -20,6 +20,7 @@ examples:
   python -m newsflow run --source data/sample --warehouse /tmp/news.duckdb
   python -m newsflow backfill --from 2024-11-25 --to 2024-12-03
   python -m newsflow enrich articles.jsonl --out enriched/ # Parquet tables, no Airflow
+  python -m newsflow enrich articles.jsonl --out enriched/ --watchlist watch.yaml
   python -m newsflow summary --warehouse var/newsflow.duckdb
   python -m newsflow query                                 # list the recipes in sql/queries/
   python -m newsflow query entity_tone_timeline --entity "Kim Jong Un" --from 2024-11-25
@@ -101,10 +102,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_enrich(args: argparse.Namespace) -> int:
     from newsflow.ingest.sources import Extractor
-    from newsflow.nlp.enrich import enrich_batch
-    from newsflow.pipeline import articles_frame, link_batch, quarantine_frame
+    from newsflow.pipeline import articles_frame, enrich_settings_batch, link_batch, quarantine_frame
 
-    settings = load_settings(overrides={"spacy_model": args.model} if args.model else None)
+    overrides = {"spacy_model": args.model, "watchlist": args.watchlist and str(Path(args.watchlist).resolve())}
+    settings = load_settings(overrides={key: value for key, value in overrides.items() if value})
     source = SourceConfig(name="cli", kind="file", location=str(Path(args.input).resolve()))
     now = datetime.now(tz=UTC)
     result = Extractor(settings, now, {}).run((source,))
@@ -112,7 +113,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     articles = articles_frame(result.articles)
     tables = {"articles": articles, "quarantine": quarantine_frame(result.quarantined)}
-    tables.update(enrich_batch(articles, settings.spacy_model, settings.nlp_batch_size))
+    tables.update(enrich_settings_batch(articles, settings))
     tables.update(link_batch(tables, now))
     for name, frame in tables.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("input", help="JSON lines: url, title, text, outlet, published_at, author (text required)")
     enrich.add_argument("--out", required=True, help="folder for articles/mentions/entities/... .parquet")
     enrich.add_argument("--model", help="spaCy model name (default: en_core_web_sm if installed)")
+    enrich.add_argument("--watchlist", help="YAML list of entities to track: name, label, aliases")
     enrich.set_defaults(func=cmd_enrich)
 
     summary = _command(

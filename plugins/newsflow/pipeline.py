@@ -21,6 +21,7 @@ from newsflow.config import Settings
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, Article, Quarantined
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.ingest.urls import normalise_title
+from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.citations import agency_of, credited_agency, find_citations
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.stories import WINDOW, Link, StoryArticle, StoryLinker, build_stories
@@ -126,10 +127,21 @@ def read_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
 def enrich_step(settings: Settings, run_dir: Path) -> Path:
     """NER and sentiment over the extracted articles; writes one Parquet file per table."""
     articles = pd.read_parquet(run_dir / "articles.parquet")
-    tables = enrich_batch(articles, settings.spacy_model, settings.nlp_batch_size)
+    tables = enrich_settings_batch(articles, settings)
     for name, frame in tables.items():
         frame.to_parquet(run_dir / f"{name}.parquet", index=False)
     return run_dir
+
+
+def enrich_settings_batch(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
+    """:func:`enrich_batch` with the model, alias table and watchlist the settings name."""
+    return enrich_batch(
+        articles,
+        settings.spacy_model,
+        settings.nlp_batch_size,
+        aliases=load_entity_list(settings.aliases_path),
+        watchlist=load_entity_list(settings.watchlist_path),
+    )
 
 
 def _batch_story_articles(

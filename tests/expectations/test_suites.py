@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from newsflow.config import SourceConfig, default_spacy_model, load_settings
+from newsflow.config import DEFAULT_ALIASES, SourceConfig, default_spacy_model, load_settings
 from newsflow.ingest.records import Quarantined
 from newsflow.ingest.sources import Extractor
+from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.pipeline import articles_frame, link_batch, quarantine_frame
 from newsflow.quality.validate import (
@@ -30,7 +31,7 @@ def good_batch():
     articles = articles_frame(result.articles)
     quarantined = [Quarantined("test", "bad.jsonl#2", "jsonl", "line 2: invalid JSON")]
     tables = {"articles": articles, "quarantine": quarantine_frame(quarantined)}
-    tables.update(enrich_batch(articles, default_spacy_model()))
+    tables.update(enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES)))
     tables.update(link_batch(tables, REFERENCE_TIME))
     return tables
 
@@ -75,6 +76,8 @@ def test_broken_batch_fails_and_names_each_broken_expectation(good_batch, tmp_pa
     mentions = broken["mentions"]
     mentions.loc[0, "start_char"] = -5  # a negative offset
     mentions.loc[1, "end_char"] = 10**6  # past the end of the text
+    mentions.loc[2, "model_label"] = "DATE"  # a label that is never kept
+    broken["entities"].loc[0, "aliases"] = None  # an entity seen under no name
     broken["article_sentiment"].loc[0, "compound"] = 1.5  # outside VADER's range
     tones = broken["entity_sentiment"]
     tones.loc[0, "label"] = "great"  # not a tone label
@@ -97,6 +100,8 @@ def test_broken_batch_fails_and_names_each_broken_expectation(good_batch, tmp_pa
     assert ("mentions", "expect_column_values_to_be_between", "start_char") in failed
     assert ("mentions", "expect_column_pair_values_a_to_be_greater_than_b", "text_length") in failed
     assert ("mentions", "expect_column_values_to_be_in_set", "offsets_match_text") in failed
+    assert ("mentions", "expect_column_values_to_be_in_set", "model_label") in failed
+    assert ("entities", "expect_column_values_to_not_be_null", "aliases") in failed
     assert ("article_sentiment", "expect_column_values_to_be_between", "compound") in failed
     assert ("entity_sentiment", "expect_column_values_to_be_in_set", "label") in failed
     assert ("entity_sentiment", "expect_column_values_to_be_between", "mentions") in failed

@@ -15,8 +15,12 @@ from newsflow.warehouse import db
 T = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
 KIM, KCNA, PUTIN = entity_id("Kim Jong Un", "PERSON"), entity_id("KCNA", "ORG"), entity_id("Vladimir Putin", "PERSON")
 ENTITIES = pd.DataFrame(
-    [(KIM, "Kim Jong Un", "PERSON"), (KCNA, "KCNA", "ORG"), (PUTIN, "Vladimir Putin", "PERSON")],
-    columns=["entity_id", "name", "label"],
+    [
+        (KIM, "Kim Jong Un", "PERSON", ["Kim", "Kim Jong Un"]),
+        (KCNA, "KCNA", "ORG", ["KCNA"]),
+        (PUTIN, "Vladimir Putin", "PERSON", ["Vladimir Putin"]),
+    ],
+    columns=["entity_id", "name", "label", "aliases"],
 )
 
 
@@ -46,9 +50,11 @@ def mention(article_id, eid, start, label="PERSON"):
         "entity_id": eid,
         "text": "x",
         "label": label,
+        "model_label": label,
         "start_char": start,
         "end_char": start + 1,
         "sentence_index": 0,
+        "watched": False,
     }
 
 
@@ -69,14 +75,14 @@ def tone(article_id, eid, mentions, compound, label):
     return {"article_id": article_id, "entity_id": eid, "mentions": mentions, "compound": compound, "label": label}
 
 
-def batch(articles, mentions, sentiments, quarantine=(), entity_tones=()):
+def batch(articles, mentions, sentiments, quarantine=(), entity_tones=(), entities=ENTITIES):
     frame = pd.DataFrame(articles, columns=list(ARTICLE_COLUMNS))
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     return {
         "articles": frame,
         "quarantine": pd.DataFrame(list(quarantine), columns=list(QUARANTINE_COLUMNS)),
         "mentions": pd.DataFrame(mentions),
-        "entities": ENTITIES,
+        "entities": entities,
         "article_sentiment": pd.DataFrame(sentiments),
         "entity_sentiment": pd.DataFrame(
             list(entity_tones), columns=["article_id", "entity_id", "mentions", "compound", "label"]
@@ -181,6 +187,27 @@ def test_a_new_version_replaces_staging_and_keeps_raw_history(con):
         (KIM, 1, "negative")
     ]
     assert rows(con, "select count(*) from staging.entity_sentiment where article_id = 'a2'") == [(1,)]
+
+
+def test_entities_seen_again_gain_aliases_and_last_seen_idempotently(con):
+    seen = "select aliases, first_seen_at, last_seen_at from staging.entities where entity_id = ?"
+    assert rows(con, seen, [KIM]) == [(["Kim", "Kim Jong Un"], T(2024, 12, 1, 1), T(2024, 12, 2, 1))]
+    again = batch(
+        [article("a4", "Gamma", T(2024, 12, 5))],
+        [mention("a4", KIM, 0)],
+        [sentiment("a4", 0.0, 0.0)],
+        entities=pd.DataFrame(
+            [(KIM, "Kim Jong Un", "PERSON", ["Kim Jong-un", "Kim"])], columns=["entity_id", "name", "label", "aliases"]
+        ),
+    )
+    for _ in range(2):  # re-loading the same batch changes nothing more
+        db.load_batch(con, batch_id="b5", interval_start=T(2024, 12, 5), interval_end=T(2024, 12, 5, 1), tables=again)
+    assert rows(con, seen, [KIM]) == [(["Kim", "Kim Jong Un", "Kim Jong-un"], T(2024, 12, 1, 1), T(2024, 12, 5, 1))]
+    # A backfill of an older interval moves first seen back, not last seen.
+    db.load_batch(con, batch_id="b0", interval_start=T(2024, 11, 1), interval_end=T(2024, 11, 1, 1), tables=again)
+    assert rows(con, seen, [KIM])[0][1:] == (T(2024, 11, 1, 1), T(2024, 12, 5, 1))
+    assert rows(con, seen, [PUTIN]) == [(["Vladimir Putin"], T(2024, 12, 1, 1), T(2024, 12, 2, 1))]
+    assert rows(con, "select count(*) from staging.entities") == [(3,)]
 
 
 def test_quarantine_keeps_first_and_last_sighting(con):

@@ -55,3 +55,18 @@ def test_bad_configuration_is_a_clear_error(tmp_path, text, message):
 def test_missing_explicit_config_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(config_path=tmp_path / "nope.yaml", environ={})
+
+
+def test_alias_table_and_watchlist_paths_come_from_file_or_environment(tmp_path):
+    from newsflow.config import DEFAULT_ALIASES
+
+    assert load_settings(config_path=write(tmp_path, "{}\n"), environ={}).aliases_path == DEFAULT_ALIASES
+    path = write(tmp_path, "aliases: lists/aliases.yaml\nwatchlist: lists/watch.yaml\n")
+    settings = load_settings(config_path=path, environ={})
+    assert settings.aliases_path == tmp_path / "lists" / "aliases.yaml"
+    assert settings.watchlist_path == tmp_path / "lists" / "watch.yaml"
+    env = {"NEWSFLOW_ALIASES": "/etc/a.yaml", "NEWSFLOW_WATCHLIST": "/etc/w.yaml"}
+    settings = load_settings(config_path=path, environ=env)
+    assert (str(settings.aliases_path), str(settings.watchlist_path)) == ("/etc/a.yaml", "/etc/w.yaml")
+    off = load_settings(config_path=write(tmp_path, "aliases: null\n"), environ={})
+    assert off.aliases_path is None and off.watchlist_path is None

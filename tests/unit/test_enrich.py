@@ -3,9 +3,11 @@
 import pandas as pd
 import pytest
 
-from newsflow.config import default_spacy_model
+from newsflow.config import DEFAULT_ALIASES, default_spacy_model
 from newsflow.ingest.parsers import parse_text
+from newsflow.nlp.aliases import EntityEntry, EntityList, load_entity_list
 from newsflow.nlp.enrich import enrich_batch
+from newsflow.nlp.entities import entity_id
 from tests.helpers import SEEDS
 
 
@@ -17,7 +19,7 @@ def seeds_enriched():
         rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
     rows.append({"article_id": "de", "text": "Der Minister traf sich mit dem Staatschef.", "language": "de"})
     articles = pd.DataFrame(rows)
-    return articles, enrich_batch(articles, default_spacy_model())
+    return articles, enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES))
 
 
 def names(tables, article_id, label):
@@ -106,5 +108,66 @@ def test_entity_sentiment_reads_the_clauses_about_each_entity(seeds_enriched):
     afp = tables["entity_sentiment"].query("article_id == 'afp'").assign(name=lambda f: f.entity_id.map(names))
     tone = afp.groupby("name")["compound"].first()
     # Belousov agrees, praises and thanks; Ukraine appears with invasion, conflict and sanctions.
-    assert tone["Belousov"] > 0.05 and tone["Ukraine"] < -0.05
+    assert tone["Andrei Belousov"] > 0.05 and tone["Ukraine"] < -0.05
     assert afp["label"].nunique() == 3
+
+
+@pytest.mark.parametrize(
+    ("full", "short"),
+    [
+        ("Kim Jong Un", "Kim"),
+        ("Andrei Belousov", "Belousov"),
+        ("Vladimir Putin", "Putin"),
+        ("Yoon Suk Yeol", "Yoon"),
+    ],
+)
+def test_people_are_one_entity_whatever_part_of_their_name_is_used(seeds_enriched, full, short):
+    _, tables = seeds_enriched
+    mentions = tables["mentions"]
+    theirs = mentions[mentions.text.str.fullmatch(rf"({full}|{short})(’s|'s)?")]
+    assert theirs.text.str.startswith(full).any()
+    assert set(theirs.entity_id) == {entity_id(full, "PERSON")}
+    assert short not in set(tables["entities"].name)
+    if short != "Yoon":  # the seeds only ever call Yoon by his full name
+        assert theirs.text.str.replace(r"(’s|'s)$", "", regex=True).eq(short).any()
+
+
+def test_kyiv_is_a_place_though_the_model_says_person(seeds_enriched):
+    _, tables = seeds_enriched
+    kyiv = tables["mentions"].query("text == 'Kyiv'")
+    assert len(kyiv) >= 2
+    assert set(kyiv.label) == {"GPE"} and set(kyiv.model_label) == {"PERSON"}
+    assert set(kyiv.entity_id) == {entity_id("Kyiv", "GPE")}
+
+
+def test_alias_table_merges_spellings_of_the_united_states():
+    text = "The U.S. and the United States Army. US officials met in the USA. America said so."
+    articles = pd.DataFrame([{"article_id": "a", "text": text, "language": "en"}])
+    tables = enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES))
+    usa = tables["mentions"][tables["mentions"].text.isin(["U.S.", "US", "USA", "America"])]
+    assert len(usa) >= 3
+    assert set(usa.entity_id) == {entity_id("United States", "GPE")}
+    [entity] = tables["entities"].query("name == 'United States'").itertuples()
+    assert set(usa.text) <= set(entity.aliases)
+
+
+def test_watchlist_finds_names_ner_misses_and_flags_every_mention_of_them():
+    text = (
+        "Officials said skyforge dynamics would supply drones. Vladimir Putin praised SKYFORGE DYNAMICS. "
+        "Putin also met officials in Moscow."
+    )
+    watchlist = EntityList(
+        (EntityEntry("Skyforge Dynamics", "ORG"), EntityEntry("Vladimir Putin", "PERSON", ("Vlad Putin",)))
+    )
+    articles = pd.DataFrame([{"article_id": "a", "text": text, "language": "en"}])
+    plain = enrich_batch(articles, default_spacy_model())["mentions"]
+    assert not plain.text.str.casefold().eq("skyforge dynamics").any()  # NER alone misses the lower-case name
+    tables = enrich_batch(articles, default_spacy_model(), watchlist=watchlist)
+    mentions = tables["mentions"].set_index("text")
+    skyforge = entity_id("Skyforge Dynamics", "ORG")
+    assert mentions.loc["skyforge dynamics", "entity_id"] == skyforge
+    assert mentions.loc["SKYFORGE DYNAMICS", "entity_id"] == skyforge
+    assert mentions.loc["Putin", "entity_id"] == entity_id("Vladimir Putin", "PERSON")
+    assert mentions.loc[["skyforge dynamics", "SKYFORGE DYNAMICS", "Vladimir Putin", "Putin"], "watched"].all()
+    assert not mentions.loc["Moscow", "watched"]
+    assert tables["entities"].set_index("entity_id").loc[skyforge, "name"] == "Skyforge Dynamics"

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pandas as pd
-from spacy.tokens import Span
 
-from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, entity_id
+from newsflow.nlp.aliases import EntityList
+from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
 log = logging.getLogger(__name__)
 
-MENTION_COLUMNS = ("article_id", "entity_id", "text", "label", "start_char", "end_char", "sentence_index")
-ENTITY_COLUMNS = ("entity_id", "name", "label")
+MENTION_COLUMNS = (
+    "article_id",
+    "entity_id",
+    "text",
+    "label",
+    "model_label",
+    "start_char",
+    "end_char",
+    "sentence_index",
+    "watched",
+)
+ENTITY_COLUMNS = ("entity_id", "name", "label", "aliases")
 SENTIMENT_COLUMNS = (
     "article_id",
     "compound",
@@ -29,24 +40,49 @@ SENTIMENT_COLUMNS = (
 ENTITY_SENTIMENT_COLUMNS = ("article_id", "entity_id", "mentions", "compound", "label")
 
 
-def enrich_batch(articles: pd.DataFrame, model_name: str, batch_size: int = 32) -> dict[str, pd.DataFrame]:
+@dataclass
+class _Found:
+    """One kept NER (or watchlist) span, before the batch decides its entity's label."""
+
+    article_id: str
+    text: str
+    model_label: str
+    start_char: int
+    end_char: int
+    sentence_index: int
+    sentence: tuple[int, str]  # start offset and text, for entity sentiment
+    name: str
+    listed_label: str | None
+
+
+def enrich_batch(
+    articles: pd.DataFrame,
+    model_name: str,
+    batch_size: int = 32,
+    aliases: EntityList | None = None,
+    watchlist: EntityList | None = None,
+) -> dict[str, pd.DataFrame]:
     """Run NER and sentiment over English articles of ``articles``.
 
     Input needs ``article_id``, ``text`` and ``language``.  Returns the tables
     ``mentions``, ``entities``, ``article_sentiment`` and ``entity_sentiment`` (warehouse
-    column names).  An entity's sentiment in an article is the mean tone of the clauses
+    column names).  Mentions are canonicalised in three steps: short forms link to the
+    full name used in the same article ("Putin" is "Vladimir Putin"); names listed in the
+    ``aliases`` table or the ``watchlist`` become the listed entity with its label; any
+    other name takes its dominant label across the batch (``model_label`` keeps the
+    model's).  An entity's sentiment in an article is the mean tone of the clauses
     that mention it (:meth:`newsflow.nlp.sentiment.ScoredSentence.about`), one score per
     mention.  Articles in other languages get no rows: the model is English-only.
     """
+    aliases = aliases or EntityList()
+    watchlist = watchlist or EntityList()
     english = articles[articles["language"] == "en"]
     skipped = len(articles) - len(english)
     if skipped:
         log.info("skipping NER/sentiment for %d non-English articles", skipped)
-    nlp = load_nlp(model_name)
-    mentions: list[tuple] = []
-    entities: dict[str, tuple[str, str]] = {}
+    nlp = load_nlp(model_name, watchlist if watchlist.entries else None)
+    found: list[_Found] = []
     tones: list[tuple] = []
-    entity_tones: list[tuple] = []
     docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
         sentence_of: dict[int, int] = {}
@@ -54,22 +90,26 @@ def enrich_batch(articles: pd.DataFrame, model_name: str, batch_size: int = 32) 
         for index, sent in enumerate(doc.sents):
             sentence_of[sent.start] = index
             scores.append(sentence_compound(sent.text))
-        kept_by_sentence: dict[Span, list[tuple[str, int, int]]] = defaultdict(list)
-        for ent in doc.ents:
-            if ent.label_ not in ENTITY_LABELS:
-                continue
-            name = canonical_name(ent.text, ent.label_)
+        # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
+        ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+        names = [(ent.ent_id_ or canonical_name(ent.text, ent.label_), ent.label_) for ent in ents]
+        for ent, name in zip(ents, link_short_forms(names), strict=True):
             if not name:
                 continue
-            eid = entity_id(name, ent.label_)
-            entities.setdefault(eid, (name, ent.label_))
-            sentence_index = sentence_of[ent.sent.start]
-            mentions.append((article_id, eid, ent.text, ent.label_, ent.start_char, ent.end_char, sentence_index))
-            kept_by_sentence[ent.sent].append((eid, ent.start_char, ent.end_char))
-        entity_tones.extend(
-            (article_id, eid, tone.mentions, tone.compound, tone.label)
-            for eid, tone in _entity_tones(kept_by_sentence).items()
-        )
+            listed = watchlist.find(name, ent.label_) or aliases.find(name, ent.label_)
+            found.append(
+                _Found(
+                    article_id=article_id,
+                    text=ent.text,
+                    model_label=ent.label_,
+                    start_char=ent.start_char,
+                    end_char=ent.end_char,
+                    sentence_index=sentence_of[ent.sent.start],
+                    sentence=(ent.sent.start_char, ent.sent.text),
+                    name=listed.name if listed else name,
+                    listed_label=listed.label if listed else None,
+                )
+            )
         tone = document_tone(text, scores)
         tones.append(
             (
@@ -83,12 +123,41 @@ def enrich_batch(articles: pd.DataFrame, model_name: str, batch_size: int = 32) 
                 tone.sentence_count,
             )
         )
+    dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
+    watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
+    mentions: list[tuple] = []
+    entities: dict[str, tuple[str, str, set[str]]] = {}
+    by_sentence: dict[str, dict[tuple[int, str], list[tuple[str, int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for f in found:
+        label = f.listed_label or dominant.get(f.name.casefold(), f.model_label)
+        eid = entity_id(f.name, label)
+        entities.setdefault(eid, (f.name, label, set()))[2].add(" ".join(f.text.split()))
+        mentions.append(
+            (
+                f.article_id,
+                eid,
+                f.text,
+                label,
+                f.model_label,
+                f.start_char,
+                f.end_char,
+                f.sentence_index,
+                eid in watched,
+            )
+        )
+        by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
+    entity_tones = [
+        (article_id, eid, tone.mentions, tone.compound, tone.label)
+        for article_id, sentences in by_sentence.items()
+        for eid, tone in _entity_tones(sentences).items()
+    ]
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
-            {"start_char": "int64", "end_char": "int64", "sentence_index": "int64"}
+            {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool"}
         ),
         "entities": pd.DataFrame(
-            [(eid, name, label) for eid, (name, label) in entities.items()], columns=list(ENTITY_COLUMNS)
+            [(eid, name, label, sorted(forms)) for eid, (name, label, forms) in entities.items()],
+            columns=list(ENTITY_COLUMNS),
         ),
         "article_sentiment": pd.DataFrame(tones, columns=list(SENTIMENT_COLUMNS)).astype(
             {"word_count": "int64", "sentence_count": "int64"}
@@ -99,16 +168,16 @@ def enrich_batch(articles: pd.DataFrame, model_name: str, batch_size: int = 32) 
     }
 
 
-def _entity_tones(mentions_by_sentence: dict[Span, list[tuple[str, int, int]]]) -> dict[str, EntityTone]:
-    """Tone about each entity of one article from its mentions (entity id, start, end) grouped by sentence.
+def _entity_tones(mentions_by_sentence: dict[tuple[int, str], list[tuple[str, int, int]]]) -> dict[str, EntityTone]:
+    """Tone about each entity of one article from its mentions (entity id, start, end).
 
-    Each sentence holding a mention is scored once, with every kept name in it treated
-    as a name rather than as words ("Hope", "Rose Valley" carry no tone about anything).
+    Mentions come grouped by sentence (its start offset and text).  Each sentence holding
+    a mention is scored once, with every kept name in it treated as a name rather than as
+    words ("Hope", "Rose Valley" carry no tone about anything).
     """
     scores: dict[str, list[float]] = defaultdict(list)
-    for sent, found in mentions_by_sentence.items():
-        offset = sent.start_char
-        scored = score_sentence(sent.text, [(start - offset, end - offset) for _, start, end in found])
+    for (offset, sentence), found in mentions_by_sentence.items():
+        scored = score_sentence(sentence, [(start - offset, end - offset) for _, start, end in found])
         for eid, start, end in found:
             scores[eid].append(scored.about(start - offset, end - offset))
     return {eid: EntityTone.from_scores(found) for eid, found in scores.items()}

@@ -8,6 +8,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsflow.nlp.aliases import EntityList
+
 # NER needs tok2vec and nothing else; sentences come from a rule (below), which on news
 # copy beats the small statistical "senter" (it missed most paragraph breaks of the
 # AFP seed) and costs almost nothing.
@@ -32,8 +34,12 @@ def mark_sentences(doc: Doc) -> Doc:
 
 
 @lru_cache(maxsize=4)
-def load_nlp(name: str) -> Language:
-    """Load model ``name`` with only tok2vec and NER, plus the rule-based sentence splitter."""
+def load_nlp(name: str, watchlist: EntityList | None = None) -> Language:
+    """Load model ``name`` with only tok2vec and NER, plus the rule-based sentence splitter.
+
+    With a ``watchlist``, an entity ruler after NER marks every listed name as its entity
+    (span ``ent_id_`` = the entry's name), also where NER missed it or labelled it otherwise.
+    """
     try:
         nlp = spacy.load(name, exclude=list(NOT_NEEDED))
     except OSError as exc:
@@ -44,4 +50,28 @@ def load_nlp(name: str) -> Language:
     if "ner" not in nlp.pipe_names:
         raise RuntimeError(f"spaCy model {name!r} has no NER component")
     nlp.add_pipe("newsflow_sentences", first=True)
+    if watchlist and watchlist.entries:
+        _add_watchlist(nlp, watchlist)
     return nlp
+
+
+def _add_watchlist(nlp: Language, watchlist: EntityList) -> None:
+    """Phrase patterns only (no extra model): names match case-blind, acronyms exactly.
+
+    Acronyms match as written so a listed "US" never matches the pronoun "us".
+    """
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="newsflow_watchlist",
+        after="ner",
+        config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True},
+    )
+    patterns = []
+    for entry in watchlist.entries:
+        for name in entry.names:
+            if name.replace(".", "").isupper():
+                pattern = [{"ORTH": token.text} for token in nlp.make_doc(name)]
+                patterns.append({"label": entry.label, "pattern": pattern, "id": entry.name})
+            else:
+                patterns.append({"label": entry.label, "pattern": name, "id": entry.name})
+    ruler.add_patterns(patterns)

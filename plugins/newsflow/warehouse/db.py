@@ -19,7 +19,8 @@ SQL_DIR = PROJECT_ROOT / "sql"
 SCHEMAS = ("raw", "staging", "marts")
 # How a batch's tables reach staging.  When an article is loaded again, its rows in these
 # tables (matched on the listed columns) are replaced; entities are shared across articles
-# and only added when new; stories are recomputed whole by every batch.
+# and batches, so they are merged (see _merge_entities); stories are recomputed whole by
+# every batch.
 REPLACED_PER_ARTICLE = {
     "mentions": ("article_id",),
     "article_sentiment": ("article_id",),
@@ -27,7 +28,7 @@ REPLACED_PER_ARTICLE = {
     "article_citations": ("article_id",),
     "story_links": ("article_id", "other_article_id"),
 }
-ADDED_WHEN_NEW = {"entities": "entity_id"}
+MERGED = ("entities",)
 REPLACED_WHOLE = ("stories",)
 
 
@@ -89,11 +90,11 @@ def load_batch(
     """Load one validated batch in a single transaction; re-loading a batch never duplicates.
 
     ``tables`` holds ``articles``, ``quarantine`` and enrichment tables named in
-    :data:`REPLACED_PER_ARTICLE`, :data:`ADDED_WHEN_NEW` or :data:`REPLACED_WHOLE`.  Articles replace earlier
+    :data:`REPLACED_PER_ARTICLE`, :data:`MERGED` or :data:`REPLACED_WHOLE`.  Articles replace earlier
     rows with the same ``article_id`` (with their enrichment rows); raw keeps every
     version.  Returns the number of rows loaded per table.
     """
-    unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *ADDED_WHEN_NEW, *REPLACED_WHOLE}
+    unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *MERGED, *REPLACED_WHOLE}
     if unknown:
         raise ValueError(f"no load rule for tables {sorted(unknown)}")
     create_schema(con)
@@ -101,6 +102,8 @@ def load_batch(
     articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end)
     quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
     frames = dict(tables, articles=articles, quarantine=quarantine)
+    if "entities" in tables:
+        frames["entities"] = tables["entities"].assign(first_seen_at=interval_end, last_seen_at=interval_end)
     replaced = [name for name in REPLACED_PER_ARTICLE if name in frames]
     con.begin()
     try:
@@ -119,9 +122,8 @@ def load_batch(
             if name in frames:
                 con.execute(f"delete from staging.{name}")
                 _insert(con, f"staging.{name}", f"batch_{name}")
-        for name, key in ADDED_WHEN_NEW.items():
-            if name in frames:
-                _insert(con, f"staging.{name}", f"batch_{name}", anti_join_on=key)
+        if "entities" in frames:
+            _merge_entities(con)
         con.execute(
             """
             insert into raw.quarantine
@@ -146,6 +148,23 @@ def load_batch(
     counts = {name: len(frame) for name, frame in tables.items()}
     log.info("loaded batch %s: %s", batch_id, counts)
     return counts
+
+
+def _merge_entities(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the batch's new entities; for known ones, add the new surface forms to ``aliases``
+    and widen first/last seen (so re-loading a batch, or loading an older one later, is safe).
+    """
+    con.execute(
+        """
+        insert into staging.entities (entity_id, name, label, aliases, first_seen_at, last_seen_at)
+        select entity_id, name, label, list_sort(list_distinct(aliases)), first_seen_at, last_seen_at
+        from batch_entities
+        on conflict (entity_id) do update set
+            aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases))),
+            first_seen_at = least(first_seen_at, excluded.first_seen_at),
+            last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
+        """
+    )
 
 
 def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> None:
