@@ -29,11 +29,14 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
     con.execute("select setseed(?)", [seed])
     con.execute(
         """
-        insert into staging.entities
+        insert into staging.entities by name
         select
             printf('e%07d', i) as entity_id,
             case i % 3 when 0 then 'Person ' when 1 then 'Organisation ' else 'Place ' end || i as name,
-            case i % 3 when 0 then 'PERSON' when 1 then 'ORG' else 'GPE' end as label
+            case i % 3 when 0 then 'PERSON' when 1 then 'ORG' else 'GPE' end as label,
+            [name] as aliases,
+            timestamptz '2024-01-01 00:00:00+00' as first_seen_at,
+            timestamptz '2024-12-31 00:00:00+00' as last_seen_at
         from range(1, ? + 1) as r(i)
         """,
         [entities],
@@ -146,6 +149,8 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
             mentions.entity_id,
             entities.name as text,
             entities.label,
+            entities.label as model_label,
+            false as watched,
             cast(row_number() over (partition by mentions.article_id) * 20 as integer) as start_char,
             cast(row_number() over (partition by mentions.article_id) * 20 + 10 as integer) as end_char,
             cast(row_number() over (partition by mentions.article_id) / 3 as integer) as sentence_index

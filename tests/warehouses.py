@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
+from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 
@@ -80,9 +81,11 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
                         "entity_id": eid(name),
                         "text": name,
                         "label": LABELS[name],
+                        "model_label": LABELS[name],
                         "start_char": start,
                         "end_char": start + 1,
                         "sentence_index": 0,
+                        "watched": False,
                     }
                 )
                 start += 1
@@ -100,13 +103,13 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
         )
     frame = pd.DataFrame(articles, columns=list(ARTICLE_COLUMNS))
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
-    mention_columns = ["article_id", "entity_id", "text", "label", "start_char", "end_char", "sentence_index"]
+    mention_columns = list(MENTION_COLUMNS)
     return {
         "articles": frame,
         "quarantine": pd.DataFrame(columns=list(QUARANTINE_COLUMNS)),
         "mentions": pd.DataFrame(mentions, columns=mention_columns),
         "entities": pd.DataFrame(
-            [(eid(name), name, label) for name, label in LABELS.items()], columns=["entity_id", "name", "label"]
+            [(eid(name), name, label, [name]) for name, label in LABELS.items()], columns=list(ENTITY_COLUMNS)
         ),
         "article_sentiment": pd.DataFrame(sentiments),
     }
