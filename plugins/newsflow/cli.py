@@ -71,11 +71,15 @@ def print_summary(summary: dict) -> None:
         print(f"      {count} x {reason}")
     runs = summary["validations"]
     print(f"  validations     : {runs['passed']}/{runs['runs']} table checks passed")
+    stories = summary["stories"]
+    print(f"  stories         : {stories['multi_article']} carried by several articles ({stories['copies']} copies)")
     print("  top entities    :")
     for name, label, mentions, articles in summary["top_entities"]:
         print(f"      {name:<32} {label:<7} {mentions:>4} mentions in {articles} articles")
     print(f"  warehouse       : {summary['warehouse']}")
     print(f"  data docs       : {summary['data_docs']}")
+    if summary.get("report"):
+        print(f"  report          : {summary['report']}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -95,8 +99,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     logical = logical.replace(tzinfo=logical.tzinfo or UTC).replace(microsecond=0)
     run_dag(logical, env)
     from newsflow.pipeline import summarise
+    from newsflow.report import build_report
 
-    print_summary(summarise(settings))
+    # Under a scheduler the newsflow_report DAG follows the warehouse Asset; a one-off run
+    # builds the same page here so the summary can point at it.
+    report = build_report(
+        settings.warehouse_path, settings.report_dir, data_docs=settings.data_docs_index, cache_dir=settings.cache_dir
+    )
+    print_summary({**summarise(settings), "report": str(report)})
     return 0
 
 

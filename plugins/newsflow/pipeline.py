@@ -324,6 +324,9 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
         ).fetchall()
         outlets = con.execute("select count(distinct outlet) from staging.articles").fetchone()[0]
         dq = con.execute("select count(*), count(*) filter (where success) from marts.dq_results").fetchone()
+        stories = con.execute(
+            "select count(*), coalesce(sum(copies), 0) from marts.story_spread where articles > 1"
+        ).fetchone()
     return {
         "articles_loaded": counts.get("staging.articles", 0),
         "outlets": outlets,
@@ -331,6 +334,7 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
         "quarantine_reasons": reasons,
         "top_entities": top_entities,
         "validations": {"runs": dq[0], "passed": dq[1]},
+        "stories": {"multi_article": stories[0], "copies": stories[1]},
         "table_counts": counts,
         "warehouse": str(settings.warehouse_path),
         "data_docs": str(settings.data_docs_index),

@@ -58,7 +58,9 @@ def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
     assert "articles loaded : 43 from 8 outlets" in out
     assert "quarantined     : 2" in out
     assert "validations     : 9/9 table checks passed" in out
+    assert "stories         : 4 carried by several articles (5 copies)" in out
     assert f"warehouse       : {warehouse}" in out
+    assert f"report          : {home / 'var' / 'reports' / 'index.html'}" in out
     assert (home / "var" / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
 
 
