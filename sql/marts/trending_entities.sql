@@ -1,6 +1,8 @@
 -- grain: one row per entity per day (UTC) on which the entity trends, i.e. the number of
 -- articles naming it rises sharply above its own trailing baseline.
--- reads: staging.articles, staging.mentions, staging.entities
+-- reads: staging.articles, staging.mentions, staging.entities, staging.stories
+-- original_articles: how many of the day's articles were original reporting (not copies);
+-- a burst made of one wire story's copies shows few.
 --
 -- Method: a z-score of the day's articles naming the entity against the entity's previous
 -- 28 observed days. Why not Kleinberg's burst automaton: it needs a per-entity state
@@ -24,9 +26,11 @@
 --   3-sigma rule flags noise daily; 4 sigma keeps the list short (1.8 a day above).
 with articles as (
     select
-        article_id,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+        articles.article_id,
+        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day,
+        coalesce(stories.is_copy, false) as is_copy
+    from staging.articles as articles
+    left join staging.stories as stories using (article_id)
 ),
 
 observed_days as (
@@ -43,7 +47,8 @@ entity_days as (
         articles.day,
         mentions.entity_id,
         count(*) as mentions,
-        count(distinct mentions.article_id) as articles
+        count(distinct mentions.article_id) as articles,
+        count(distinct mentions.article_id) filter (where not articles.is_copy) as original_articles
     from staging.mentions as mentions
     inner join articles using (article_id)
     group by all
@@ -66,6 +71,7 @@ baselines as (
         history.entity_id,
         history.mentions,
         history.articles,
+        history.original_articles,
         observed_days.baseline_days,
         history.trailing_articles / observed_days.baseline_days as baseline,
         sqrt(greatest(
@@ -92,6 +98,7 @@ select
     entities.label,
     scored.mentions,
     scored.articles,
+    scored.original_articles,
     scored.baseline,
     scored.baseline_stddev,
     scored.baseline_days,

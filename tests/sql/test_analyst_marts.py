@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from newsflow.warehouse import db
@@ -95,3 +96,38 @@ def test_outlet_entity_coverage_ranks_outlets_per_entity(con):
     )
     # Alpha names Burst Person once on each of 39 days (8 times on BURST_DAY); Beta only on BURST_DAY.
     assert got == [("Alpha", 46, 39, pytest.approx(0.5)), ("Beta", 12, 6, pytest.approx(-0.5))]
+
+
+def test_a_burst_of_copies_shows_few_original_articles(tmp_path_factory):
+    warehouse = build(tmp_path_factory.mktemp("copies") / "w.duckdb", forty_days())
+    with db.connect(warehouse) as connection:
+        burst_articles = [
+            article_id
+            for (article_id,) in connection.execute(
+                "select distinct m.article_id from staging.mentions m join staging.entities e using (entity_id) "
+                "join staging.articles a using (article_id) where e.name = 'Burst Person' "
+                "and cast(a.published_at as date) = ? order by 1",
+                [BURST_DAY],
+            ).fetchall()
+        ]
+        origin, *copies = burst_articles
+        connection.register(
+            "story_rows",
+            pd.DataFrame(
+                {
+                    "story_id": "s1",
+                    "article_id": burst_articles,
+                    "is_origin": [a == origin for a in burst_articles],
+                    "copy_kind": [None if a == origin else "syndicated" for a in burst_articles],
+                    "is_copy": [a != origin for a in burst_articles],
+                    "agency": "AFP",
+                }
+            ),
+        )
+        connection.execute("insert into staging.stories by name select * from story_rows")
+        db.refresh_marts(connection)
+        got = connection.execute(
+            "select articles, original_articles from marts.trending_entities where name = 'Burst Person'"
+        ).fetchall()
+    assert len(copies) == 6
+    assert got == [(7, 1)]
