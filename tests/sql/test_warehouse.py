@@ -119,6 +119,16 @@ SECOND = batch(
 )
 
 
+def a2_copies_a1(copy_kind: str, agency: str | None = None) -> pd.DataFrame:
+    """staging.stories rows: one story, a1 its origin, a2 a copy of the given kind."""
+    return pd.DataFrame(
+        [
+            {"story_id": "s1", "article_id": "a1", "is_origin": True, "copy_kind": None, "is_copy": False},
+            {"story_id": "s1", "article_id": "a2", "is_origin": False, "copy_kind": copy_kind, "is_copy": True},
+        ]
+    ).assign(agency=agency)
+
+
 @pytest.fixture
 def con(tmp_path):
     with db.connect(tmp_path / "w.duckdb") as connection:
@@ -275,26 +285,7 @@ def test_recipes_run_with_bound_variables(con):
 
 def test_story_spread_and_coverage_without_copies(tmp_path):
     """a2 is Beta's syndicated copy of Alpha's a1 (credited to AFP) 13.5 hours later."""
-    stories = pd.DataFrame(
-        [
-            {
-                "story_id": "s1",
-                "article_id": "a1",
-                "is_origin": True,
-                "copy_kind": None,
-                "is_copy": False,
-                "agency": "AFP",
-            },
-            {
-                "story_id": "s1",
-                "article_id": "a2",
-                "is_origin": False,
-                "copy_kind": "syndicated",
-                "is_copy": True,
-                "agency": "AFP",
-            },
-        ]
-    )
+    stories = a2_copies_a1("syndicated", agency="AFP")
     links = pd.DataFrame([{"article_id": "a2", "other_article_id": "a1", "kind": "syndicated", "similarity": 0.9}])
     with db.connect(tmp_path / "w.duckdb") as con:
         db.load_batch(
@@ -343,26 +334,7 @@ def test_story_spread_and_coverage_without_copies(tmp_path):
 
 def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
     """Beta's a2 is a copy: without it, Kim's day is a1's three mentions out of a1's three."""
-    stories = pd.DataFrame(
-        [
-            {
-                "story_id": "s1",
-                "article_id": "a1",
-                "is_origin": True,
-                "copy_kind": None,
-                "is_copy": False,
-                "agency": None,
-            },
-            {
-                "story_id": "s1",
-                "article_id": "a2",
-                "is_origin": False,
-                "copy_kind": "rewrite",
-                "is_copy": True,
-                "agency": None,
-            },
-        ]
-    )
+    stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
         db.load_batch(
             con,
@@ -397,26 +369,7 @@ def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_
             {"article_id": "a2", "entity_id": KIM, "mentions": 1, "compound": 0.4, "label": "positive"},
         ]
     )
-    stories = pd.DataFrame(
-        [
-            {
-                "story_id": "s1",
-                "article_id": "a1",
-                "is_origin": True,
-                "copy_kind": None,
-                "is_copy": False,
-                "agency": None,
-            },
-            {
-                "story_id": "s1",
-                "article_id": "a2",
-                "is_origin": False,
-                "copy_kind": "rewrite",
-                "is_copy": True,
-                "agency": None,
-            },
-        ]
-    )
+    stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
         db.load_batch(
             con,
