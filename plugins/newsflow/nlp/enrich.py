@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
+from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
 log = logging.getLogger(__name__)
@@ -83,13 +84,16 @@ def enrich_batch(
     nlp = load_nlp(model_name, watchlist if watchlist.entries else None)
     found: list[_Found] = []
     tones: list[tuple] = []
+    sentences: dict[str, tuple[str, list[tuple[int, int]]]] = {}
     docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
         sentence_of: dict[int, int] = {}
         scores = []
+        bounds = sentences[article_id] = (text, [])
         for index, sent in enumerate(doc.sents):
             sentence_of[sent.start] = index
             scores.append(sentence_compound(sent.text))
+            bounds[1].append((sent.start_char, sent.end_char))
         # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
         ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
         names = [(ent.ent_id_ or canonical_name(ent.text, ent.label_), ent.label_) for ent in ents]
@@ -126,6 +130,7 @@ def enrich_batch(
     dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
     watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
     mentions: list[tuple] = []
+    speakers: dict[str, list[Mention]] = defaultdict(list)
     entities: dict[str, tuple[str, str, set[str]]] = {}
     by_sentence: dict[str, dict[tuple[int, str], list[tuple[str, int, int]]]] = defaultdict(lambda: defaultdict(list))
     for f in found:
@@ -146,11 +151,17 @@ def enrich_batch(
             )
         )
         by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
+        speakers[f.article_id].append(Mention(eid, label, f.name, f.start_char, f.end_char))
     entity_tones = [
         (article_id, eid, tone.mentions, tone.compound, tone.label)
         for article_id, sentences in by_sentence.items()
         for eid, tone in _entity_tones(sentences).items()
     ]
+    quotes = extract_quotes(
+        load_parser(model_name),
+        ((article_id, text, bounds, speakers[article_id]) for article_id, (text, bounds) in sentences.items()),
+        batch_size,
+    )
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool"}
@@ -164,6 +175,9 @@ def enrich_batch(
         ),
         "entity_sentiment": pd.DataFrame(entity_tones, columns=list(ENTITY_SENTIMENT_COLUMNS)).astype(
             {"mentions": "int64", "compound": "float64", "label": "str"}
+        ),
+        "quotes": pd.DataFrame([asdict(q) for q in quotes], columns=list(QUOTE_COLUMNS)).astype(
+            {"start_char": "int64", "end_char": "int64"}
         ),
     }
 
