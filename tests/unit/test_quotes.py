@@ -86,3 +86,21 @@ def test_only_sentences_with_quote_marks_or_reporting_verbs_are_parsed():
     assert candidate_passages(text, sentences) == [(17, 39), (54, 78)]
     # A quote running over two sentences is parsed as one passage.
     assert candidate_passages("“One. Two,” he said.", [(0, 5), (6, 20)]) == [(0, 20)]
+
+
+def test_a_quote_going_on_in_the_next_sentence_keeps_its_speaker():
+    text = (
+        "Chae Jin-seo is a researcher.\n\n"
+        "“Companies are postponing their investment decisions,” said Chae Jin-seo. "
+        "“Uncertainty itself has become a cost.”"
+        "\n\n“Nobody asked the workers about it,” a banner read."
+    )
+    tables = enrich_batch(
+        pd.DataFrame({"article_id": ["a"], "text": [text], "language": ["en"]}), default_spacy_model()
+    )
+    quotes = tables["quotes"]
+    [first, second, third] = quotes.itertuples()
+    assert second.quote == "Uncertainty itself has become a cost"
+    assert (second.speaker_text, second.speaker_entity_id) == (first.speaker_text, first.speaker_entity_id)
+    assert isinstance(first.speaker_entity_id, str)
+    assert pd.isna(third.speaker_entity_id)  # a new paragraph: the speaker does not carry over

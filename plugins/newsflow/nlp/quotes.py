@@ -107,6 +107,10 @@ def extract_quotes(
     for (article_id, text, offset, _, mentions), doc in zip(jobs, docs, strict=True):
         for start, end, subject in _passage_quotes(doc):
             speaker_text, eid = _speaker(doc, subject, offset, mentions)
+            previous = quotes[-1] if quotes and quotes[-1].article_id == article_id else None
+            if subject is None and previous and "\n" not in text[previous.end_char : offset + start]:
+                # “...,” said Chae. “Uncertainty itself has become a cost.”: the same speaker goes on.
+                speaker_text, eid = previous.speaker_text, previous.speaker_entity_id
             quotes.append(
                 Quote(article_id, eid, speaker_text, text[offset + start : offset + end], offset + start, offset + end)
             )
