@@ -6,7 +6,8 @@ import pytest
 from newsflow.config import default_spacy_model
 from newsflow.ingest.parsers import parse_text
 from newsflow.nlp.enrich import enrich_batch
-from newsflow.nlp.quotes import candidate_passages
+from newsflow.nlp.model import load_nlp
+from newsflow.nlp.quotes import Mention, candidate_passages, extract_quotes, load_parser, passages_of
 from tests.helpers import SEEDS
 
 INVENTED = {
@@ -104,3 +105,20 @@ def test_a_quote_going_on_in_the_next_sentence_keeps_its_speaker():
     assert (second.speaker_text, second.speaker_entity_id) == (first.speaker_text, first.speaker_entity_id)
     assert isinstance(first.speaker_entity_id, str)
     assert pd.isna(third.speaker_entity_id)  # a new paragraph: the speaker does not carry over
+
+
+def test_passages_reuse_the_ner_pipelines_tensor_and_parse_without_one_too():
+    text = "Mary Jones runs the port. “The harbour will reopen next week,” said Jones. The sky is grey."
+    model = default_spacy_model()
+    [(offset, passage)] = passages_of(load_nlp(model)(text))
+    assert (offset, passage.text) == (26, "“The harbour will reopen next week,” said Jones. ")
+    assert passage.tensor.shape[0] == len(passage)
+    bare = load_parser(model).make_doc(passage.text)
+    mentions = {"a": [Mention("e1", "PERSON", "Mary Jones", 0, 10)]}
+    for doc in (passage, bare):
+        [quote] = extract_quotes(load_parser(model), [("a", offset, doc)], {"a": text}, mentions)
+        assert (quote.quote, quote.speaker_text, quote.speaker_entity_id) == (
+            "The harbour will reopen next week",
+            "Jones",
+            "e1",
+        )

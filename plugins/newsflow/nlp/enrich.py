@@ -1,4 +1,4 @@
-"""Enrich a batch of articles: entity mentions, entities, article and entity sentiment tables."""
+"""Enrich a batch of articles: entity mentions, entities, article and entity sentiment, quotes."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+from spacy.tokens import Doc
 
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
-from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser
+from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser, passages_of
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,10 @@ def enrich_batch(
     """Run NER and sentiment over English articles of ``articles``.
 
     Input needs ``article_id``, ``text`` and ``language``.  Returns the tables
-    ``mentions``, ``entities``, ``article_sentiment`` and ``entity_sentiment`` (warehouse
-    column names).  Mentions are canonicalised in three steps: short forms link to the
-    full name used in the same article ("Putin" is "Vladimir Putin"); names listed in the
+    ``mentions``, ``entities``, ``article_sentiment``, ``entity_sentiment`` and ``quotes``
+    (warehouse column names; see :mod:`newsflow.nlp.quotes`).  Mentions are canonicalised
+    in three steps: short forms link to the full name used in the same article ("Putin"
+    is "Vladimir Putin"); names listed in the
     ``aliases`` table or the ``watchlist`` become the listed entity with its label; any
     other name takes its dominant label across the batch (``model_label`` keeps the
     model's).  An entity's sentiment in an article is the mean tone of the clauses
@@ -84,16 +86,15 @@ def enrich_batch(
     nlp = load_nlp(model_name, watchlist if watchlist.entries else None)
     found: list[_Found] = []
     tones: list[tuple] = []
-    sentences: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    texts: dict[str, str] = {}
+    passages: list[tuple[str, int, Doc]] = []
     docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
         sentence_of: dict[int, int] = {}
         scores = []
-        bounds = sentences[article_id] = (text, [])
         for index, sent in enumerate(doc.sents):
             sentence_of[sent.start] = index
             scores.append(sentence_compound(sent.text))
-            bounds[1].append((sent.start_char, sent.end_char))
         # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
         ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
         names = [(ent.ent_id_ or canonical_name(ent.text, ent.label_), ent.label_) for ent in ents]
@@ -114,6 +115,8 @@ def enrich_batch(
                     listed_label=listed.label if listed else None,
                 )
             )
+        texts[article_id] = text
+        passages.extend((article_id, offset, passage) for offset, passage in passages_of(doc))
         tone = document_tone(text, scores)
         tones.append(
             (
@@ -157,11 +160,7 @@ def enrich_batch(
         for article_id, sentences in by_sentence.items()
         for eid, tone in _entity_tones(sentences).items()
     ]
-    quotes = extract_quotes(
-        load_parser(model_name),
-        ((article_id, text, bounds, speakers[article_id]) for article_id, (text, bounds) in sentences.items()),
-        batch_size,
-    )
+    quotes = extract_quotes(load_parser(model_name), passages, texts, speakers, batch_size)
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool"}

@@ -7,7 +7,6 @@ parser-only pipeline, so enrichment pays for the parser on a small share of its 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,7 +58,11 @@ class Quote:
 
 @lru_cache(maxsize=2)
 def load_parser(name: str) -> Language:
-    """Model ``name`` with only tok2vec and the dependency parser (once per process)."""
+    """Model ``name`` with only tok2vec and the dependency parser (once per process).
+
+    :func:`extract_quotes` runs its parser on passages that already carry the NER
+    pipeline's tok2vec output (the same weights), and its tok2vec only when they do not.
+    """
     nlp = spacy.load(name, exclude=["ner", "tagger", "attribute_ruler", "lemmatizer", "senter"])
     if "parser" not in nlp.pipe_names:
         raise RuntimeError(f"spaCy model {name!r} has no dependency parser")
@@ -87,26 +90,37 @@ def _open_quote(chunk: str) -> bool:
     return chunk.count("“") > chunk.count("”") or chunk.count('"') % 2 == 1
 
 
+def passages_of(doc: Doc) -> list[tuple[int, Doc]]:
+    """The candidate passages of an article's NER doc: (start offset, passage as a Doc).
+
+    Each passage keeps the doc's tok2vec tensor, so the parser need not embed it again.
+    """
+    bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
+    return [(start, doc.char_span(start, end).as_doc()) for start, end in candidate_passages(doc.text, bounds)]
+
+
 def extract_quotes(
     parser: Language,
-    articles: Iterable[tuple[str, str, list[tuple[int, int]], list[Mention]]],
+    passages: list[tuple[str, int, Doc]],
+    texts: dict[str, str],
+    mentions: dict[str, list[Mention]],
     batch_size: int = 64,
 ) -> list[Quote]:
-    """Quotes of ``articles`` (id, text, sentence bounds, mentions), speakers linked where possible.
+    """Quotes in ``passages`` (article id, offset, passage), speakers linked where possible.
 
-    Direct quotes of at least :data:`MIN_QUOTE_WORDS` words, and, in passages without
-    one, the reported clause of a reporting verb ("KCNA said that ...", "..., they say").
+    ``texts`` and ``mentions`` hold each article's text and entity mentions.  Finds direct
+    quotes of at least :data:`MIN_QUOTE_WORDS` words and, outside them, the reported clause
+    of a reporting verb ("KCNA said that ...", "..., they say").
     """
-    jobs = [
-        (article_id, text, start, end, mentions)
-        for article_id, text, sentences, mentions in articles
-        for start, end in candidate_passages(text, sentences)
-    ]
-    docs = parser.pipe((text[start:end] for _, text, start, end, _ in jobs), batch_size=batch_size)
+    docs = [doc for _, _, doc in passages]
+    if docs and docs[0].tensor.size == 0:  # the NER pipeline had no tok2vec to reuse
+        docs = list(parser.get_pipe("tok2vec").pipe(docs, batch_size=batch_size))
+    parsed = parser.get_pipe("parser").pipe(docs, batch_size=batch_size)
     quotes: list[Quote] = []
-    for (article_id, text, offset, _, mentions), doc in zip(jobs, docs, strict=True):
+    for (article_id, offset, _), doc in zip(passages, parsed, strict=True):
+        text = texts[article_id]
         for start, end, subject in _passage_quotes(doc):
-            speaker_text, eid = _speaker(doc, subject, offset, mentions)
+            speaker_text, eid = _speaker(doc, subject, offset, mentions.get(article_id, []))
             previous = quotes[-1] if quotes and quotes[-1].article_id == article_id else None
             if subject is None and previous and "\n" not in text[previous.end_char : offset + start]:
                 # “...,” said Chae. “Uncertainty itself has become a cost.”: the same speaker goes on.
