@@ -28,6 +28,8 @@ FLAGS = {"entity": "--entity", "date_from": "--from", "date_to": "--to"}  # the 
 REQUIRED = frozenset({"entity"})  # dates are optional in every recipe: no bound, no filter
 FORMATS = ("table", "csv", "json", "parquet")
 _GETVARIABLE = re.compile(r"getvariable\('(\w+)'\)")
+# A recipe that tests a parameter for NULL has an answer without it.
+_NULL_TESTED = re.compile(r"getvariable\('(\w+)'\) is null")
 
 
 class RecipeError(ValueError):
@@ -54,6 +56,12 @@ class Recipe:
         """The variables the recipe reads, in the order of :data:`PARAMETERS`."""
         used = set(_GETVARIABLE.findall(self.sql))
         return tuple(p for p in PARAMETERS if p in used)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Parameters the recipe cannot do without (:data:`REQUIRED` unless it handles NULL)."""
+        optional = set(_NULL_TESTED.findall(self.sql))
+        return tuple(p for p in self.parameters if p in REQUIRED and p not in optional)
 
 
 def recipes(folder: Path = QUERIES_DIR) -> dict[str, Recipe]:
@@ -88,7 +96,7 @@ def run_recipe(
     unknown = set(values) - set(PARAMETERS)
     if unknown:
         raise RecipeError(f"unknown parameters {sorted(unknown)}; known: {', '.join(PARAMETERS)}")
-    missing = [p for p in recipe.parameters if p in REQUIRED and values.get(p) is None]
+    missing = [p for p in recipe.required if values.get(p) is None]
     if missing:
         raise RecipeError(f"recipe {recipe.name!r} needs {' '.join(FLAGS[p] for p in missing)}")
     for parameter in PARAMETERS:

@@ -49,6 +49,7 @@ def test_every_table_has_a_suite_that_gx_loads():
         "entity_sentiment",
         "mentions",
         "quarantine",
+        "quotes",
         "stories",
         "story_links",
     ]
@@ -133,3 +134,18 @@ def test_story_tables_fail_on_two_origins_self_links_and_unknown_kinds(good_batc
     assert "expect_column_values_to_be_in_set(origins_in_story)" in failed
     assert "expect_column_values_to_be_in_set(self_link)" in failed
     assert "expect_column_values_to_be_in_set(kind)" in failed
+
+
+def test_quotes_fail_on_empty_text_reversed_offsets_and_text_not_at_the_offsets(good_batch, tmp_path):
+    quotes = good_batch["quotes"].copy()
+    quotes.loc[0, "quote"] = ""  # an empty quote
+    quotes.loc[1, "end_char"] = quotes.loc[1, "start_char"] - 1  # offsets out of order
+    quotes.loc[2, "quote"] = "words nobody said"  # not the article's text at the offsets
+    outcome = run(dict(good_batch, quotes=quotes), tmp_path)
+    failed = outcome.results[~outcome.results.success]
+    assert set(zip(failed.expectation_type, failed.column_name, strict=True)) == {
+        ("expect_column_value_lengths_to_be_between", "quote"),
+        ("expect_column_pair_values_a_to_be_greater_than_b", "end_char"),
+        ("expect_column_values_to_be_in_set", "offsets_match_text"),
+    }
+    assert set(failed.table_name) == {"quotes"}

@@ -67,6 +67,7 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
         "entity_sentiment.parquet",
         "mentions.parquet",
         "quarantine.parquet",
+        "quotes.parquet",
         "stories.parquet",
         "story_links.parquet",
     ]

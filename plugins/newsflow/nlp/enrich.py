@@ -1,16 +1,18 @@
-"""Enrich a batch of articles: entity mentions, entities, article and entity sentiment tables."""
+"""Enrich a batch of articles: entity mentions, entities, article and entity sentiment, quotes."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
+from spacy.tokens import Doc
 
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
+from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser, passages_of
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,10 @@ def enrich_batch(
     """Run NER and sentiment over English articles of ``articles``.
 
     Input needs ``article_id``, ``text`` and ``language``.  Returns the tables
-    ``mentions``, ``entities``, ``article_sentiment`` and ``entity_sentiment`` (warehouse
-    column names).  Mentions are canonicalised in three steps: short forms link to the
-    full name used in the same article ("Putin" is "Vladimir Putin"); names listed in the
+    ``mentions``, ``entities``, ``article_sentiment``, ``entity_sentiment`` and ``quotes``
+    (warehouse column names; see :mod:`newsflow.nlp.quotes`).  Mentions are canonicalised
+    in three steps: short forms link to the full name used in the same article ("Putin"
+    is "Vladimir Putin"); names listed in the
     ``aliases`` table or the ``watchlist`` become the listed entity with its label; any
     other name takes its dominant label across the batch (``model_label`` keeps the
     model's).  An entity's sentiment in an article is the mean tone of the clauses
@@ -83,6 +86,8 @@ def enrich_batch(
     nlp = load_nlp(model_name, watchlist if watchlist.entries else None)
     found: list[_Found] = []
     tones: list[tuple] = []
+    texts: dict[str, str] = {}
+    passages: list[tuple[str, int, Doc]] = []
     docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
         sentence_of: dict[int, int] = {}
@@ -110,6 +115,8 @@ def enrich_batch(
                     listed_label=listed.label if listed else None,
                 )
             )
+        texts[article_id] = text
+        passages.extend((article_id, offset, passage) for offset, passage in passages_of(doc))
         tone = document_tone(text, scores)
         tones.append(
             (
@@ -126,6 +133,7 @@ def enrich_batch(
     dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
     watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
     mentions: list[tuple] = []
+    speakers: dict[str, list[Mention]] = defaultdict(list)
     entities: dict[str, tuple[str, str, set[str]]] = {}
     by_sentence: dict[str, dict[tuple[int, str], list[tuple[str, int, int]]]] = defaultdict(lambda: defaultdict(list))
     for f in found:
@@ -146,11 +154,13 @@ def enrich_batch(
             )
         )
         by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
+        speakers[f.article_id].append(Mention(eid, label, f.name, f.start_char, f.end_char))
     entity_tones = [
         (article_id, eid, tone.mentions, tone.compound, tone.label)
         for article_id, sentences in by_sentence.items()
         for eid, tone in _entity_tones(sentences).items()
     ]
+    quotes = extract_quotes(load_parser(model_name), passages, texts, speakers, batch_size)
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool"}
@@ -164,6 +174,9 @@ def enrich_batch(
         ),
         "entity_sentiment": pd.DataFrame(entity_tones, columns=list(ENTITY_SENTIMENT_COLUMNS)).astype(
             {"mentions": "int64", "compound": "float64", "label": "str"}
+        ),
+        "quotes": pd.DataFrame([asdict(q) for q in quotes], columns=list(QUOTE_COLUMNS)).astype(
+            {"start_char": "int64", "end_char": "int64"}
         ),
     }
 

@@ -10,7 +10,8 @@ from spacy.tokens import Doc
 
 from newsflow.nlp.aliases import EntityList
 
-# NER needs tok2vec and nothing else; sentences come from a rule (below), which on news
+# NER needs tok2vec and nothing else (and the quote finder's parser reuses tok2vec's
+# output, doc.tensor, on the few passages it parses); sentences come from a rule (below), which on news
 # copy beats the small statistical "senter" (it missed most paragraph breaks of the
 # AFP seed) and costs almost nothing.
 NOT_NEEDED = ("parser", "senter", "tagger", "morphologizer", "attribute_ruler", "lemmatizer", "trainable_lemmatizer")

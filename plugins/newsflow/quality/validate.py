@@ -78,6 +78,8 @@ def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIO
     frames = dict(tables)
     if "mentions" in tables:
         frames["mentions"] = _mention_checks(tables["mentions"], tables["articles"])
+    if "quotes" in tables:
+        frames["quotes"] = _quote_checks(tables["quotes"], tables["articles"])
     if "story_links" in tables:
         links = tables["story_links"]
         frames["story_links"] = links.assign(self_link=links["article_id"] == links["other_article_id"])
@@ -99,6 +101,16 @@ def _mention_checks(mentions: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFr
             for t, s, e, m in zip(
                 article_text, mentions["start_char"], mentions["end_char"], mentions["text"], strict=True
             )
+        ],
+    )
+
+
+def _quote_checks(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    article_text = quotes["article_id"].map(articles.set_index("article_id")["text"])
+    return quotes.assign(
+        offsets_match_text=[
+            isinstance(t, str) and t[s:e] == q
+            for t, s, e, q in zip(article_text, quotes["start_char"], quotes["end_char"], quotes["quote"], strict=True)
         ],
     )
 

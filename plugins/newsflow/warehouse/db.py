@@ -26,6 +26,7 @@ REPLACED_PER_ARTICLE = {
     "article_sentiment": ("article_id",),
     "entity_sentiment": ("article_id",),
     "article_citations": ("article_id",),
+    "quotes": ("article_id",),
     "story_links": ("article_id", "other_article_id"),
 }
 MERGED = ("entities",)

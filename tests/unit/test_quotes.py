@@ -1,0 +1,124 @@
+"""Quotes with speakers, on the AFP seed and on small invented sentences."""
+
+import pandas as pd
+import pytest
+
+from newsflow.config import default_spacy_model
+from newsflow.ingest.parsers import parse_text
+from newsflow.nlp.enrich import enrich_batch
+from newsflow.nlp.model import load_nlp
+from newsflow.nlp.quotes import Mention, candidate_passages, extract_quotes, load_parser, passages_of
+from tests.helpers import SEEDS
+
+INVENTED = {
+    "said_x": "Mary Jones runs the port authority. “The harbour will reopen next week,” said Jones.",
+    "x_said": "Peter Novak, the mayor, spoke on Monday. Novak said that the budget would be balanced by June.",
+    "according_to": "Prices of rice rose sharply in March, according to the Food and Agriculture Organization.",
+    "quoted_as_saying": "Angela Merkel was quoted as saying “we will manage this together” at the summit.",
+    "pronoun": "Yoon Suk Yeol visited the border town. He said the troops were ready to respond at once.",
+    "no_speaker": "The banner read “peace in our time, whatever the cost” above the square.",
+}
+
+
+@pytest.fixture(scope="module")
+def quoted():
+    rows = []
+    for key, path in SEEDS.items():
+        [item] = parse_text(path.read_bytes())
+        rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
+    rows += [{"article_id": key, "text": text, "language": "en"} for key, text in INVENTED.items()]
+    articles = pd.DataFrame(rows)
+    tables = enrich_batch(articles, default_spacy_model())
+    names = tables["entities"].set_index("entity_id")["name"]
+    quotes = tables["quotes"].assign(speaker=lambda f: f["speaker_entity_id"].map(names))
+    return articles.set_index("article_id")["text"], quotes
+
+
+def speaker_of(quotes: pd.DataFrame, article_id: str, words: str) -> str | None:
+    [row] = quotes[(quotes.article_id == article_id) & quotes.quote.str.contains(words, regex=False)].itertuples()
+    return row.speaker if isinstance(row.speaker, str) else None
+
+
+def test_kims_quote_is_attributed_to_kim_jong_un(quoted):
+    _, quotes = quoted
+    assert speaker_of(quotes, "afp", "It is an exercise of the right to self-defence for Russia") == "Kim Jong Un"
+
+
+def test_hong_mins_analysis_is_attributed_to_hong_min(quoted):
+    _, quotes = quoted
+    assert speaker_of(quotes, "afp", "long-term strategies for securing weapons") == "Hong Min"
+    assert speaker_of(quotes, "afp", "Belousov is well-placed to help with such arrangements") == "Hong Min"
+
+
+def test_offsets_give_the_quote_without_its_marks(quoted):
+    texts, quotes = quoted
+    for row in quotes.itertuples():
+        assert texts[row.article_id][row.start_char : row.end_char] == row.quote
+    kim = quotes[quotes.quote.str.startswith("It is an exercise")].iloc[0]
+    assert texts["afp"][kim.start_char - 1] == "“" and kim.quote.endswith("pay the price")
+
+
+def test_scare_quotes_are_not_quotes(quoted):
+    _, quotes = quoted
+    assert not quotes.quote.isin(["threat", "without delay"]).any()
+
+
+@pytest.mark.parametrize(
+    ("article_id", "words", "speaker", "speaker_text"),
+    [
+        ("said_x", "The harbour will reopen next week", "Mary Jones", "Jones"),
+        ("x_said", "the budget would be balanced by June", "Peter Novak", "Novak"),
+        ("according_to", "Prices of rice rose sharply in March", "Food and Agriculture Organization", None),
+        ("quoted_as_saying", "we will manage this together", "Angela Merkel", "Angela Merkel"),
+        ("pronoun", "the troops were ready to respond at once", "Yoon Suk Yeol", "He"),
+        ("no_speaker", "peace in our time, whatever the cost", None, None),
+    ],
+)
+def test_invented_attributions(quoted, article_id, words, speaker, speaker_text):
+    _, quotes = quoted
+    assert speaker_of(quotes, article_id, words) == speaker
+    if speaker_text:
+        assert quotes[quotes.article_id == article_id].speaker_text.iloc[0] == speaker_text
+
+
+def test_only_sentences_with_quote_marks_or_reporting_verbs_are_parsed():
+    text = "The sky is blue. “Rain soon,” she said. Markets fell. Prices, he added, rose."
+    sentences = [(0, 16), (17, 39), (40, 53), (54, 78)]
+    assert candidate_passages(text, sentences) == [(17, 39), (54, 78)]
+    # A quote running over two sentences is parsed as one passage.
+    assert candidate_passages("“One. Two,” he said.", [(0, 5), (6, 20)]) == [(0, 20)]
+
+
+def test_a_quote_going_on_in_the_next_sentence_keeps_its_speaker():
+    text = (
+        "Chae Jin-seo is a researcher.\n\n"
+        "“Companies are postponing their investment decisions,” said Chae Jin-seo. "
+        "“Uncertainty itself has become a cost.”"
+        "\n\n“Nobody asked the workers about it,” a banner read."
+    )
+    tables = enrich_batch(
+        pd.DataFrame({"article_id": ["a"], "text": [text], "language": ["en"]}), default_spacy_model()
+    )
+    quotes = tables["quotes"]
+    [first, second, third] = quotes.itertuples()
+    assert second.quote == "Uncertainty itself has become a cost"
+    assert (second.speaker_text, second.speaker_entity_id) == (first.speaker_text, first.speaker_entity_id)
+    assert isinstance(first.speaker_entity_id, str)
+    assert pd.isna(third.speaker_entity_id)  # a new paragraph: the speaker does not carry over
+
+
+def test_passages_reuse_the_ner_pipelines_tensor_and_parse_without_one_too():
+    text = "Mary Jones runs the port. “The harbour will reopen next week,” said Jones. The sky is grey."
+    model = default_spacy_model()
+    [(offset, passage)] = passages_of(load_nlp(model)(text))
+    assert (offset, passage.text) == (26, "“The harbour will reopen next week,” said Jones. ")
+    assert passage.tensor.shape[0] == len(passage)
+    bare = load_parser(model).make_doc(passage.text)
+    mentions = {"a": [Mention("e1", "PERSON", "Mary Jones", 0, 10)]}
+    for doc in (passage, bare):
+        [quote] = extract_quotes(load_parser(model), [("a", offset, doc)], {"a": text}, mentions)
+        assert (quote.quote, quote.speaker_text, quote.speaker_entity_id) == (
+            "The harbour will reopen next week",
+            "Jones",
+            "e1",
+        )
