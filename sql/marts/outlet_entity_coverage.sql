@@ -1,6 +1,8 @@
 -- grain: one row per outlet per entity per day (UTC) on which the outlet mentions the entity.
 -- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment,
---        staging.stories (original_articles: the articles that are not copies)
+--        staging.entity_sentiment, staging.stories (original_articles: the articles that are
+--        not copies); mean_entity_compound: the outlet's tone about the entity (the clauses
+--        that mention it), mean_compound: the tone of the outlet's articles naming it.
 -- Sums over days give "top outlets per entity" and "top entities per outlet" for any period;
 -- divide articles by marts.source_daily_volume.articles for the share of an outlet's output.
 -- Tone is mention-weighted, as in entity_tone_daily.
@@ -29,10 +31,12 @@ joined as (
         article_mentions.mentions,
         article_sentiment.compound,
         article_sentiment.tone,
+        entity_sentiment.compound as entity_compound,
         coalesce(stories.is_copy, false) as is_copy
     from article_mentions
     inner join articles using (article_id)
     left join staging.article_sentiment as article_sentiment using (article_id)
+    left join staging.entity_sentiment as entity_sentiment using (article_id, entity_id)
     left join staging.stories as stories using (article_id)
 ),
 
@@ -44,6 +48,8 @@ outlet_entity_days as (
         sum(mentions) as mentions,
         count(*) as articles,
         count(*) filter (where not is_copy) as original_articles,
+        sum(mentions * entity_compound) / sum(mentions) filter (where entity_compound is not null)
+            as mean_entity_compound,
         sum(mentions * compound) / sum(mentions) filter (where compound is not null) as mean_compound,
         sum(mentions * tone) / sum(mentions) filter (where tone is not null) as mean_tone
     from joined
@@ -59,6 +65,7 @@ select
     outlet_entity_days.mentions,
     outlet_entity_days.articles,
     outlet_entity_days.original_articles,
+    outlet_entity_days.mean_entity_compound,
     outlet_entity_days.mean_compound,
     outlet_entity_days.mean_tone
 from outlet_entity_days

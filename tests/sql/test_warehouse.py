@@ -385,5 +385,12 @@ def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_
             "from marts.entity_tone_daily where entity_id = ?",
             [KIM],
         )
+        by_outlet = rows(
+            con,
+            "select outlet, mean_entity_compound from marts.outlet_entity_coverage where entity_id = ? order by 1",
+            [KIM],
+        )
     # mention-weighted over a1 (2 mentions of Kim, -0.8) and a2 (1 mention, +0.4)
     assert got == [(2, 1, pytest.approx((2 * -0.8 + 1 * 0.4) / 3), pytest.approx((2 * 0.5 + 1 * -0.5) / 3))]
+    # by outlet: Alpha's a1 speaks of Kim at -0.8, Beta's a2 at +0.4
+    assert by_outlet == [("Alpha", pytest.approx(-0.8)), ("Beta", pytest.approx(0.4))]
