@@ -1,11 +1,9 @@
 -- grain: one row per ordered pair of distinct entities per day (UTC): both (a, b) and
 -- (b, a) are present, so "what is co-mentioned with X" is a filter on entity_id.
--- reads: staging.articles, staging.mentions, staging.entities
+-- reads: staging.article_days, staging.mentions, staging.entities
 with articles as (
-    select
-        article_id,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+    select article_id, day
+    from staging.article_days
 ),
 
 article_entities as (

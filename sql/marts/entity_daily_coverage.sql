@@ -1,14 +1,11 @@
 -- grain: one row per entity per day (UTC).
--- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment,
+-- reads: staging.article_days, staging.mentions, staging.entities, staging.article_sentiment,
 --        staging.stories
 -- day: the publication day when the date is trustworthy, else the day it was ingested.
 -- original_*: the same counts without copies (duplicates, syndicated copies, rewrites).
 with articles as (
-    select
-        article_id,
-        outlet,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+    select article_id, outlet, day
+    from staging.article_days
 ),
 
 copies as (

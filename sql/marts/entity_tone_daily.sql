@@ -1,5 +1,5 @@
 -- grain: one row per entity per day (UTC) on which the entity is mentioned.
--- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment,
+-- reads: staging.article_days, staging.mentions, staging.entities, staging.article_sentiment,
 --        staging.entity_sentiment, staging.stories
 -- mean_entity_compound: the tone of the clauses about the entity (staging.entity_sentiment);
 -- mean_compound/mean_tone: the tone of the whole articles naming it.
@@ -9,10 +9,8 @@
 -- articles over all articles that day (day_articles), so a timeline compares attention,
 -- not how much was published.
 with articles as (
-    select
-        article_id,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+    select article_id, day
+    from staging.article_days
 ),
 
 day_volumes as (

@@ -1,5 +1,5 @@
 -- grain: one row per outlet per entity per day (UTC) on which the outlet mentions the entity.
--- reads: staging.articles, staging.mentions, staging.entities, staging.article_sentiment,
+-- reads: staging.article_days, staging.mentions, staging.entities, staging.article_sentiment,
 --        staging.entity_sentiment, staging.stories (original_articles: the articles that are
 --        not copies); mean_entity_compound: the outlet's tone about the entity (the clauses
 --        that mention it), mean_compound: the tone of the outlet's articles naming it.
@@ -7,11 +7,8 @@
 -- divide articles by marts.source_daily_volume.articles for the share of an outlet's output.
 -- Tone is mention-weighted, as in entity_tone_daily.
 with articles as (
-    select
-        article_id,
-        outlet,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+    select article_id, outlet, day
+    from staging.article_days
 ),
 
 article_mentions as (

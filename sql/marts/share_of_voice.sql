@@ -1,17 +1,13 @@
 -- grain: one row per entity per day (UTC) on which the entity is mentioned.
--- reads: staging.articles, staging.mentions, staging.entities, staging.stories
+-- reads: staging.article_days, staging.mentions, staging.entities, staging.stories
 -- share: the entity's mentions over all entity mentions that day, so the shares of a day sum
 -- to 1 and a busy news day does not look like more attention for everyone.
 -- original_share: the same without copies (duplicates, syndicated copies, rewrites); null
 -- on a day with no original mention at all.
 -- day: the publication day when the date is trustworthy, else the day it was ingested.
 with articles as (
-    select
-        articles.article_id,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day,
-        coalesce(stories.is_copy, false) as is_copy
-    from staging.articles as articles
-    left join staging.stories as stories using (article_id)
+    select article_id, day, is_copy
+    from staging.article_days
 ),
 
 entity_days as (

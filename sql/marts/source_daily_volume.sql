@@ -1,13 +1,9 @@
 -- grain: one row per outlet per day (UTC).
--- reads: staging.articles, staging.article_sentiment, staging.stories
+-- reads: staging.article_days, staging.article_sentiment, staging.stories
 -- original_articles: articles that are not copies (duplicates, syndicated copies, rewrites).
 with articles as (
-    select
-        article_id,
-        outlet,
-        word_count,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+    select article_id, outlet, word_count, day
+    from staging.article_days
 )
 
 select

@@ -1,6 +1,6 @@
 -- grain: one row per entity per day (UTC) on which the entity trends, i.e. the number of
 -- articles naming it rises sharply above its own trailing baseline.
--- reads: staging.articles, staging.mentions, staging.entities, staging.stories
+-- reads: staging.article_days, staging.mentions, staging.entities, staging.stories
 -- original_articles: how many of the day's articles were original reporting (not copies);
 -- a burst made of one wire story's copies shows few.
 --
@@ -25,12 +25,8 @@
 -- * trending: score >= 4 in at least 3 articles. Every entity is tested every day, so a
 --   3-sigma rule flags noise daily; 4 sigma keeps the list short (1.8 a day above).
 with articles as (
-    select
-        articles.article_id,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day,
-        coalesce(stories.is_copy, false) as is_copy
-    from staging.articles as articles
-    left join staging.stories as stories using (article_id)
+    select article_id, day, is_copy
+    from staging.article_days
 ),
 
 observed_days as (

@@ -3,10 +3,8 @@
 -- for every article); optional date_from, date_to (inclusive, UTC, the article's day).
 -- e.g. SET VARIABLE entity = 'Russia';
 with articles as (
-    select
-        article_id,
-        cast(timezone('UTC', case when date_flag = 'ok' then published_at else ingested_at end) as date) as day
-    from staging.articles
+    select article_id, day
+    from staging.article_days
 ),
 
 topic_articles as (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -55,8 +56,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     for layer in ("raw", "staging"):
-        for path in sorted((SQL_DIR / layer).glob("*.sql")):
+        # Tables first: a view binds to the tables it reads when it is created.
+        for path in sorted((SQL_DIR / layer).glob("*.sql"), key=lambda p: (_is_view(p), p.name)):
             con.execute(path.read_text(encoding="utf-8"))
+
+
+def _is_view(path: Path) -> bool:
+    return re.search(r"^create (?:or replace )?view", path.read_text(encoding="utf-8"), re.M | re.I) is not None
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
