@@ -14,3 +14,16 @@ SEEDS = {
     "rewrite": SAMPLE_DIR / "text" / "korealedger_kim_belousov_20241130.txt",
 }
 REFERENCE_TIME = datetime(2024, 12, 4, tzinfo=UTC)
+# Every table a run (and `newsflow enrich`) writes: one Parquet file each, named like the warehouse table.
+BATCH_FILES = [
+    "article_citations.parquet",
+    "article_sentiment.parquet",
+    "articles.parquet",
+    "entities.parquet",
+    "entity_sentiment.parquet",
+    "mentions.parquet",
+    "quarantine.parquet",
+    "quotes.parquet",
+    "stories.parquet",
+    "story_links.parquet",
+]

@@ -1,6 +1,5 @@
 -- grain: one row per entity per day (UTC) on which the entity is mentioned.
--- reads: staging.article_days, staging.mentions, staging.entities, staging.article_sentiment,
---        staging.entity_sentiment, staging.stories
+-- reads: staging.article_days, staging.entity_article_tones, staging.entities
 -- mean_entity_compound: the tone of the clauses about the entity (staging.entity_sentiment);
 -- mean_compound/mean_tone: the tone of the whole articles naming it.
 -- original_articles: the articles that are not copies (duplicates, syndicated, rewrites).
@@ -21,31 +20,6 @@ day_volumes as (
     group by all
 ),
 
-article_mentions as (
-    select
-        article_id,
-        entity_id,
-        count(*) as mentions
-    from staging.mentions
-    group by all
-),
-
-joined as (
-    select
-        articles.day,
-        article_mentions.entity_id,
-        article_mentions.mentions,
-        article_sentiment.compound,
-        article_sentiment.tone,
-        entity_sentiment.compound as entity_compound,
-        coalesce(stories.is_copy, false) as is_copy
-    from article_mentions
-    inner join articles using (article_id)
-    left join staging.article_sentiment as article_sentiment using (article_id)
-    left join staging.entity_sentiment as entity_sentiment using (article_id, entity_id)
-    left join staging.stories as stories using (article_id)
-),
-
 entity_days as (
     select
         day,
@@ -57,7 +31,7 @@ entity_days as (
             as mean_entity_compound,
         sum(mentions * compound) / sum(mentions) filter (where compound is not null) as mean_compound,
         sum(mentions * tone) / sum(mentions) filter (where tone is not null) as mean_tone
-    from joined
+    from staging.entity_article_tones
     group by all
 )
 

@@ -1,43 +1,11 @@
 -- grain: one row per outlet per entity per day (UTC) on which the outlet mentions the entity.
--- reads: staging.article_days, staging.mentions, staging.entities, staging.article_sentiment,
---        staging.entity_sentiment, staging.stories (original_articles: the articles that are
---        not copies); mean_entity_compound: the outlet's tone about the entity (the clauses
+-- reads: staging.entity_article_tones, staging.entities (original_articles: the articles
+--        that are not copies); mean_entity_compound: the outlet's tone about the entity (the clauses
 --        that mention it), mean_compound: the tone of the outlet's articles naming it.
 -- Sums over days give "top outlets per entity" and "top entities per outlet" for any period;
 -- divide articles by marts.source_daily_volume.articles for the share of an outlet's output.
 -- Tone is mention-weighted, as in entity_tone_daily.
-with articles as (
-    select article_id, outlet, day
-    from staging.article_days
-),
-
-article_mentions as (
-    select
-        article_id,
-        entity_id,
-        count(*) as mentions
-    from staging.mentions
-    group by all
-),
-
-joined as (
-    select
-        articles.day,
-        articles.outlet,
-        article_mentions.entity_id,
-        article_mentions.mentions,
-        article_sentiment.compound,
-        article_sentiment.tone,
-        entity_sentiment.compound as entity_compound,
-        coalesce(stories.is_copy, false) as is_copy
-    from article_mentions
-    inner join articles using (article_id)
-    left join staging.article_sentiment as article_sentiment using (article_id)
-    left join staging.entity_sentiment as entity_sentiment using (article_id, entity_id)
-    left join staging.stories as stories using (article_id)
-),
-
-outlet_entity_days as (
+with outlet_entity_days as (
     select
         day,
         outlet,
@@ -49,7 +17,7 @@ outlet_entity_days as (
             as mean_entity_compound,
         sum(mentions * compound) / sum(mentions) filter (where compound is not null) as mean_compound,
         sum(mentions * tone) / sum(mentions) filter (where tone is not null) as mean_tone
-    from joined
+    from staging.entity_article_tones
     group by all
 )
 

@@ -13,6 +13,7 @@ import pytest
 
 from newsflow.config import PROJECT_ROOT
 from newsflow.warehouse import db
+from tests.helpers import BATCH_FILES
 
 pytestmark = pytest.mark.e2e
 LOGICAL_DATE = "2024-12-04T00:00:00+00:00"
@@ -124,18 +125,7 @@ def test_enrich_command_writes_one_parquet_file_per_table(tmp_path):
     source = PROJECT_ROOT / "data" / "sample" / "jsonl" / "newswire_desk.jsonl"
     result = newsflow("enrich", str(source), "--out", str(tmp_path / "out"), home=tmp_path)
     files = sorted(p.name for p in (tmp_path / "out").glob("*.parquet"))
-    assert files == [
-        "article_citations.parquet",
-        "article_sentiment.parquet",
-        "articles.parquet",
-        "entities.parquet",
-        "entity_sentiment.parquet",
-        "mentions.parquet",
-        "quarantine.parquet",
-        "quotes.parquet",
-        "stories.parquet",
-        "story_links.parquet",
-    ]
+    assert files == BATCH_FILES
     articles = pd.read_parquet(tmp_path / "out" / "articles.parquet")
     assert len(articles) == 7 and "articles.parquet: 7 rows" in result.stdout
     mentions = pd.read_parquet(tmp_path / "out" / "mentions.parquet")

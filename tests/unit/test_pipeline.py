@@ -22,7 +22,7 @@ from newsflow.pipeline import (
 )
 from newsflow.quality.validate import BatchValidationError
 from newsflow.warehouse import db
-from tests.helpers import SEEDS
+from tests.helpers import BATCH_FILES, SEEDS
 
 BATCH = BatchInfo(datetime(2024, 12, 1, tzinfo=UTC), datetime(2024, 12, 1, 1, tzinfo=UTC))
 
@@ -59,18 +59,7 @@ def counts(settings):
 
 def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_settings):
     run_dir = run_all(seeds_settings)
-    assert sorted(p.name for p in run_dir.glob("*.parquet")) == [
-        "article_citations.parquet",
-        "article_sentiment.parquet",
-        "articles.parquet",
-        "entities.parquet",
-        "entity_sentiment.parquet",
-        "mentions.parquet",
-        "quarantine.parquet",
-        "quotes.parquet",
-        "stories.parquet",
-        "story_links.parquet",
-    ]
+    assert sorted(p.name for p in run_dir.glob("*.parquet")) == BATCH_FILES
     first = counts(seeds_settings)
     assert first["staging.articles"] == 2
     assert first["raw.quarantine"] == 1
