@@ -12,24 +12,23 @@ interval replaces its batch; the warehouse writers share the single-slot pool
 `newsflow_warehouse`.  Configuration (sources, warehouse path) is read when tasks run:
 `newsflow.yaml`, overridden by `NEWSFLOW_*` environment variables and the Airflow
 Variable `newsflow_config` (JSON).  The schedule comes from `NEWSFLOW_SCHEDULE`
-(default `@hourly`).
+(default `@hourly`;
+`none` for manual and API-triggered runs only).
 """
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from newsflow.airflow.assets import WAREHOUSE_POOL, warehouse_uri
+from newsflow.airflow.assets import WAREHOUSE_POOL, ingest_schedule, warehouse_uri
 
 WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
 
 
 @dag(
     dag_id="newsflow_ingest",
-    schedule=os.environ.get("NEWSFLOW_SCHEDULE", "@hourly"),
+    schedule=ingest_schedule(),
     start_date=pendulum.datetime(2024, 11, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -89,3 +89,14 @@ print(json.dumps({{"timings": timings, "heavy": heavy}}))
     assert report["timings"], "no DAG file found"
     for name, seconds in report["timings"].items():
         assert seconds < 0.5, f"{name} took {seconds:.2f}s to parse"
+
+
+def test_schedule_comes_from_the_environment_and_none_means_triggered_only(monkeypatch):
+    from newsflow.airflow.assets import ingest_schedule
+
+    monkeypatch.delenv("NEWSFLOW_SCHEDULE", raising=False)
+    assert ingest_schedule() == "@hourly"
+    monkeypatch.setenv("NEWSFLOW_SCHEDULE", "*/15 * * * *")
+    assert ingest_schedule() == "*/15 * * * *"
+    monkeypatch.setenv("NEWSFLOW_SCHEDULE", "None")
+    assert ingest_schedule() is None

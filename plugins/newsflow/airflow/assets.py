@@ -10,3 +10,9 @@ WAREHOUSE_POOL = "newsflow_warehouse"
 def warehouse_uri() -> str:
     """URI of the warehouse Asset; an env var so that parsing reads no file or database."""
     return os.environ.get("NEWSFLOW_WAREHOUSE_URI", "file:///newsflow/warehouse.duckdb")
+
+
+def ingest_schedule() -> str | None:
+    """The ingest DAG's schedule from ``NEWSFLOW_SCHEDULE`` (default ``@hourly``); ``none``: manual runs only."""
+    value = os.environ.get("NEWSFLOW_SCHEDULE", "@hourly").strip()
+    return None if value.lower() in ("", "none") else value
