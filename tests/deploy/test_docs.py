@@ -1,0 +1,44 @@
+"""docs/deploy.md names only services, variables and paths that the deployment really has."""
+
+from __future__ import annotations
+
+import re
+
+from newsflow.config import PROJECT_ROOT, load_settings
+from tests.deploy.files import env_example, load_compose
+
+GUIDE = (PROJECT_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+COMPOSE = load_compose()
+
+
+def test_placeholders_for_the_lead_are_there_once_each():
+    for marker in ("<!-- TESTED-CONFIGS -->", "<!-- READERS -->"):
+        assert GUIDE.count(marker) == 1, marker
+
+
+def test_commands_name_existing_services():
+    named = re.findall(r"docker compose (?:exec|logs|cp|push) (?:-\S+ )*([a-z-]+)", GUIDE)
+    assert named and set(named) <= set(COMPOSE["services"]), set(named) - set(COMPOSE["services"])
+
+
+def test_variables_mentioned_are_the_deployment_s_own():
+    known = set(env_example())
+    for service in COMPOSE["services"].values():
+        known |= set(service.get("environment") or {})
+    mentioned = set(re.findall(r"\b(?:AIRFLOW|NEWSFLOW|POSTGRES|REDIS|COMPOSE)_[A-Z_]*[A-Z]\b", GUIDE))
+    assert mentioned - known == set()
+
+
+def test_paths_in_the_table_are_where_newsflow_writes_with_the_compose_settings():
+    env = COMPOSE["x-airflow-common"]["environment"]
+    settings = load_settings(
+        PROJECT_ROOT / "newsflow.yaml",
+        environ={"NEWSFLOW_WAREHOUSE": env["NEWSFLOW_WAREHOUSE"], "NEWSFLOW_VAR_DIR": env["NEWSFLOW_VAR_DIR"]},
+    )
+    for path in (
+        settings.warehouse_path,
+        f"{settings.run_root}/",
+        settings.data_docs_index,
+        settings.report_dir / "index.html",
+    ):
+        assert f"`{path}`" in GUIDE, path
