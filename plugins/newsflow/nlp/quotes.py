@@ -134,19 +134,20 @@ def extract_quotes(
 
 def _passage_quotes(doc: Doc) -> list[tuple[int, int, Token | None]]:
     """(start, end, speaker's head token) of each quote in a parsed passage (passage offsets)."""
+    text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
     found = []
-    for match in QUOTE_MARKS.finditer(doc.text):
-        start, end = _trim(doc.text, *match.span(1 if match.group(1) is not None else 2))
-        if len(doc.text[start:end].split()) < MIN_QUOTE_WORDS:
+    for match in QUOTE_MARKS.finditer(text):
+        start, end = _trim(text, *match.span(1 if match.group(1) is not None else 2))
+        if len(text[start:end].split()) < MIN_QUOTE_WORDS:
             continue
         span = doc.char_span(start, end, alignment_mode="expand")
         found.append((start, end, _subject(_reporting_head(doc, span.start, span.end))))
     # Reported speech outside the quote marks ("X is well-placed ..., Hong Min told AFP").
     for token in doc:
-        statement = _statement(doc, token) if _is_reporting(token) else None
+        statement = _statement(doc, text, token) if _is_reporting(token) else None
         if (
             statement
-            and len(doc.text[statement[0] : statement[1]].split()) >= MIN_QUOTE_WORDS
+            and len(text[statement[0] : statement[1]].split()) >= MIN_QUOTE_WORDS
             and not any(start < statement[1] and statement[0] < end for start, end, _ in found)
         ):
             found.append((*statement, _subject(token)))
@@ -199,21 +200,21 @@ def _subject(verb: Token | None) -> Token | None:
     return None
 
 
-def _statement(doc: Doc, verb: Token) -> tuple[int, int] | None:
-    """The reported clause of ``verb`` (passage offsets), when the parse shows one."""
+def _statement(doc: Doc, text: str, verb: Token) -> tuple[int, int] | None:
+    """The reported clause of ``verb`` (offsets in ``text``, the passage's text), when the parse shows one."""
     if verb.lower_ == "according":
         phrase = doc[verb.left_edge.i : verb.right_edge.i + 1]
-        before, after = (0, phrase.start_char), (phrase.end_char, len(doc.text))
+        before, after = (0, phrase.start_char), (phrase.end_char, len(text))
         bounds = before if phrase.start_char > 0 else after
-        return _trim(doc.text, *bounds)
+        return _trim(text, *bounds)
     clauses = [t for t in verb.children if t.dep_ == "ccomp"]
     if clauses:
         words = [t for t in clauses[0].subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
-        return _trim(doc.text, words[0].idx, words[-1].idx + len(words[-1]))
+        return _trim(text, words[0].idx, words[-1].idx + len(words[-1]))
     tail = doc[verb.left_edge.i :]
     if verb.head.i != verb.i and verb.right_edge.i >= len(doc) - 2 and tail.start_char > 0:
         # "..., Pyongyang state media said Saturday.": the statement precedes the attribution.
-        return _trim(doc.text, 0, tail.start_char)
+        return _trim(text, 0, tail.start_char)
     return None
 
 
