@@ -51,6 +51,7 @@ class Settings:
     spacy_model: str = ""
     http_timeout_s: float = 20.0
     nlp_batch_size: int = 32
+    enrich_partition_size: int = 200
     future_tolerance_hours: float = 24.0
     aliases_path: Path | None = DEFAULT_ALIASES
     watchlist_path: Path | None = None
@@ -152,7 +153,8 @@ def load_settings(
     Environment variables: ``NEWSFLOW_CONFIG`` (file), ``NEWSFLOW_WAREHOUSE``,
     ``NEWSFLOW_SOURCES`` (comma-separated paths or URLs), ``NEWSFLOW_VAR_DIR``,
     ``NEWSFLOW_SPACY_MODEL``, ``NEWSFLOW_HTTP_TIMEOUT``, ``NEWSFLOW_ALIASES`` (alias table
-    file; the key ``aliases: null`` turns it off), ``NEWSFLOW_WATCHLIST`` (watchlist file).
+    file; the key ``aliases: null`` turns it off), ``NEWSFLOW_WATCHLIST`` (watchlist file),
+    ``NEWSFLOW_ENRICH_PARTITION_SIZE`` (articles per mapped enrich task).
     """
     env = dict(os.environ if environ is None else environ)
     path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
@@ -178,6 +180,7 @@ def load_settings(
         "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
         "NEWSFLOW_ALIASES": "aliases",
         "NEWSFLOW_WATCHLIST": "watchlist",
+        "NEWSFLOW_ENRICH_PARTITION_SIZE": "enrich_partition_size",
     }
     for var, key in env_map.items():
         if env.get(var) and key not in (overrides or {}):
@@ -189,8 +192,11 @@ def load_settings(
     try:
         timeout = float(data.get("http_timeout_s", 20.0))
         batch_size = int(data.get("nlp_batch_size", 32))
+        partition_size = int(data.get("enrich_partition_size", 200))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"numeric setting is not a number: {exc}") from exc
+    if partition_size < 1:
+        raise ConfigError(f"enrich_partition_size must be at least 1, got {partition_size}")
     return Settings(
         warehouse_path=_resolve(data.get("warehouse", var_dir / "newsflow.duckdb"), base),
         sources=_parse_sources(data.get("sources"), base),
@@ -198,6 +204,7 @@ def load_settings(
         spacy_model=str(data.get("spacy_model") or default_spacy_model()),
         http_timeout_s=timeout,
         nlp_batch_size=batch_size,
+        enrich_partition_size=partition_size,
         aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
         watchlist_path=_optional_path(data.get("watchlist"), base),
     )
@@ -214,6 +221,7 @@ _KNOWN_KEYS = {
     "spacy_model",
     "http_timeout_s",
     "nlp_batch_size",
+    "enrich_partition_size",
     "aliases",
     "watchlist",
 }

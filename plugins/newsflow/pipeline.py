@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from newsflow.warehouse import db
 log = logging.getLogger(__name__)
 
 FEED_STATE_FILE = "feed_state.json"
+PARTITIONS_DIR = "partitions"
 LINK_COLUMNS = ("article_id", "other_article_id", "kind", "similarity")
 STORY_COLUMNS = ("story_id", "article_id", "is_origin", "copy_kind", "is_copy", "agency")
 
@@ -124,13 +126,58 @@ def read_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
     return {path.stem: pd.read_parquet(path) for path in sorted(run_dir.glob("*.parquet"))}
 
 
+def partition_step(settings: Settings, run_dir: Path) -> list[Path]:
+    """Split the batch's articles into folders of at most ``enrich_partition_size`` articles.
+
+    Each folder is enriched by its own (mapped) task, so several workers share a batch;
+    an empty batch still makes one (empty) partition.  A re-run starts from a clean split.
+    """
+    articles = pd.read_parquet(run_dir / "articles.parquet")
+    root = run_dir / PARTITIONS_DIR
+    shutil.rmtree(root, ignore_errors=True)
+    size = settings.enrich_partition_size
+    partitions = []
+    for number, start in enumerate(range(0, max(len(articles), 1), size)):
+        partition = root / f"{number:04d}"
+        partition.mkdir(parents=True)
+        articles.iloc[start : start + size].to_parquet(partition / "articles.parquet", index=False)
+        partitions.append(partition)
+    log.info("split %d articles into %d partitions of up to %d", len(articles), len(partitions), size)
+    return partitions
+
+
 def enrich_step(settings: Settings, run_dir: Path) -> Path:
-    """NER and sentiment over the extracted articles; writes one Parquet file per table."""
+    """NER and sentiment over the extracted articles of a run (or partition) folder;
+    writes one Parquet file per table next to them."""
     articles = pd.read_parquet(run_dir / "articles.parquet")
     tables = enrich_settings_batch(articles, settings)
     for name, frame in tables.items():
         frame.to_parquet(run_dir / f"{name}.parquet", index=False)
     return run_dir
+
+
+def merge_step(run_dir: Path, partitions: list[Path]) -> Path:
+    """Gather the enriched partitions into the run folder: one Parquet file per table.
+
+    Entities found in several partitions become one row with every surface form.
+    """
+    names = sorted({path.stem for part in partitions for path in part.glob("*.parquet")} - {"articles"})
+    for name in names:
+        frames = [pd.read_parquet(part / f"{name}.parquet") for part in partitions]
+        merged = pd.concat(frames, ignore_index=True)
+        if name == "entities":
+            merged = merge_entity_rows(merged)
+        merged.to_parquet(run_dir / f"{name}.parquet", index=False)
+    return run_dir
+
+
+def merge_entity_rows(entities: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``entity_id``: the first name and label seen, the union of the aliases."""
+    aliases = entities.groupby("entity_id", sort=False)["aliases"].agg(
+        lambda forms: sorted({form for found in forms for form in found})
+    )
+    first = entities.drop_duplicates("entity_id").set_index("entity_id")
+    return first.assign(aliases=aliases).reset_index()[list(entities.columns)]
 
 
 def enrich_settings_batch(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:

@@ -33,7 +33,9 @@ def test_ingest_dag_shape(dagbag):
     order = [t.task_id for t in dag.topological_sort()]
     assert order == [
         "extract_articles",
+        "partition_batch",
         "enrich_articles",
+        "merge_partitions",
         "link_stories",
         "validate_batch",
         "load_batch",
@@ -45,6 +47,8 @@ def test_ingest_dag_shape(dagbag):
     outlets = dag.get_task("refresh_marts").outlets
     assert [o.name for o in outlets] == ["newsflow_warehouse"]
     assert dag.max_active_runs == 1
+    # Enrichment is dynamically mapped over the batch's partitions; nothing else is.
+    assert [t.task_id for t in dag.tasks if t.is_mapped] == ["enrich_articles"]
 
 
 def test_report_dag_runs_on_the_asset_the_ingest_dag_updates(dagbag):

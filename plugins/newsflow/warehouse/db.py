@@ -13,6 +13,8 @@ import duckdb
 import pandas as pd
 
 from newsflow.config import PROJECT_ROOT
+from newsflow.nlp.entities import dominant_labels_of_counts, entity_id
+from newsflow.nlp.sentiment import label_of
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ def load_batch(
                 _insert(con, f"staging.{name}", f"batch_{name}")
         if "entities" in frames:
             _merge_entities(con)
+        if "mentions" in frames:
+            relabel_by_corpus(con, "batch_mentions")
         con.execute(
             """
             insert into raw.quarantine
@@ -172,6 +176,117 @@ def _merge_entities(con: duckdb.DuckDBPyConnection) -> None:
             last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
         """
     )
+
+
+def relabel_by_corpus(con: duckdb.DuckDBPyConnection, touched_mentions: str) -> int:
+    """Give every name the ``touched_mentions`` (a table or registered frame) name its
+    dominant label across the whole warehouse; returns how many entities moved.
+
+    Enrichment corrects the model by the majority within a batch; this extends the vote
+    to every batch loaded, so "Kyiv" tagged PERSON in one batch joins the GPE "Kyiv" of
+    ten others, and an earlier batch's mentions move when later ones outvote them.  The
+    vote counts the model's own labels (``model_label``) of unlisted mentions; a tie
+    changes nothing; entities named by the alias table or watchlist never move.
+    Mentions, entity sentiment, quote speakers and the entity rows follow the move.
+    """
+    votes = con.execute(
+        f"""
+        with named as (
+            select distinct lower(e.name) as name
+            from {touched_mentions} as t
+            inner join staging.entities as e using (entity_id)
+        ),
+        listed as (select distinct entity_id from staging.mentions where listed)
+        select e.entity_id, e.name, e.label, m.model_label, count(*) as mentions
+        from staging.mentions as m
+        inner join staging.entities as e using (entity_id)
+        where lower(e.name) in (select name from named)
+          and not m.listed
+          and e.entity_id not in (select entity_id from listed)
+        group by all
+        """
+    ).fetchall()
+    dominant = dominant_labels_of_counts((name, model_label, count) for _, name, _, model_label, count in votes)
+    moves = {
+        old: (entity_id(name, dominant[name.casefold()]), dominant[name.casefold()], name)
+        for old, name, label, _, _ in votes
+        if dominant.get(name.casefold(), label) != label
+    }
+    if not moves:
+        return 0
+    relabel = pd.DataFrame(
+        [(old, new, label, name) for old, (new, label, name) in moves.items()],
+        columns=["old_id", "new_id", "new_label", "name"],
+    )
+    con.register("relabel", relabel)
+    try:
+        con.execute(
+            "update staging.mentions set entity_id = r.new_id, label = r.new_label "
+            "from relabel as r where staging.mentions.entity_id = r.old_id"
+        )
+        con.execute(
+            "update staging.quotes set speaker_entity_id = r.new_id "
+            "from relabel as r where staging.quotes.speaker_entity_id = r.old_id"
+        )
+        _merge_entity_sentiment(con)
+        con.execute(
+            """
+            insert into staging.entities (entity_id, name, label, aliases, first_seen_at, last_seen_at)
+            select r.new_id, any_value(r.name), any_value(r.new_label),
+                   list_sort(list_distinct(flatten(list(e.aliases)))), min(e.first_seen_at), max(e.last_seen_at)
+            from staging.entities as e
+            inner join relabel as r on e.entity_id = r.old_id
+            group by r.new_id
+            on conflict (entity_id) do update set
+                aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases))),
+                first_seen_at = least(first_seen_at, excluded.first_seen_at),
+                last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
+            """
+        )
+        con.execute("delete from staging.entities where entity_id in (select old_id from relabel)")
+    finally:
+        con.unregister("relabel")
+    log.info("corpus-wide labels moved %d entities", len(moves))
+    return len(moves)
+
+
+def _merge_entity_sentiment(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-key entity sentiment rows of moved entities (``relabel``); where an article
+    already had the target entity, the two rows become one (mention-weighted mean)."""
+    rows = con.execute(
+        """
+        with moved_articles as (
+            select distinct article_id from staging.entity_sentiment
+            where entity_id in (select old_id from relabel)
+        )
+        select s.article_id, s.entity_id as stored_id, coalesce(r.new_id, s.entity_id) as entity_id,
+               s.mentions, s.compound
+        from staging.entity_sentiment as s
+        left join relabel as r on s.entity_id = r.old_id
+        where s.article_id in (select article_id from moved_articles)
+          and (s.entity_id in (select old_id from relabel) or s.entity_id in (select new_id from relabel))
+        """
+    ).df()
+    if rows.empty:
+        return
+    merged = (
+        rows.assign(weighted=rows["compound"] * rows["mentions"])
+        .groupby(["article_id", "entity_id"], as_index=False)[["mentions", "weighted"]]
+        .sum()
+    )
+    merged["compound"] = (merged["weighted"] / merged["mentions"]).round(4)
+    merged["label"] = merged["compound"].map(label_of)
+    con.register("stored_rows", rows[["article_id", "stored_id"]])
+    con.register("merged_rows", merged[["article_id", "entity_id", "mentions", "compound", "label"]])
+    try:
+        con.execute(
+            "delete from staging.entity_sentiment using stored_rows as s where "
+            "staging.entity_sentiment.article_id = s.article_id and staging.entity_sentiment.entity_id = s.stored_id"
+        )
+        _insert(con, "staging.entity_sentiment", "merged_rows")
+    finally:
+        con.unregister("stored_rows")
+        con.unregister("merged_rows")
 
 
 def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> None:
