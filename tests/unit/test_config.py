@@ -44,6 +44,7 @@ def test_spacy_model_is_configurable_with_a_sensible_default(tmp_path):
         ("sources:\n  - {kind: folder, url: 'https://x'}\n", "takes 'path'"),
         ("sources:\n  - {path: a, name: s}\n  - {path: b, name: s}\n", "unique"),
         ("http_timeout_s: soon\n", "not a number"),
+        ("enrich_partition_size: 0\n", "at least 1"),
         ("- just a list\n", "must be a mapping"),
     ],
 )
