@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 QUOTE_COLUMNS = ("article_id", "speaker_entity_id", "speaker_text", "quote", "start_char", "end_char")
 # Shorter quoted phrases are scare quotes or titles (“threat”, “without delay”), not speech.
@@ -94,10 +94,25 @@ def _open_quote(chunk: str) -> bool:
 def passages_of(doc: Doc) -> list[tuple[int, Doc]]:
     """The candidate passages of an article's NER doc: (start offset, passage as a Doc).
 
-    Each passage keeps the doc's tok2vec tensor, so the parser need not embed it again.
+    Each passage keeps the doc's tok2vec tensor, so the parser need not embed it again,
+    and its sentence boundaries, which the parser respects.
     """
     bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
-    return [(start, doc.char_span(start, end).as_doc()) for start, end in candidate_passages(doc.text, bounds)]
+    return [(start, _passage(doc.char_span(start, end))) for start, end in candidate_passages(doc.text, bounds)]
+
+
+def _passage(span: Span) -> Doc:
+    """``span`` as a Doc with just what the parser reads: words, spaces, sentence starts and
+    the tok2vec rows (``Span.as_doc`` copies every annotation and costs three times as much)."""
+    passage = Doc(
+        span.doc.vocab,
+        words=[token.text for token in span],
+        spaces=[bool(token.whitespace_) for token in span],
+        sent_starts=[index == 0 or bool(token.is_sent_start) for index, token in enumerate(span)],
+    )
+    if span.doc.tensor.size:
+        passage.tensor = span.doc.tensor[span.start : span.end]
+    return passage
 
 
 def extract_quotes(
