@@ -4,7 +4,8 @@
 Ingests news articles from the configured sources (feeds, folders of HTML/text/JSON
 files), extracts entities and sentiment, links copies and rewrites of the same story
 (within the batch and to earlier batches), audits the batch with Great Expectations and,
-only if it passes, loads the DuckDB warehouse and rebuilds its marts.
+only if it passes, loads the DuckDB warehouse, rebuilds its marts and publishes the
+read-only snapshot analysts open (`<stem>.published.duckdb` beside the warehouse).
 
 One run = one data interval = one batch.  Tasks hand data to each other as Parquet
 files in a run folder (only that folder's path goes through XCom).  Enrichment is mapped

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
@@ -28,6 +29,7 @@ from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.stories import WINDOW, Link, StoryArticle, StoryLinker, build_stories
 from newsflow.quality.validate import raise_for_failures, validate_batch
 from newsflow.warehouse import db
+from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +289,7 @@ def link_step(settings: Settings, run_dir: Path) -> Path:
     if settings.warehouse_path.exists() and not tables["articles"].empty:
         times = tables["articles"]["published_at"].where(tables["articles"]["date_flag"] == "ok")
         times = times.fillna(pd.Timestamp(batch.interval_end))
-        with db.connect(settings.warehouse_path, read_only=True) as con:
+        with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
             history = db.story_history(
                 con, times.min() - WINDOW, times.max() + WINDOW, tables["articles"]["article_id"].tolist()
             )
@@ -311,7 +313,7 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
     outcome = validate_batch(
         tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
     )
-    with db.connect(settings.warehouse_path) as con:
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
     verdict = {
         "status": "passed" if outcome.success else "failed",
@@ -333,7 +335,7 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
     info = _read_json(run_dir / "batch.json")
     batch = BatchInfo.from_json(info)
     tables = read_tables(run_dir)
-    with db.connect(settings.warehouse_path) as con:
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         counts = db.load_batch(
             con,
             batch_id=batch.batch_id,
@@ -351,14 +353,28 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
 
 
 def refresh_step(settings: Settings) -> dict[str, int]:
-    """Rebuild the marts from staging."""
-    with db.connect(settings.warehouse_path) as con:
-        return db.refresh_marts(con)
+    """Rebuild the marts from staging, then publish the read-only snapshot analysts open.
+
+    A snapshot that cannot be published is logged, not raised: the load and the marts are
+    committed, readers keep the previous snapshot, and the next refresh publishes again.
+    """
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        counts = db.refresh_marts(con)
+        try:
+            publish_snapshot(con, settings.warehouse_path, settings.published_path)
+        except (OSError, duckdb.Error, SnapshotError) as exc:
+            log.error(
+                "marts refreshed, but no snapshot was published to %s (%s); readers keep the previous one "
+                "and the next refresh publishes again",
+                settings.published_path,
+                exc,
+            )
+    return counts
 
 
 def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
-    """What the warehouse holds: counts, top entities, quarantine reasons and where the files are."""
-    with db.connect(settings.warehouse_path, read_only=True) as con:
+    """What analysts see (the published snapshot, else the warehouse): counts, top entities, where the files are."""
+    with db.connect(settings.reader_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
         counts = db.table_counts(con)
         top_entities = con.execute(
             "select e.name, e.label, count(*) as mentions, count(distinct m.article_id) as articles "
@@ -384,5 +400,6 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
         "stories": {"multi_article": stories[0], "copies": stories[1]},
         "table_counts": counts,
         "warehouse": str(settings.warehouse_path),
+        "read_from": str(settings.reader_path),
         "data_docs": str(settings.data_docs_index),
     }

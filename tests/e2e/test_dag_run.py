@@ -71,6 +71,14 @@ def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
     assert (home / "var" / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
 
 
+def test_each_run_publishes_the_snapshot_analysts_read(two_runs):
+    home, _, first, _, second, counts_second = two_runs
+    published = home / "warehouse.published.duckdb"
+    assert f"analysts open   : {published}" in first.stdout and f"analysts open   : {published}" in second.stdout
+    with db.connect(published, read_only=True) as con:
+        assert db.table_counts(con) == counts_second  # the second run's data, every table
+
+
 def test_both_seed_articles_load_and_name_kim_jong_un_and_kcna(two_runs):
     _, warehouse, *_ = two_runs
     seeds = query(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from newsflow.config import PROJECT_ROOT
+from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
 from newsflow.nlp.entities import dominant_labels_of_counts, entity_id
 from newsflow.nlp.sentiment import label_of
 
@@ -34,14 +35,62 @@ REPLACED_PER_ARTICLE = {
 }
 MERGED = ("entities",)
 REPLACED_WHOLE = ("stories",)
+# DuckDB's message when another process holds the file, e.g. "Could not set lock on file
+# "/w.duckdb": Conflicting lock is held in /usr/bin/python3 (PID 4242) by user ana."
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file")
+_LOCK_HOLDER = re.compile(
+    r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)(?: by user (?P<user>\S+))?"
+)
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process kept the warehouse file locked for longer than we wait; the message names it."""
+
+
+def lock_holder(message: str) -> str:
+    """Who holds the lock as DuckDB reports it, e.g. "PID 4242 (/usr/bin/python3, user ana)"."""
+    match = _LOCK_HOLDER.search(message)
+    if not match:
+        return "a process DuckDB does not name"
+    user = f", user {match['user'].rstrip('.')}" if match["user"] else ""
+    return f"PID {match['pid']} ({match['program']}{user})"
+
+
+def _open(path: Path | str, read_only: bool, lock_timeout_s: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retrying with backoff while another process holds a conflicting lock."""
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _LOCK_CONFLICT.search(str(exc)):
+                raise
+            holder = lock_holder(str(exc))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WarehouseLockedError(
+                    f"warehouse {path} is locked by {holder}; gave up after {lock_timeout_s:g} s. "
+                    "Only the pipeline should open this file; readers open the published snapshot "
+                    "read-only instead (see the README, 'Reading the warehouse while the pipeline runs')."
+                ) from exc
+            log.warning("warehouse %s is locked by %s; retrying for up to %.1f s", path, holder, left)
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 2.0)
 
 
 @contextmanager
-def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (creating its folder), in UTC, and close it afterwards."""
+def connect(
+    path: Path | str, read_only: bool = False, lock_timeout_s: float = LOCK_TIMEOUT_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (creating its folder), in UTC, and close it afterwards.
+
+    While another process holds a conflicting lock on the file, retry with backoff for up
+    to ``lock_timeout_s`` seconds, then raise :class:`WarehouseLockedError` naming the holder.
+    """
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = _open(path, read_only, lock_timeout_s)
     try:
         con.execute("set TimeZone = 'UTC'")
         yield con
