@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -68,6 +70,18 @@ def test_local_executor_on_postgres(tmp_path, record_figure):
     )
 
 
+def worker_records(log: Path, database: str) -> tuple[int, dict[str, int]]:
+    """Tasks the worker logged as succeeded, and task states in its result backend (this test's database)."""
+    succeeded = len(WORKER_SUCCEEDED.findall(log.read_text(encoding="utf-8", errors="replace")))
+    with psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database) as con:
+        with con.cursor() as cur:
+            try:
+                cur.execute("select status, count(*) from celery_taskmeta group by status")
+            except psycopg2.errors.UndefinedTable:  # the worker creates it with the first result
+                return succeeded, {}
+            return succeeded, dict(cur.fetchall())
+
+
 def test_celery_executor_on_redis(tmp_path, record_figure):
     # Own queue (and a Redis db other than 0) so that parallel runs on the shared Redis cannot take
     # each other's tasks: only this test's worker consumes this queue.
@@ -86,21 +100,23 @@ def test_celery_executor_on_redis(tmp_path, record_figure):
             database = deployment.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].rsplit("/", 1)[1]
             run = trigger_and_wait(client, deployment, LOGICAL_DATE)
             tasks = expected_task_ids(client)
-            # The worker stores each task's outcome in the result backend (this test's database).
-            with psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database) as con:
-                with con.cursor() as cur:
-                    cur.execute("select status, count(*) from celery_taskmeta group by status")
-                    backend = dict(cur.fetchall())
-            worker_log = (tmp_path / "worker.log").read_text(encoding="utf-8", errors="replace")
+            tis = run.task_instances
+            # The run turns success when the last task reports to the API server, a moment before the
+            # worker logs it and stores its result: give that bookkeeping time, then compare exactly.
+            deadline = time.monotonic() + 60
+            while True:
+                succeeded_on_worker, backend = worker_records(tmp_path / "worker.log", database)
+                caught_up = succeeded_on_worker >= len(tis) and sum(backend.values()) >= len(tis)
+                if caught_up or time.monotonic() > deadline:
+                    break
+                time.sleep(1)
     finally:
         redis_cleanup(redis_db, queue)
-    tis = run.task_instances
-    succeeded_on_worker = len(WORKER_SUCCEEDED.findall(worker_log))
     assert {ti["task_id"] for ti in tis} == tasks, f"{tis}\n{deployment.log_tails()}"
     assert [ti["state"] for ti in tis] == ["success"] * len(tis), f"{tis}\n{deployment.log_tails()}"
     assert {ti["queue"] for ti in tis} == {queue}, tis
-    assert succeeded_on_worker == len(tis), deployment.log_tails(100)
-    assert backend == {"SUCCESS": len(tis)}, deployment.log_tails()
+    assert succeeded_on_worker == len(tis), f"worker ran {succeeded_on_worker}\n{deployment.log_tails(99)}"
+    assert backend == {"SUCCESS": len(tis)}, f"result backend {backend}\n{deployment.log_tails()}"
     check_warehouse(tmp_path / "warehouse.duckdb")
     record_figure(
         f"CeleryExecutor: trigger->success {run.seconds:.1f} s, worker executed {succeeded_on_worker} "
