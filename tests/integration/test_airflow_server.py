@@ -31,6 +31,8 @@ pytestmark = pytest.mark.integration
 LOGICAL_DATE = "2024-12-04T00:00:00Z"  # the sample's articles are dated 2024-11-25..12-03
 # Celery's own log line for a finished task (celery.app.trace), one per task instance it ran.
 WORKER_SUCCEEDED = re.compile(r"Task execute_workload\[[0-9a-f-]+\] succeeded in")
+# The sample's 43 articles in partitions of 20: enrich_articles is mapped into three task instances.
+PARTITIONED = {"NEWSFLOW_ENRICH_PARTITION_SIZE": "20"}
 
 
 def check_warehouse(path) -> None:
@@ -49,18 +51,23 @@ def check_warehouse(path) -> None:
         ) == [("AFP", "AFP", 3, 3), ("AP", "AP", 3, 3), ("Reuters", "Reuters", 3, 3), ("Yonhap", "Yonhap", 2, 2)]
 
 
+def enrich_map_indexes(tis: list[dict]) -> list[int]:
+    return sorted(ti["map_index"] for ti in tis if ti["task_id"] == "enrich_articles")
+
+
 def expected_task_ids(client: RestClient) -> set[str]:
     """The DAG's tasks as the server serialised them (not a hard-coded list: tasks may get mapped)."""
     return {task["task_id"] for task in client.call("GET", "/api/v2/dags/newsflow_ingest/tasks")["tasks"]}
 
 
 def test_local_executor_on_postgres(tmp_path, record_figure):
-    with running_airflow(tmp_path, executor="LocalExecutor") as (deployment, client):
+    with running_airflow(tmp_path, executor="LocalExecutor", extra_env=PARTITIONED) as (deployment, client):
         run = trigger_and_wait(client, deployment, LOGICAL_DATE)
         tasks = expected_task_ids(client)
     tis = run.task_instances
     assert {ti["task_id"] for ti in tis} == tasks, f"{tis}\n{deployment.log_tails()}"
     assert [ti["state"] for ti in tis] == ["success"] * len(tis), f"{tis}\n{deployment.log_tails()}"
+    assert enrich_map_indexes(tis) == [0, 1, 2]
     check_warehouse(tmp_path / "warehouse.duckdb")
     record_figure(
         f"LocalExecutor: trigger->success {run.seconds:.1f} s ({len(tis)} tasks)",
@@ -88,6 +95,7 @@ def test_celery_executor_on_redis(tmp_path, record_figure):
     queue = f"newsflow_it_{secrets.token_hex(4)}"
     redis_db = 1 + secrets.randbelow(15)
     extra_env = {
+        **PARTITIONED,
         "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
     }
@@ -115,6 +123,7 @@ def test_celery_executor_on_redis(tmp_path, record_figure):
     assert {ti["task_id"] for ti in tis} == tasks, f"{tis}\n{deployment.log_tails()}"
     assert [ti["state"] for ti in tis] == ["success"] * len(tis), f"{tis}\n{deployment.log_tails()}"
     assert {ti["queue"] for ti in tis} == {queue}, tis
+    assert enrich_map_indexes(tis) == [0, 1, 2]
     assert succeeded_on_worker == len(tis), f"worker ran {succeeded_on_worker}\n{deployment.log_tails(99)}"
     assert backend == {"SUCCESS": len(tis)}, f"result backend {backend}\n{deployment.log_tails()}"
     check_warehouse(tmp_path / "warehouse.duckdb")
