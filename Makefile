@@ -23,8 +23,8 @@ run: install  ## run the newsflow_ingest DAG over data/sample (see newsflow.yaml
 test: install  ## the whole test suite, end-to-end DAG runs included
 	$(BIN)/python -m pytest
 
-test-fast: install  ## everything but the end-to-end DAG runs
-	$(BIN)/python -m pytest -m "not e2e"
+test-fast: install  ## everything but the end-to-end and Airflow-server DAG runs
+	$(BIN)/python -m pytest -m "not e2e and not integration"
 
 lint: install
 	$(BIN)/ruff check .

@@ -151,6 +151,7 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
             entities.label,
             entities.label as model_label,
             false as watched,
+            false as listed,
             cast(row_number() over (partition by mentions.article_id) * 20 as integer) as start_char,
             cast(row_number() over (partition by mentions.article_id) * 20 + 10 as integer) as end_char,
             cast(row_number() over (partition by mentions.article_id) / 3 as integer) as sentence_index

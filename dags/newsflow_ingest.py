@@ -4,10 +4,13 @@
 Ingests news articles from the configured sources (feeds, folders of HTML/text/JSON
 files), extracts entities and sentiment, links copies and rewrites of the same story
 (within the batch and to earlier batches), audits the batch with Great Expectations and,
-only if it passes, loads the DuckDB warehouse and rebuilds its marts.
+only if it passes, loads the DuckDB warehouse, rebuilds its marts and publishes the
+read-only snapshot analysts open (`<stem>.published.duckdb` beside the warehouse).
 
 One run = one data interval = one batch.  Tasks hand data to each other as Parquet
-files in a run folder (only that folder's path goes through XCom).  Re-running an
+files in a run folder (only that folder's path goes through XCom).  Enrichment is mapped
+over partitions of the batch (`enrich_partition_size` articles each), so several workers
+share a large batch; the partitions are merged before linking.  Re-running an
 interval replaces its batch; the warehouse writers share the single-slot pool
 `newsflow_warehouse`.  Configuration (sources, warehouse path) is read when tasks run:
 `newsflow.yaml`, overridden by `NEWSFLOW_*` environment variables and the Airflow
@@ -46,13 +49,30 @@ def newsflow_ingest():
         return str(extract_step(settings(), batch))
 
     @task
-    def enrich_articles(run_dir: str) -> str:
+    def partition_batch(run_dir: str) -> list[str]:
+        from pathlib import Path
+
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline import partition_step
+
+        return [str(path) for path in partition_step(settings(), Path(run_dir))]
+
+    @task
+    def enrich_articles(partition_dir: str) -> str:
         from pathlib import Path
 
         from newsflow.airflow.runtime import settings
         from newsflow.pipeline import enrich_step
 
-        return str(enrich_step(settings(), Path(run_dir)))
+        return str(enrich_step(settings(), Path(partition_dir)))
+
+    @task
+    def merge_partitions(run_dir: str, enriched: list[str]) -> str:
+        from pathlib import Path
+
+        from newsflow.pipeline import merge_step
+
+        return str(merge_step(Path(run_dir), [Path(path) for path in enriched]))
 
     @task(pool=WAREHOUSE_POOL)  # reads earlier batches from the warehouse
     def link_stories(run_dir: str) -> str:
@@ -89,7 +109,9 @@ def newsflow_ingest():
 
         return refresh_step(settings())
 
-    refresh_marts(load_batch(validate_batch(link_stories(enrich_articles(extract_articles())))))
+    run_dir = extract_articles()
+    enriched = enrich_articles.expand(partition_dir=partition_batch(run_dir))
+    refresh_marts(load_batch(validate_batch(link_stories(merge_partitions(run_dir, enriched)))))
 
 
 newsflow_ingest()

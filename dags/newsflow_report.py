@@ -7,8 +7,10 @@ the GX Data Docs) whenever `newsflow_ingest` updates the Asset `newsflow_warehou
 reports run on data, not on a clock.
 
 The page is one self-contained file, `<var_dir>/reports/index.html`, that works offline
-(the Vega JavaScript is inlined).  The task reads the warehouse in the single-slot pool
-`newsflow_warehouse`, so it never meets a writer's lock.  Configuration is read when the
+(the Vega JavaScript is inlined).  The task reads the read-only snapshot that
+`refresh_marts` publishes before it updates the Asset, as analysts do; it runs in the
+single-slot pool `newsflow_warehouse` so that, before any snapshot exists, reading the
+warehouse itself never meets a writer's lock.  Configuration is read when the
 task runs: `newsflow.yaml`, `NEWSFLOW_*` environment variables and the Airflow Variable
 `newsflow_config` (JSON).
 """
@@ -39,7 +41,7 @@ def newsflow_report():
 
         config = settings()
         path = build_report(
-            config.warehouse_path,
+            config.reader_path,
             config.report_dir,
             data_docs=config.data_docs_index,
             cache_dir=config.cache_dir,

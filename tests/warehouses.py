@@ -86,6 +86,7 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
                         "end_char": start + 1,
                         "sentence_index": 0,
                         "watched": False,
+                        "listed": False,
                     }
                 )
                 start += 1

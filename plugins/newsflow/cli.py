@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from newsflow.config import PROJECT_ROOT, ConfigError, SourceConfig, load_settings
+from newsflow.config import PROJECT_ROOT, ConfigError, SourceConfig, load_settings, published_beside
 from newsflow.queries import FORMATS, describe_recipes
 
 DAG_ID = "newsflow_ingest"
@@ -27,7 +27,15 @@ examples:
   python -m newsflow report --out var/reports              # static HTML coverage report
 
 `python -m newsflow COMMAND --help` explains a command.
+
+Analysts: summary, query and report read the snapshot each marts refresh publishes
+(var/newsflow.published.duckdb by default), never the file the pipeline writes; open it
+yourself with `duckdb -readonly var/newsflow.published.duckdb`.
 """
+READ_HELP = (
+    "the warehouse (default: from newsflow.yaml); what is read is its published snapshot beside it "
+    "(<stem>.published.duckdb), or the warehouse itself before the first publish"
+)
 
 
 def airflow_env(project: Path = PROJECT_ROOT, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -77,6 +85,7 @@ def print_summary(summary: dict) -> None:
     for name, label, mentions, articles in summary["top_entities"]:
         print(f"      {name:<32} {label:<7} {mentions:>4} mentions in {articles} articles")
     print(f"  warehouse       : {summary['warehouse']}")
+    print(f"  analysts open   : {summary['read_from']}")
     print(f"  data docs       : {summary['data_docs']}")
     if summary.get("report"):
         print(f"  report          : {summary['report']}")
@@ -92,6 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     if args.warehouse:
         env["NEWSFLOW_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+        env["NEWSFLOW_PUBLISHED_WAREHOUSE"] = str(published_beside(Path(env["NEWSFLOW_WAREHOUSE"])))
     settings = load_settings(environ=env)  # fail fast on a bad config, before Airflow starts
     if not settings.sources:
         raise ConfigError("no sources configured: pass --source or list them in newsflow.yaml")
@@ -104,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Under a scheduler the newsflow_report DAG follows the warehouse Asset; a one-off run
     # builds the same page here so the summary can point at it.
     report = build_report(
-        settings.warehouse_path, settings.report_dir, data_docs=settings.data_docs_index, cache_dir=settings.cache_dir
+        settings.reader_path, settings.report_dir, data_docs=settings.data_docs_index, cache_dir=settings.cache_dir
     )
     print_summary({**summarise(settings), "report": str(report)})
     return 0
@@ -134,13 +144,16 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from newsflow.pipeline import summarise
 
-    overrides = {"warehouse": str(Path(args.warehouse).resolve())} if args.warehouse else None
-    print_summary(summarise(load_settings(overrides=overrides)))
+    print_summary(summarise(_settings(args)))
     return 0
 
 
 def _settings(args: argparse.Namespace):
-    """Settings from --config, with --source and --warehouse overriding it."""
+    """Settings from --config, with --source and --warehouse overriding it.
+
+    A ``--warehouse`` brings its own snapshot path (beside it), so that a command never reads
+    the snapshot of another warehouse named in the config.
+    """
     overrides: dict[str, object] = {}
     if getattr(args, "source", None):
         overrides["sources"] = [
@@ -148,6 +161,7 @@ def _settings(args: argparse.Namespace):
         ]
     if getattr(args, "warehouse", None):
         overrides["warehouse"] = str(Path(args.warehouse).resolve())
+        overrides["published_warehouse"] = str(published_beside(Path(overrides["warehouse"])))
     return load_settings(config_path=getattr(args, "config", None), overrides=overrides or None)
 
 
@@ -180,10 +194,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         recipe = queries.get_recipe(args.recipe)
-        if not settings.warehouse_path.exists():
-            raise queries.RecipeError(f"no warehouse at {settings.warehouse_path}: run `python -m newsflow run` first")
+        source = settings.reader_path
+        if not source.exists():
+            raise queries.RecipeError(f"no warehouse at {source}: run `python -m newsflow run` first")
         values = {"entity": args.entity, "date_from": args.date_from, "date_to": args.date_to}
-        with db.connect(settings.warehouse_path, read_only=True) as con:
+        with db.connect(source, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
             relation = queries.run_recipe(con, recipe, values)
             queries.write_result(relation, args.format, Path(args.out) if args.out else None)
     except queries.RecipeError as exc:
@@ -202,7 +217,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else settings.report_dir
     try:
         path = build_report(
-            settings.warehouse_path,
+            settings.reader_path,
             out,
             days=args.days,
             top=args.top,
@@ -274,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         "print what the warehouse holds",
         "python -m newsflow summary --warehouse var/newsflow.duckdb",
     )
-    summary.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: from newsflow.yaml)")
+    summary.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     summary.set_defaults(func=cmd_summary)
 
     backfill = _command(
@@ -310,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--to", dest="date_to", metavar="DATE", type=_day, help="last day, inclusive")
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--out", metavar="FILE", help="write to this file instead of stdout (needed for parquet)")
-    query.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: from newsflow.yaml)")
+    query.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     query.set_defaults(func=cmd_query)
 
     report = _command(
@@ -320,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         "entities, data quality) from the marts; it works offline",
         "python -m newsflow report --warehouse var/newsflow.duckdb --out var/reports --watch 'Kim Jong Un'",
     )
-    report.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: from newsflow.yaml)")
+    report.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     report.add_argument("--out", metavar="DIR", help="folder for index.html (default: <var_dir>/reports)")
     report.add_argument("--days", type=int, default=90, help="how many days back from the latest (default: 90)")
     report.add_argument("--top", type=int, default=8, help="how many top entities to chart (default: 8)")

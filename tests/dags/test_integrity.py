@@ -33,7 +33,9 @@ def test_ingest_dag_shape(dagbag):
     order = [t.task_id for t in dag.topological_sort()]
     assert order == [
         "extract_articles",
+        "partition_batch",
         "enrich_articles",
+        "merge_partitions",
         "link_stories",
         "validate_batch",
         "load_batch",
@@ -45,12 +47,15 @@ def test_ingest_dag_shape(dagbag):
     outlets = dag.get_task("refresh_marts").outlets
     assert [o.name for o in outlets] == ["newsflow_warehouse"]
     assert dag.max_active_runs == 1
+    # Enrichment is dynamically mapped over the batch's partitions; nothing else is.
+    assert [t.task_id for t in dag.tasks if t.is_mapped] == ["enrich_articles"]
 
 
 def test_report_dag_runs_on_the_asset_the_ingest_dag_updates(dagbag):
     dag = dagbag.dags["newsflow_report"]
     assert [t.task_id for t in dag.tasks] == ["build_report"]
-    assert dag.get_task("build_report").pool == "newsflow_warehouse"  # never meets a writer's lock
+    # Without a snapshot yet it reads the warehouse itself, and must never meet a writer's lock.
+    assert dag.get_task("build_report").pool == "newsflow_warehouse"
     ingest_outlet = dagbag.dags["newsflow_ingest"].get_task("refresh_marts").outlets[0]
     scheduled_on = dag.timetable.asset_condition.objects
     assert [(a.name, a.uri) for a in scheduled_on] == [(ingest_outlet.name, ingest_outlet.uri)]

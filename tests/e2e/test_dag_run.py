@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -17,11 +18,16 @@ from tests.helpers import BATCH_FILES
 
 pytestmark = pytest.mark.e2e
 LOGICAL_DATE = "2024-12-04T00:00:00+00:00"
+PARTITION_SIZE = 20  # the sample's 43 articles: three mapped enrich tasks
 
 
 def newsflow(*args: str, home, check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ)
-    env.update(AIRFLOW_HOME=str(home / "airflow"), NEWSFLOW_VAR_DIR=str(home / "var"))
+    env.update(
+        AIRFLOW_HOME=str(home / "airflow"),
+        NEWSFLOW_VAR_DIR=str(home / "var"),
+        NEWSFLOW_ENRICH_PARTITION_SIZE=str(PARTITION_SIZE),
+    )
     env.pop("NEWSFLOW_SOURCES", None)
     result = subprocess.run(
         [sys.executable, "-m", "newsflow", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
@@ -63,6 +69,14 @@ def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
     assert f"warehouse       : {warehouse}" in out
     assert f"report          : {home / 'var' / 'reports' / 'index.html'}" in out
     assert (home / "var" / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+
+
+def test_each_run_publishes_the_snapshot_analysts_read(two_runs):
+    home, _, first, _, second, counts_second = two_runs
+    published = home / "warehouse.published.duckdb"
+    assert f"analysts open   : {published}" in first.stdout and f"analysts open   : {published}" in second.stdout
+    with db.connect(published, read_only=True) as con:
+        assert db.table_counts(con) == counts_second  # the second run's data, every table
 
 
 def test_both_seed_articles_load_and_name_kim_jong_un_and_kcna(two_runs):
@@ -109,6 +123,22 @@ def test_marts_answer_coverage_questions(two_runs):
     assert volume[0][0] >= 5 and volume[0][1] >= 7
     dq = query(warehouse, "select count(*), bool_and(success) from marts.dq_results")
     assert dq == [(20, True)]  # 10 tables x 2 runs
+
+
+def test_enrichment_is_mapped_over_partitions_and_merged(two_runs):
+    home, warehouse, *_ = two_runs
+    (run_dir,) = (home / "var" / "runs").iterdir()
+    partitions = sorted((run_dir / "partitions").iterdir())
+    sizes = [len(pd.read_parquet(p / "articles.parquet")) for p in partitions]
+    assert sizes == [20, 20, 3]
+    # Every partition was enriched by its own mapped task instance and all of it was loaded.
+    for table in ("mentions", "quotes", "entity_sentiment"):
+        rows = sum(len(pd.read_parquet(p / f"{table}.parquet")) for p in partitions)
+        assert rows == len(pd.read_parquet(run_dir / f"{table}.parquet")) > 0
+    mapped = sqlite3.connect(home / "airflow" / "airflow.db").execute(
+        "select count(distinct map_index) from task_instance where task_id = 'enrich_articles' and state = 'success'"
+    )
+    assert mapped.fetchone()[0] == 3
 
 
 def test_second_run_of_the_same_interval_changes_no_table(two_runs):

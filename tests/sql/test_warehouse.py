@@ -55,6 +55,7 @@ def mention(article_id, eid, start, label="PERSON"):
         "end_char": start + 1,
         "sentence_index": 0,
         "watched": False,
+        "listed": False,
     }
 
 

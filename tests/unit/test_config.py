@@ -44,6 +44,9 @@ def test_spacy_model_is_configurable_with_a_sensible_default(tmp_path):
         ("sources:\n  - {kind: folder, url: 'https://x'}\n", "takes 'path'"),
         ("sources:\n  - {path: a, name: s}\n  - {path: b, name: s}\n", "unique"),
         ("http_timeout_s: soon\n", "not a number"),
+        ("enrich_partition_size: 0\n", "at least 1"),
+        ("lock_timeout_s: long\n", "not a number"),
+        ("warehouse: w.duckdb\npublished_warehouse: w.duckdb\n", "another file than warehouse"),
         ("- just a list\n", "must be a mapping"),
     ],
 )
@@ -70,3 +73,22 @@ def test_alias_table_and_watchlist_paths_come_from_file_or_environment(tmp_path)
     assert (str(settings.aliases_path), str(settings.watchlist_path)) == ("/etc/a.yaml", "/etc/w.yaml")
     off = load_settings(config_path=write(tmp_path, "aliases: null\n"), environ={})
     assert off.aliases_path is None and off.watchlist_path is None
+
+
+def test_the_published_snapshot_sits_beside_the_warehouse_unless_configured(tmp_path):
+    settings = load_settings(config_path=write(tmp_path, "warehouse: data/w.duckdb\n"), environ={})
+    assert settings.published_path == tmp_path / "data" / "w.published.duckdb"
+    assert settings.lock_timeout_s == 30.0
+    path = write(tmp_path, "warehouse: data/w.duckdb\npublished_warehouse: share/w.duckdb\nlock_timeout_s: 5\n")
+    settings = load_settings(config_path=path, environ={})
+    assert (settings.published_path, settings.lock_timeout_s) == (tmp_path / "share" / "w.duckdb", 5.0)
+    env = {"NEWSFLOW_PUBLISHED_WAREHOUSE": "/srv/read/w.duckdb", "NEWSFLOW_LOCK_TIMEOUT": "0.5"}
+    settings = load_settings(config_path=path, environ=env)
+    assert (str(settings.published_path), settings.lock_timeout_s) == ("/srv/read/w.duckdb", 0.5)
+
+
+def test_readers_use_the_warehouse_only_until_a_snapshot_is_published(tmp_path):
+    settings = load_settings(config_path=write(tmp_path, "warehouse: w.duckdb\n"), environ={})
+    assert settings.reader_path == tmp_path / "w.duckdb"
+    settings.published_path.write_bytes(b"")
+    assert settings.reader_path == tmp_path / "w.published.duckdb"

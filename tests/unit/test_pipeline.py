@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -16,6 +17,9 @@ from newsflow.pipeline import (
     extract_step,
     link_step,
     load_step,
+    merge_entity_rows,
+    merge_step,
+    partition_step,
     refresh_step,
     summarise,
     validate_step,
@@ -113,3 +117,43 @@ def test_point_intervals_and_timezones_normalise_to_utc():
     assert batch.interval_start == datetime(2024, 12, 1, 0, tzinfo=UTC)
     naive = BatchInfo.for_interval(datetime(2024, 12, 1), datetime(2024, 12, 1, 1))
     assert naive.batch_id == "20241201T000000Z_20241201T010000Z"
+
+
+def test_partitions_enriched_apart_and_merged_equal_the_whole_batch(seeds_settings, tmp_path):
+    run_dir = extract_step(seeds_settings, BATCH)
+    whole = tmp_path / "whole"
+    shutil.copytree(run_dir, whole)
+    enrich_step(seeds_settings, whole)
+    split = replace(seeds_settings, enrich_partition_size=1)
+    partitions = partition_step(split, run_dir)
+    assert [len(pd.read_parquet(p / "articles.parquet")) for p in partitions] == [1, 1]
+    merge_step(run_dir, [enrich_step(split, p) for p in partitions])
+    for table in ("mentions", "entity_sentiment", "quotes", "article_sentiment"):
+        keys = ["article_id", "start_char"] if table in ("mentions", "quotes") else ["article_id"]
+        merged = pd.read_parquet(run_dir / f"{table}.parquet").sort_values(keys).reset_index(drop=True)
+        expected = pd.read_parquet(whole / f"{table}.parquet").sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(merged, expected, check_like=True)
+    # Both seed articles name Kim Jong Un: one entity row with the surface forms of both partitions.
+    entities = pd.read_parquet(run_dir / "entities.parquet").set_index("name")
+    assert entities.index.is_unique
+    assert set(entities.loc["Kim Jong Un", "aliases"]) == set(
+        pd.read_parquet(whole / "entities.parquet").set_index("name").loc["Kim Jong Un", "aliases"]
+    )
+    # A second split replaces the first: no stale partition is left behind.
+    assert len(partition_step(seeds_settings, run_dir)) == 1
+
+
+def test_merged_entity_rows_union_their_surface_forms():
+    rows = pd.DataFrame(
+        [
+            ("e1", "Kim Jong Un", "PERSON", ["Kim"]),
+            ("e2", "KCNA", "ORG", ["KCNA"]),
+            ("e1", "Kim Jong Un", "PERSON", ["Kim Jong Un", "Kim"]),
+        ],
+        columns=["entity_id", "name", "label", "aliases"],
+    )
+    merged = merge_entity_rows(rows)
+    assert merged.to_dict("records") == [
+        {"entity_id": "e1", "name": "Kim Jong Un", "label": "PERSON", "aliases": ["Kim", "Kim Jong Un"]},
+        {"entity_id": "e2", "name": "KCNA", "label": "ORG", "aliases": ["KCNA"]},
+    ]

@@ -27,6 +27,7 @@ MENTION_COLUMNS = (
     "end_char",
     "sentence_index",
     "watched",
+    "listed",
 )
 ENTITY_COLUMNS = ("entity_id", "name", "label", "aliases")
 SENTIMENT_COLUMNS = (
@@ -151,6 +152,7 @@ def enrich_batch(
                 f.end_char,
                 f.sentence_index,
                 eid in watched,
+                f.listed_label is not None,
             )
         )
         by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
@@ -163,7 +165,7 @@ def enrich_batch(
     quotes = extract_quotes(load_parser(model_name), passages, texts, speakers, batch_size)
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
-            {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool"}
+            {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool", "listed": "bool"}
         ),
         "entities": pd.DataFrame(
             [(eid, name, label, sorted(forms)) for eid, (name, label, forms) in entities.items()],

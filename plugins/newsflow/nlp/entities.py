@@ -69,12 +69,17 @@ def dominant_labels(labelled: Iterable[tuple[str, str]]) -> dict[str, str]:
     """The label given most often to each name (case-folded) among ``(name, label)`` pairs.
 
     The model sometimes tags a name differently in one sentence ("Kyiv" as PERSON); the
-    batch's majority corrects it.  Names with a tie for the top label get no entry: each
+    majority corrects it.  Names with a tie for the top label get no entry: each
     mention keeps the model's label.
     """
+    return dominant_labels_of_counts((name, label, 1) for name, label in labelled)
+
+
+def dominant_labels_of_counts(counted: Iterable[tuple[str, str, int]]) -> dict[str, str]:
+    """:func:`dominant_labels` from ``(name, label, number of mentions)`` rows."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for name, label in labelled:
-        votes[name.casefold()][label] += 1
+    for name, label, count in counted:
+        votes[name.casefold()][label] += count
     dominant = {}
     for key, counts in votes.items():
         top = counts.most_common(2)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 QUOTE_COLUMNS = ("article_id", "speaker_entity_id", "speaker_text", "quote", "start_char", "end_char")
 # Shorter quoted phrases are scare quotes or titles (“threat”, “without delay”), not speech.
@@ -94,10 +94,25 @@ def _open_quote(chunk: str) -> bool:
 def passages_of(doc: Doc) -> list[tuple[int, Doc]]:
     """The candidate passages of an article's NER doc: (start offset, passage as a Doc).
 
-    Each passage keeps the doc's tok2vec tensor, so the parser need not embed it again.
+    Each passage keeps the doc's tok2vec tensor, so the parser need not embed it again,
+    and its sentence boundaries, which the parser respects.
     """
     bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
-    return [(start, doc.char_span(start, end).as_doc()) for start, end in candidate_passages(doc.text, bounds)]
+    return [(start, _passage(doc.char_span(start, end))) for start, end in candidate_passages(doc.text, bounds)]
+
+
+def _passage(span: Span) -> Doc:
+    """``span`` as a Doc with just what the parser reads: words, spaces, sentence starts and
+    the tok2vec rows (``Span.as_doc`` copies every annotation and costs three times as much)."""
+    passage = Doc(
+        span.doc.vocab,
+        words=[token.text for token in span],
+        spaces=[bool(token.whitespace_) for token in span],
+        sent_starts=[index == 0 or bool(token.is_sent_start) for index, token in enumerate(span)],
+    )
+    if span.doc.tensor.size:
+        passage.tensor = span.doc.tensor[span.start : span.end]
+    return passage
 
 
 def extract_quotes(
@@ -134,19 +149,20 @@ def extract_quotes(
 
 def _passage_quotes(doc: Doc) -> list[tuple[int, int, Token | None]]:
     """(start, end, speaker's head token) of each quote in a parsed passage (passage offsets)."""
+    text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
     found = []
-    for match in QUOTE_MARKS.finditer(doc.text):
-        start, end = _trim(doc.text, *match.span(1 if match.group(1) is not None else 2))
-        if len(doc.text[start:end].split()) < MIN_QUOTE_WORDS:
+    for match in QUOTE_MARKS.finditer(text):
+        start, end = _trim(text, *match.span(1 if match.group(1) is not None else 2))
+        if len(text[start:end].split()) < MIN_QUOTE_WORDS:
             continue
         span = doc.char_span(start, end, alignment_mode="expand")
         found.append((start, end, _subject(_reporting_head(doc, span.start, span.end))))
     # Reported speech outside the quote marks ("X is well-placed ..., Hong Min told AFP").
     for token in doc:
-        statement = _statement(doc, token) if _is_reporting(token) else None
+        statement = _statement(doc, text, token) if _is_reporting(token) else None
         if (
             statement
-            and len(doc.text[statement[0] : statement[1]].split()) >= MIN_QUOTE_WORDS
+            and len(text[statement[0] : statement[1]].split()) >= MIN_QUOTE_WORDS
             and not any(start < statement[1] and statement[0] < end for start, end, _ in found)
         ):
             found.append((*statement, _subject(token)))
@@ -199,21 +215,21 @@ def _subject(verb: Token | None) -> Token | None:
     return None
 
 
-def _statement(doc: Doc, verb: Token) -> tuple[int, int] | None:
-    """The reported clause of ``verb`` (passage offsets), when the parse shows one."""
+def _statement(doc: Doc, text: str, verb: Token) -> tuple[int, int] | None:
+    """The reported clause of ``verb`` (offsets in ``text``, the passage's text), when the parse shows one."""
     if verb.lower_ == "according":
         phrase = doc[verb.left_edge.i : verb.right_edge.i + 1]
-        before, after = (0, phrase.start_char), (phrase.end_char, len(doc.text))
+        before, after = (0, phrase.start_char), (phrase.end_char, len(text))
         bounds = before if phrase.start_char > 0 else after
-        return _trim(doc.text, *bounds)
+        return _trim(text, *bounds)
     clauses = [t for t in verb.children if t.dep_ == "ccomp"]
     if clauses:
         words = [t for t in clauses[0].subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
-        return _trim(doc.text, words[0].idx, words[-1].idx + len(words[-1]))
+        return _trim(text, words[0].idx, words[-1].idx + len(words[-1]))
     tail = doc[verb.left_edge.i :]
     if verb.head.i != verb.i and verb.right_edge.i >= len(doc) - 2 and tail.start_char > 0:
         # "..., Pyongyang state media said Saturday.": the statement precedes the attribution.
-        return _trim(doc.text, 0, tail.start_char)
+        return _trim(text, 0, tail.start_char)
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,7 +13,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from newsflow.config import PROJECT_ROOT
+from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
+from newsflow.nlp.entities import dominant_labels_of_counts, entity_id
+from newsflow.nlp.sentiment import label_of
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +35,62 @@ REPLACED_PER_ARTICLE = {
 }
 MERGED = ("entities",)
 REPLACED_WHOLE = ("stories",)
+# DuckDB's message when another process holds the file, e.g. "Could not set lock on file
+# "/w.duckdb": Conflicting lock is held in /usr/bin/python3 (PID 4242) by user ana."
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file")
+_LOCK_HOLDER = re.compile(
+    r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)(?: by user (?P<user>\S+))?"
+)
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process kept the warehouse file locked for longer than we wait; the message names it."""
+
+
+def lock_holder(message: str) -> str:
+    """Who holds the lock as DuckDB reports it, e.g. "PID 4242 (/usr/bin/python3, user ana)"."""
+    match = _LOCK_HOLDER.search(message)
+    if not match:
+        return "a process DuckDB does not name"
+    user = f", user {match['user'].rstrip('.')}" if match["user"] else ""
+    return f"PID {match['pid']} ({match['program']}{user})"
+
+
+def _open(path: Path | str, read_only: bool, lock_timeout_s: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retrying with backoff while another process holds a conflicting lock."""
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _LOCK_CONFLICT.search(str(exc)):
+                raise
+            holder = lock_holder(str(exc))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WarehouseLockedError(
+                    f"warehouse {path} is locked by {holder}; gave up after {lock_timeout_s:g} s. "
+                    "Only the pipeline should open this file; readers open the published snapshot "
+                    "read-only instead (see the README, 'Reading the warehouse while the pipeline runs')."
+                ) from exc
+            log.warning("warehouse %s is locked by %s; retrying for up to %.1f s", path, holder, left)
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 2.0)
 
 
 @contextmanager
-def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (creating its folder), in UTC, and close it afterwards."""
+def connect(
+    path: Path | str, read_only: bool = False, lock_timeout_s: float = LOCK_TIMEOUT_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (creating its folder), in UTC, and close it afterwards.
+
+    While another process holds a conflicting lock on the file, retry with backoff for up
+    to ``lock_timeout_s`` seconds, then raise :class:`WarehouseLockedError` naming the holder.
+    """
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = _open(path, read_only, lock_timeout_s)
     try:
         con.execute("set TimeZone = 'UTC'")
         yield con
@@ -131,6 +182,8 @@ def load_batch(
                 _insert(con, f"staging.{name}", f"batch_{name}")
         if "entities" in frames:
             _merge_entities(con)
+        if "mentions" in frames:
+            relabel_by_corpus(con, "batch_mentions")
         con.execute(
             """
             insert into raw.quarantine
@@ -172,6 +225,117 @@ def _merge_entities(con: duckdb.DuckDBPyConnection) -> None:
             last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
         """
     )
+
+
+def relabel_by_corpus(con: duckdb.DuckDBPyConnection, touched_mentions: str) -> int:
+    """Give every name the ``touched_mentions`` (a table or registered frame) name its
+    dominant label across the whole warehouse; returns how many entities moved.
+
+    Enrichment corrects the model by the majority within a batch; this extends the vote
+    to every batch loaded, so "Kyiv" tagged PERSON in one batch joins the GPE "Kyiv" of
+    ten others, and an earlier batch's mentions move when later ones outvote them.  The
+    vote counts the model's own labels (``model_label``) of unlisted mentions; a tie
+    changes nothing; entities named by the alias table or watchlist never move.
+    Mentions, entity sentiment, quote speakers and the entity rows follow the move.
+    """
+    votes = con.execute(
+        f"""
+        with named as (
+            select distinct lower(e.name) as name
+            from {touched_mentions} as t
+            inner join staging.entities as e using (entity_id)
+        ),
+        listed as (select distinct entity_id from staging.mentions where listed)
+        select e.entity_id, e.name, e.label, m.model_label, count(*) as mentions
+        from staging.mentions as m
+        inner join staging.entities as e using (entity_id)
+        where lower(e.name) in (select name from named)
+          and not m.listed
+          and e.entity_id not in (select entity_id from listed)
+        group by all
+        """
+    ).fetchall()
+    dominant = dominant_labels_of_counts((name, model_label, count) for _, name, _, model_label, count in votes)
+    moves = {
+        old: (entity_id(name, dominant[name.casefold()]), dominant[name.casefold()], name)
+        for old, name, label, _, _ in votes
+        if dominant.get(name.casefold(), label) != label
+    }
+    if not moves:
+        return 0
+    relabel = pd.DataFrame(
+        [(old, new, label, name) for old, (new, label, name) in moves.items()],
+        columns=["old_id", "new_id", "new_label", "name"],
+    )
+    con.register("relabel", relabel)
+    try:
+        con.execute(
+            "update staging.mentions set entity_id = r.new_id, label = r.new_label "
+            "from relabel as r where staging.mentions.entity_id = r.old_id"
+        )
+        con.execute(
+            "update staging.quotes set speaker_entity_id = r.new_id "
+            "from relabel as r where staging.quotes.speaker_entity_id = r.old_id"
+        )
+        _merge_entity_sentiment(con)
+        con.execute(
+            """
+            insert into staging.entities (entity_id, name, label, aliases, first_seen_at, last_seen_at)
+            select r.new_id, any_value(r.name), any_value(r.new_label),
+                   list_sort(list_distinct(flatten(list(e.aliases)))), min(e.first_seen_at), max(e.last_seen_at)
+            from staging.entities as e
+            inner join relabel as r on e.entity_id = r.old_id
+            group by r.new_id
+            on conflict (entity_id) do update set
+                aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases))),
+                first_seen_at = least(first_seen_at, excluded.first_seen_at),
+                last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
+            """
+        )
+        con.execute("delete from staging.entities where entity_id in (select old_id from relabel)")
+    finally:
+        con.unregister("relabel")
+    log.info("corpus-wide labels moved %d entities", len(moves))
+    return len(moves)
+
+
+def _merge_entity_sentiment(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-key entity sentiment rows of moved entities (``relabel``); where an article
+    already had the target entity, the two rows become one (mention-weighted mean)."""
+    rows = con.execute(
+        """
+        with moved_articles as (
+            select distinct article_id from staging.entity_sentiment
+            where entity_id in (select old_id from relabel)
+        )
+        select s.article_id, s.entity_id as stored_id, coalesce(r.new_id, s.entity_id) as entity_id,
+               s.mentions, s.compound
+        from staging.entity_sentiment as s
+        left join relabel as r on s.entity_id = r.old_id
+        where s.article_id in (select article_id from moved_articles)
+          and (s.entity_id in (select old_id from relabel) or s.entity_id in (select new_id from relabel))
+        """
+    ).df()
+    if rows.empty:
+        return
+    merged = (
+        rows.assign(weighted=rows["compound"] * rows["mentions"])
+        .groupby(["article_id", "entity_id"], as_index=False)[["mentions", "weighted"]]
+        .sum()
+    )
+    merged["compound"] = (merged["weighted"] / merged["mentions"]).round(4)
+    merged["label"] = merged["compound"].map(label_of)
+    con.register("stored_rows", rows[["article_id", "stored_id"]])
+    con.register("merged_rows", merged[["article_id", "entity_id", "mentions", "compound", "label"]])
+    try:
+        con.execute(
+            "delete from staging.entity_sentiment using stored_rows as s where "
+            "staging.entity_sentiment.article_id = s.article_id and staging.entity_sentiment.entity_id = s.stored_id"
+        )
+        _insert(con, "staging.entity_sentiment", "merged_rows")
+    finally:
+        con.unregister("stored_rows")
+        con.unregister("merged_rows")
 
 
 def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> None:
