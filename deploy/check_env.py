@@ -30,10 +30,13 @@ FERNET_KEY = "AIRFLOW_FERNET_KEY"
 URL_SAFE = {"POSTGRES_PASSWORD", "REDIS_PASSWORD"}
 URL_SAFE_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 MIN_LENGTH = 16
+# Airflow signs tokens with HS512 when jwt_secret is set: a key shorter than the 64-byte hash
+# is one PyJWT warns about as insecure.
+MIN_LENGTHS = {"AIRFLOW_JWT_SECRET": 64}
 WEAK_VALUES = {"airflow", "admin", "password", "secret", "postgres", "redis", "changeme", "default", "test"}
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "change_me", "replace-me", "placeholder", "example")
 EXECUTORS = ("LocalExecutor", "CeleryExecutor")
-GENERATE_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+GENERATE_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(64))"'
 FERNET_HINT = (
     'generate one with: python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
 )
@@ -48,8 +51,9 @@ def secret_problem(name: str, value: str) -> str | None:
         return f"{name} is still a placeholder ({value!r})"
     if lowered in WEAK_VALUES:
         return f"{name} is a well-known default ({value!r})"
-    if len(value) < MIN_LENGTH:
-        return f"{name} is too short ({len(value)} characters, at least {MIN_LENGTH})"
+    minimum = MIN_LENGTHS.get(name, MIN_LENGTH)
+    if len(value.encode("utf-8")) < minimum:
+        return f"{name} is too short ({len(value.encode('utf-8'))} bytes, at least {minimum})"
     if name in URL_SAFE and not URL_SAFE_CHARS.fullmatch(value):
         return f"{name} may only contain letters, digits and . _ ~ - (it is part of a connection URL)"
     return None

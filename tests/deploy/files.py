@@ -51,7 +51,7 @@ def good_env(**overrides: str) -> dict[str, str]:
     """.env.example with every secret freshly generated the way .env.example says."""
     env = env_example()
     for name in SECRET_NAMES:
-        env[name] = secrets.token_urlsafe(32)
+        env[name] = secrets.token_urlsafe(64)
     env["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     env.update(overrides)
     return env

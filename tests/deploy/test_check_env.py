@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
 
 import pytest
 from cryptography.fernet import Fernet
@@ -52,6 +53,14 @@ def test_each_secret_refuses_empty_placeholder_weak_and_short_values(name, value
     assert reason in lines[0], lines
 
 
+def test_jwt_secret_is_as_long_as_the_hs512_hash():
+    lines = refusals(good_env(AIRFLOW_JWT_SECRET=secrets.token_urlsafe(32)))
+    assert lines == [lines[0]] and lines[0].startswith("AIRFLOW_JWT_SECRET is too short (43 bytes, at least 64)")
+    assert refusals(good_env(AIRFLOW_JWT_SECRET=secrets.token_hex(32))) == []  # 64 bytes
+    # The other secrets need 16.
+    assert refusals(good_env(AIRFLOW_API_SECRET_KEY=secrets.token_hex(8))) == []
+
+
 def test_unset_secret_is_refused_like_an_empty_one():
     env = good_env()
     del env["AIRFLOW_JWT_SECRET"]
@@ -62,7 +71,7 @@ def test_database_password_must_fit_in_a_connection_url():
     lines = refusals(good_env(POSTGRES_PASSWORD="p@ss/word:with#url-syntax"))
     assert len(lines) == 1 and "connection URL" in lines[0]
     # The other secrets are not in URLs: any characters go.
-    assert refusals(good_env(AIRFLOW_JWT_SECRET="p@ss/word:with#url-syntax")) == []
+    assert refusals(good_env(AIRFLOW_JWT_SECRET="p@ss/word:with#url-syntax" * 3)) == []
 
 
 def test_fernet_key_is_checked_like_cryptography_checks_it():

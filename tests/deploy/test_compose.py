@@ -156,7 +156,7 @@ def test_executor_defaults_to_local_and_celery_is_a_profile():
     env = COMMON["environment"]
     assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}"
     assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://:${REDIS_PASSWORD:-}@redis:6379/0"
-    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://airflow:${POSTGRES_PASSWORD:?")
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://airflow:${POSTGRES_PASSWORD:?")
     assert env["AIRFLOW__CELERY__RESULT_BACKEND"].endswith("}@postgres/airflow")
     profiles = {name: service.get("profiles") for name, service in SERVICES.items() if service.get("profiles")}
     assert profiles == {"redis": ["celery"], "airflow-worker": ["celery"], "flower": ["flower"]}

@@ -37,6 +37,7 @@ def test_paths_in_the_table_are_where_newsflow_writes_with_the_compose_settings(
     )
     for path in (
         settings.warehouse_path,
+        settings.published_path,
         f"{settings.run_root}/",
         settings.data_docs_index,
         settings.report_dir / "index.html",
