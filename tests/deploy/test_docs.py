@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from newsflow.config import PROJECT_ROOT, load_settings
-from tests.deploy.files import env_example, load_compose
+from tests.deploy.files import CHECK_ENV, env_example, load_compose, run_script
 
 GUIDE = (PROJECT_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
 COMPOSE = load_compose()
@@ -43,3 +43,10 @@ def test_paths_in_the_table_are_where_newsflow_writes_with_the_compose_settings(
         settings.report_dir / "index.html",
     ):
         assert f"`{path}`" in GUIDE, path
+
+
+def test_the_refusal_shown_is_what_the_check_prints_for_env_example():
+    printed = run_script(CHECK_ENV, env_example()).stderr.splitlines()
+    first_problem = printed[1].split("generate one with:")[0]
+    assert printed[0] in GUIDE
+    assert first_problem.startswith("  - POSTGRES_PASSWORD") and first_problem in GUIDE

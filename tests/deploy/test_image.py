@@ -81,6 +81,17 @@ def image_tree(root: Path) -> Path:
     return root
 
 
+def test_files_the_compose_commands_run_are_in_the_image(tmp_path):
+    root = image_tree(tmp_path / "newsflow")
+    home = dockerfile_env()["NEWSFLOW_HOME"]
+    services = load_compose()["services"]
+    commands = " ".join(str(service.get(key, "")) for service in services.values() for key in ("entrypoint", "command"))
+    scripts = set(re.findall(re.escape(home) + r"/[\w/.-]+\.py", commands))
+    assert scripts == {f"{home}/deploy/check_env.py", f"{home}/deploy/simple_auth_passwords.py"}
+    for script in scripts:
+        assert (root / Path(script).relative_to(home)).is_file(), script
+
+
 def container_env(root: Path, tmp_path: Path) -> dict[str, str]:
     """The image's ENV and the compose file's newsflow settings, /opt/newsflow mapped to ``root``."""
     home = dockerfile_env()["NEWSFLOW_HOME"]
