@@ -25,6 +25,21 @@ DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
 LOCK_TIMEOUT_S = 30.0
 
 
+# Environment variables and the settings key each sets (NEWSFLOW_CONFIG and
+# NEWSFLOW_SOURCES are read apart: a file, and a comma-separated list).
+ENVIRONMENT = {
+    "NEWSFLOW_WAREHOUSE": "warehouse",
+    "NEWSFLOW_VAR_DIR": "var_dir",
+    "NEWSFLOW_SPACY_MODEL": "spacy_model",
+    "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
+    "NEWSFLOW_ALIASES": "aliases",
+    "NEWSFLOW_WATCHLIST": "watchlist",
+    "NEWSFLOW_ENRICH_PARTITION_SIZE": "enrich_partition_size",
+    "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
+    "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
+}
+
+
 class ConfigError(ValueError):
     """The configuration is invalid; the message says which key and why."""
 
@@ -190,18 +205,7 @@ def load_settings(
     if unknown:
         raise ConfigError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(_KNOWN_KEYS)}")
     data.update(overrides or {})
-    env_map = {
-        "NEWSFLOW_WAREHOUSE": "warehouse",
-        "NEWSFLOW_VAR_DIR": "var_dir",
-        "NEWSFLOW_SPACY_MODEL": "spacy_model",
-        "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
-        "NEWSFLOW_ALIASES": "aliases",
-        "NEWSFLOW_WATCHLIST": "watchlist",
-        "NEWSFLOW_ENRICH_PARTITION_SIZE": "enrich_partition_size",
-        "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
-        "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
-    }
-    for var, key in env_map.items():
+    for var, key in ENVIRONMENT.items():
         if env.get(var) and key not in (overrides or {}):
             data[key] = env[var]
     if env.get("NEWSFLOW_SOURCES") and "sources" not in (overrides or {}):
