@@ -3,7 +3,10 @@
 # extending the image; _PIP_ADDITIONAL_REQUIREMENTS in docker-compose.yml is only the
 # quick-try path) and the files tasks read copied to one fixed NEWSFLOW_HOME.
 # Keep the tag in sync with apache-airflow in requirements.txt (tests/deploy checks it).
-FROM apache/airflow:3.3.2-python3.11
+# The slim variant: Airflow core without the ~80 preinstalled providers, whose own pins could
+# disagree with newsflow's full freeze (constraints.txt); requirements.txt adds the Celery
+# provider, psycopg2 and asyncpg that this deployment uses.
+FROM apache/airflow:slim-3.3.2-python3.11
 
 # Airflow reads DAGs and plugins from NEWSFLOW_HOME; the plugins folder is on PYTHONPATH too,
 # so `python -m newsflow ...` works in any container shell, not only inside Airflow.

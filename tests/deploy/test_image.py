@@ -34,7 +34,7 @@ def pinned(package: str, requirements: Path) -> str:
 def test_base_image_is_the_pinned_airflow_on_the_project_python():
     froms = [args for instruction, args in dockerfile_instructions() if instruction == "FROM"]
     assert len(froms) == 1
-    match = re.fullmatch(r"apache/airflow:(?P<airflow>[\d.]+)-python(?P<python>3\.\d+)", froms[0])
+    match = re.fullmatch(r"apache/airflow:slim-(?P<airflow>[\d.]+)-python(?P<python>3\.\d+)", froms[0])
     assert match, froms[0]
     assert match["airflow"] == pinned("apache-airflow", PROJECT_ROOT / "requirements.txt")
     assert match["airflow"] == pinned("apache-airflow", PROJECT_ROOT / "constraints.txt")
