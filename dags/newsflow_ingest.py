@@ -24,7 +24,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from newsflow.airflow.assets import WAREHOUSE_POOL, ingest_schedule, warehouse_uri
+from newsflow.airflow.assets import ingest_schedule, warehouse_task, warehouse_uri
 
 WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
 
@@ -74,7 +74,7 @@ def newsflow_ingest():
 
         return str(merge_step(Path(run_dir), [Path(path) for path in enriched]))
 
-    @task(pool=WAREHOUSE_POOL)  # reads earlier batches from the warehouse
+    @task(**warehouse_task())  # reads earlier batches from the warehouse
     def link_stories(run_dir: str) -> str:
         from pathlib import Path
 
@@ -83,7 +83,7 @@ def newsflow_ingest():
 
         return str(link_step(settings(), Path(run_dir)))
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(**warehouse_task())
     def validate_batch(run_dir: str) -> str:
         from pathlib import Path
 
@@ -93,7 +93,7 @@ def newsflow_ingest():
         validate_step(settings(), Path(run_dir))
         return run_dir
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(**warehouse_task())
     def load_batch(run_dir: str) -> dict[str, int]:
         from pathlib import Path
 
@@ -102,7 +102,7 @@ def newsflow_ingest():
 
         return load_step(settings(), Path(run_dir))
 
-    @task(pool=WAREHOUSE_POOL, outlets=[WAREHOUSE])
+    @task(**warehouse_task(), outlets=[WAREHOUSE])
     def refresh_marts(loaded: dict[str, int]) -> dict[str, int]:
         from newsflow.airflow.runtime import settings
         from newsflow.pipeline import refresh_step

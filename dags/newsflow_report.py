@@ -20,7 +20,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from newsflow.airflow.assets import WAREHOUSE_POOL, warehouse_uri
+from newsflow.airflow.assets import warehouse_task, warehouse_uri
 
 
 @dag(
@@ -34,7 +34,7 @@ from newsflow.airflow.assets import WAREHOUSE_POOL, warehouse_uri
     doc_md=__doc__,
 )
 def newsflow_report():
-    @task(pool=WAREHOUSE_POOL)
+    @task(**warehouse_task())
     def build_report() -> str:
         from newsflow.airflow.runtime import settings
         from newsflow.report import build_report

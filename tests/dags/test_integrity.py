@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from unittest import mock
@@ -105,3 +106,20 @@ def test_schedule_comes_from_the_environment_and_none_means_triggered_only(monke
     assert ingest_schedule() == "*/15 * * * *"
     monkeypatch.setenv("NEWSFLOW_SCHEDULE", "None")
     assert ingest_schedule() is None
+
+
+def test_warehouse_tasks_go_to_the_queue_named_for_the_warehouse_host(dagbag, tmp_path):
+    probe = f"""
+import json
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder={str(DAGS_DIR)!r})
+print(json.dumps({{t.task_id: t.queue for dag in bag.dags.values() for t in dag.tasks}}))
+"""
+    env = dict(os.environ, NEWSFLOW_WAREHOUSE_QUEUE="warehouse", AIRFLOW_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    queues = json.loads(out.stdout.strip().splitlines()[-1])
+    pooled = {t.task_id for dag in dagbag.dags.values() for t in dag.tasks if t.pool == "newsflow_warehouse"}
+    assert pooled == {"link_stories", "validate_batch", "load_batch", "refresh_marts", "build_report"}
+    assert {task for task, queue in queues.items() if queue == "warehouse"} == pooled
+    # Unset (the session's DagBag): every task on Airflow's default queue.
+    assert {t.queue for dag in dagbag.dags.values() for t in dag.tasks} == {"default"}

@@ -45,32 +45,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _admin_connection():
+def _admin_execute(statement: sql.Composed) -> None:
+    """Run one statement on the server's ``postgres`` database, outside a transaction
+    (CREATE/DROP DATABASE cannot run inside one)."""
     con = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=5)
-    con.autocommit = True  # CREATE/DROP DATABASE cannot run inside a transaction
-    return con
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        con.close()
 
 
 @contextmanager
 def postgres_database(prefix: str = "newsflow_it") -> Iterator[str]:
     """Create a fresh, uniquely named database; drop it (and its connections) afterwards."""
     name = f"{prefix}_{secrets.token_hex(6)}"
-    con = _admin_connection()
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    finally:
-        con.close()
+    _admin_execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     try:
         yield name
     finally:
-        con = _admin_connection()
-        try:
-            with con.cursor() as cur:
-                # FORCE: a killed scheduler may leave connections the server has not yet noticed.
-                cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        finally:
-            con.close()
+        # FORCE: a killed scheduler may leave connections the server has not yet noticed.
+        _admin_execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def postgres_url(database: str, driver: str = "postgresql+psycopg2") -> str:
