@@ -113,13 +113,14 @@ class Deployment:
             raise DeploymentError(f"`airflow {' '.join(args)}` exited {result.returncode}:\n{output}")
         return result
 
-    def start(self, name: str, *args: str) -> Service:
-        """Start `airflow <args>` in its own session, output to ``<home>/<name>.log``."""
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> Service:
+        """Start `airflow <args>` in its own session, output to ``<home>/<name>.log``; ``env``
+        adds to the deployment's environment for this process only."""
         log = self.home / f"{name}.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "airflow", *args],
-                env=self.env,
+                env={**self.env, **(env or {})},
                 cwd=self.home,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -310,11 +311,15 @@ class DagRunResult:
 
 @contextmanager
 def running_airflow(
-    tmp: Path, executor: str = "LocalExecutor", extra_env: dict[str, str] | None = None, worker: list[str] | None = None
+    tmp: Path,
+    executor: str = "LocalExecutor",
+    extra_env: dict[str, str] | None = None,
+    workers: dict[str, list[str]] | None = None,
 ) -> Iterator[tuple[Deployment, RestClient]]:
     """A migrated PostgreSQL-backed Airflow with scheduler, dag-processor and api-server running.
 
-    ``worker``: arguments of an extra `airflow ...` process (the Celery worker).  Yields once the
+    ``workers``: name -> arguments of more `airflow ...` processes (Celery workers; each gets a
+    task-log server port of its own, as on separate machines).  Yields once the
     API answers, the client holds a JWT and ``newsflow_ingest`` is parsed and unpaused.
     """
     with postgres_database() as database:
@@ -331,8 +336,8 @@ def running_airflow(
             deployment.start("api-server", "api-server")
             deployment.start("dag-processor", "dag-processor")
             deployment.start("scheduler", "scheduler")
-            if worker:
-                deployment.start("worker", *worker)
+            for name, args in (workers or {}).items():
+                deployment.start(name, *args, env={"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())})
             client = RestClient(f"http://127.0.0.1:{api_port}")
             wait_for("the api-server", lambda: client.is_up() or None, deployment, timeout_s=120)
             client.login(API_USER, password)

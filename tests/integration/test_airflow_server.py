@@ -77,9 +77,9 @@ def test_local_executor_on_postgres(tmp_path, record_figure):
     )
 
 
-def worker_records(log: Path, database: str) -> tuple[int, dict[str, int]]:
-    """Tasks the worker logged as succeeded, and task states in its result backend (this test's database)."""
-    succeeded = len(WORKER_SUCCEEDED.findall(log.read_text(encoding="utf-8", errors="replace")))
+def worker_records(logs: list[Path], database: str) -> tuple[list[int], dict[str, int]]:
+    """Tasks each worker logged as succeeded, and task states in the result backend (this test's database)."""
+    succeeded = [len(WORKER_SUCCEEDED.findall(log.read_text(encoding="utf-8", errors="replace"))) for log in logs]
     with psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database) as con:
         with con.cursor() as cur:
             try:
@@ -89,19 +89,27 @@ def worker_records(log: Path, database: str) -> tuple[int, dict[str, int]]:
             return succeeded, dict(cur.fetchall())
 
 
+def celery_worker(queue: str) -> list[str]:
+    return ["celery", "worker", "--queues", queue, "--concurrency", "2", "--celery-hostname", f"{queue}@%h"]
+
+
 def test_celery_executor_on_redis(tmp_path, record_figure):
-    # Own queue (and a Redis db other than 0) so that parallel runs on the shared Redis cannot take
-    # each other's tasks: only this test's worker consumes this queue.
+    # Queues of the test's own (and a Redis db other than 0) so that parallel runs on the shared
+    # Redis cannot take each other's tasks.  Two workers, as on two machines: one for the default
+    # queue (extract, enrich, merge), one on the warehouse host's queue (NEWSFLOW_WAREHOUSE_QUEUE).
     queue = f"newsflow_it_{secrets.token_hex(4)}"
+    warehouse_queue = f"{queue}_warehouse"
     redis_db = 1 + secrets.randbelow(15)
     extra_env = {
         **PARTITIONED,
         "AIRFLOW__CELERY__BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
+        "NEWSFLOW_WAREHOUSE_QUEUE": warehouse_queue,
     }
-    worker = ["celery", "worker", "--queues", queue, "--concurrency", "2", "--celery-hostname", f"{queue}@%h"]
+    workers = {"worker": celery_worker(queue), "warehouse-worker": celery_worker(warehouse_queue)}
+    logs = [tmp_path / f"{name}.log" for name in workers]
     try:
-        with running_airflow(tmp_path, executor="CeleryExecutor", extra_env=extra_env, worker=worker) as (
+        with running_airflow(tmp_path, executor="CeleryExecutor", extra_env=extra_env, workers=workers) as (
             deployment,
             client,
         ):
@@ -113,8 +121,8 @@ def test_celery_executor_on_redis(tmp_path, record_figure):
             # worker logs it and stores its result: give that bookkeeping time, then compare exactly.
             deadline = time.monotonic() + 60
             while True:
-                succeeded_on_worker, backend = worker_records(tmp_path / "worker.log", database)
-                caught_up = succeeded_on_worker >= len(tis) and sum(backend.values()) >= len(tis)
+                succeeded, backend = worker_records(logs, database)
+                caught_up = sum(succeeded) >= len(tis) and sum(backend.values()) >= len(tis)
                 if caught_up or time.monotonic() > deadline:
                     break
                 time.sleep(1)
@@ -122,16 +130,25 @@ def test_celery_executor_on_redis(tmp_path, record_figure):
         redis_cleanup(redis_db, queue)
     assert {ti["task_id"] for ti in tis} == tasks, f"{tis}\n{deployment.log_tails()}"
     assert [ti["state"] for ti in tis] == ["success"] * len(tis), f"{tis}\n{deployment.log_tails()}"
-    assert {ti["queue"] for ti in tis} == {queue}, tis
+    on_queue = {name: [ti for ti in tis if ti["queue"] == name] for name in (queue, warehouse_queue)}
+    assert {ti["task_id"] for ti in on_queue[warehouse_queue]} == {
+        "link_stories",
+        "validate_batch",
+        "load_batch",
+        "refresh_marts",
+    }
+    assert len(on_queue[queue]) + len(on_queue[warehouse_queue]) == len(tis)
     assert enrich_map_indexes(tis) == [0, 1, 2]
-    assert succeeded_on_worker == len(tis), f"worker ran {succeeded_on_worker}\n{deployment.log_tails(99)}"
+    # Each worker ran exactly the task instances of its queue.
+    expected = [len(on_queue[queue]), len(on_queue[warehouse_queue])]
+    assert succeeded == expected, f"workers ran {succeeded}, queues hold {expected}\n{deployment.log_tails(99)}"
     assert backend == {"SUCCESS": len(tis)}, f"result backend {backend}\n{deployment.log_tails()}"
     check_warehouse(tmp_path / "warehouse.duckdb")
     record_figure(
-        f"CeleryExecutor: trigger->success {run.seconds:.1f} s, worker executed {succeeded_on_worker} "
-        f"of {len(tis)} tasks",
+        f"CeleryExecutor: trigger->success {run.seconds:.1f} s, workers executed {sum(succeeded)} of {len(tis)} "
+        f"tasks ({succeeded[0]} on the default queue's worker, {succeeded[1]} on the warehouse queue's)",
         executor="CeleryExecutor",
         seconds=round(run.seconds, 1),
         task_instances=len(tis),
-        worker_succeeded=succeeded_on_worker,
+        worker_succeeded=succeeded,
     )
