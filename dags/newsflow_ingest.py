@@ -72,7 +72,9 @@ def newsflow_ingest():
 
         from newsflow.pipeline import merge_step
 
-        return str(merge_step(Path(run_dir), [Path(path) for path in enriched]))
+        # One slice fetches every mapped result at once; iterating the lazy sequence would
+        # probe one item past the end, which Airflow logs as an error.
+        return str(merge_step(Path(run_dir), [Path(path) for path in enriched[:]]))
 
     @task(**warehouse_task())  # reads earlier batches from the warehouse
     def link_stories(run_dir: str) -> str:
