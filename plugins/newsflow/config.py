@@ -204,10 +204,17 @@ def load_settings(
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown keys {sorted(unknown)}; known: {sorted(_KNOWN_KEYS)}")
+    layer = dict.fromkeys(data, 0)  # which layer set each key: 0 the file, 1 environment, 2 overrides
     data.update(overrides or {})
+    layer.update(dict.fromkeys(overrides or {}, 2))
     for var, key in ENVIRONMENT.items():
         if env.get(var) and key not in (overrides or {}):
             data[key] = env[var]
+            layer[key] = 1
+    if layer.get("published_warehouse", -1) < layer.get("warehouse", -1):
+        # A snapshot path from below the layer that moved the warehouse would have two
+        # warehouses publish to one file: the snapshot follows the warehouse instead.
+        data.pop("published_warehouse", None)
     if env.get("NEWSFLOW_SOURCES") and "sources" not in (overrides or {}):
         data["sources"] = [s.strip() for s in env["NEWSFLOW_SOURCES"].split(",") if s.strip()]
 

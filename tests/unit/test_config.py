@@ -87,6 +87,21 @@ def test_the_published_snapshot_sits_beside_the_warehouse_unless_configured(tmp_
     assert (str(settings.published_path), settings.lock_timeout_s) == ("/srv/read/w.duckdb", 0.5)
 
 
+def test_a_warehouse_moved_by_a_higher_layer_takes_its_snapshot_along(tmp_path):
+    path = write(tmp_path, "warehouse: data/w.duckdb\npublished_warehouse: share/w.duckdb\n")
+    # The environment moves the warehouse: the file's snapshot path belonged to the file's warehouse.
+    settings = load_settings(config_path=path, environ={"NEWSFLOW_WAREHOUSE": "/srv/prod/w.duckdb"})
+    assert str(settings.published_path) == "/srv/prod/w.published.duckdb"
+    # Set at the same layer, or above, the snapshot path stays as given.
+    env = {"NEWSFLOW_WAREHOUSE": "/srv/prod/w.duckdb", "NEWSFLOW_PUBLISHED_WAREHOUSE": "/srv/read/w.duckdb"}
+    assert str(load_settings(config_path=path, environ=env).published_path) == "/srv/read/w.duckdb"
+    overrides = {"published_warehouse": "/srv/read/v.duckdb"}
+    settings = load_settings(
+        config_path=path, environ={"NEWSFLOW_WAREHOUSE": "/srv/prod/w.duckdb"}, overrides=overrides
+    )
+    assert str(settings.published_path) == "/srv/read/v.duckdb"
+
+
 def test_readers_use_the_warehouse_only_until_a_snapshot_is_published(tmp_path):
     settings = load_settings(config_path=write(tmp_path, "warehouse: w.duckdb\n"), environ={})
     assert settings.reader_path == tmp_path / "w.duckdb"
