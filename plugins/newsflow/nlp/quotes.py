@@ -19,16 +19,17 @@ QUOTE_COLUMNS = ("article_id", "speaker_entity_id", "speaker_text", "quote", "st
 # Shorter quoted phrases are scare quotes or titles (“threat”, “without delay”), not speech.
 MIN_QUOTE_WORDS = 3
 QUOTE_MARKS = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
-REPORTING = re.compile(
-    r"\b(?:said|says|say|told|tells|added|adds|stated|states|according to|quoted as saying|"
-    r"warned|insisted|noted|explained|announced|wrote|stressed|declared)\b",
-    re.I,
-)
+# Verbs of saying and of reporting findings ("the survey showed", "Yonhap reported").
 REPORTING_VERBS = frozenset(
-    "said says say saying told tells telling added adds stated states quoted warned warns insisted "
-    "noted explained announced wrote writes stressed declared".split()
+    "said says say saying told tells telling added adds stated states quoted warned warns warn insisted "
+    "noted explained announced wrote writes stressed declared reported reports showed shows found "
+    "suggested suggests suggest claimed claims claim argued argues confirmed confirms".split()
 )
+# Sentences worth parsing: a reporting verb in lower case ("United States" has none) or "according to".
+REPORTING = re.compile(r"\b(?:{}|[Aa]ccording to)\b".format("|".join(sorted(REPORTING_VERBS))))
 PRONOUNS = frozenset({"he", "she"})
+# How far up the parse a speaker is looked for: clause, its verb's clause, and so on.
+MAX_CLIMB = 6
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 NAME_PARTS = frozenset({"compound", "flat", "amod"})
 EDGE = " \t\n,;:.–—-\"“”'"
@@ -76,14 +77,15 @@ def candidate_passages(text: str, sentences: list[tuple[int, int]]) -> list[tupl
     A quote running over several sentences makes one passage of all of them.
     """
     passages: list[tuple[int, int]] = []
+    previous_end = None
     for start, end in sentences:
         chunk = text[start:end]
-        if not (REPORTING.search(chunk) or "“" in chunk or '"' in chunk):
-            continue
-        if passages and _open_quote(text[passages[-1][0] : passages[-1][1]]):
+        if passages and passages[-1][1] == previous_end and _open_quote(text[passages[-1][0] : previous_end]):
+            # The quote opened in the passage goes on in this sentence ("“... a slogan. It is ...”").
             passages[-1] = (passages[-1][0], end)
-        else:
+        elif REPORTING.search(chunk) or "“" in chunk or '"' in chunk:
             passages.append((start, end))
+        previous_end = end
     return passages
 
 
@@ -138,9 +140,16 @@ def extract_quotes(
         for start, end, subject in _passage_quotes(doc):
             speaker_text, eid = _speaker(doc, subject, offset, mentions.get(article_id, []))
             previous = quotes[-1] if quotes and quotes[-1].article_id == article_id else None
-            if subject is None and previous and "\n" not in text[previous.end_char : offset + start]:
+            same_paragraph = previous is not None and "\n" not in text[previous.end_char : offset + start]
+            if subject is None and same_paragraph:
                 # “...,” said Chae. “Uncertainty itself has become a cost.”: the same speaker goes on.
                 speaker_text, eid = previous.speaker_text, previous.speaker_entity_id
+            elif subject is not None and subject.lower_ in PRONOUNS and same_paragraph and previous.speaker_entity_id:
+                # “...,” said Hong. He further noted ...: "he" is the speaker just quoted, unless an
+                # organisation (the model's label is not trusted further: Hong Min is tagged GPE).
+                organisations = {m.entity_id for m in mentions.get(article_id, []) if m.label == "ORG"}
+                if previous.speaker_entity_id not in organisations:
+                    eid = previous.speaker_entity_id
             quotes.append(
                 Quote(article_id, eid, speaker_text, text[offset + start : offset + end], offset + start, offset + end)
             )
@@ -156,7 +165,8 @@ def _passage_quotes(doc: Doc) -> list[tuple[int, int, Token | None]]:
         if len(text[start:end].split()) < MIN_QUOTE_WORDS:
             continue
         span = doc.char_span(start, end, alignment_mode="expand")
-        found.append((start, end, _subject(_reporting_head(doc, span.start, span.end))))
+        inside = range(span.start, span.end)
+        found.append((start, end, _subject(_reporting_head(doc, span.start, span.end), inside)))
     # Reported speech outside the quote marks ("X is well-placed ..., Hong Min told AFP").
     for token in doc:
         statement = _statement(doc, text, token) if _is_reporting(token) else None
@@ -180,36 +190,45 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _is_reporting(token: Token) -> bool:
     if token.lower_ == "according":
         return token.i + 1 < len(token.doc) and token.nbor().lower_ == "to"
-    return token.lower_ in REPORTING_VERBS
+    # Capitalised only at a sentence's start: "States" in "United States" is a name.
+    return token.lower_ in REPORTING_VERBS and (token.is_lower or bool(token.is_sent_start))
 
 
 def _reporting_head(doc: Doc, first: int, last: int) -> Token | None:
-    """The reporting verb governing tokens ``first:last`` (a quote), else the nearest one outside it."""
+    """The reporting verb governing tokens ``first:last`` (a quote), else the nearest one
+    outside it, else the verb the quote belongs to ("Belousov praising North Korea's “...”")."""
     inside = range(first, last)
+    governing = None
     for token in doc[first:last]:
         node = token
         while node.head.i != node.i:
             node = node.head
-            if node.i not in inside and _is_reporting(node):
+            if node.i in inside:
+                continue
+            if _is_reporting(node):
                 return node
+            if governing is None:  # where the quote attaches; its clause's subject speaks
+                governing = node
     outside = [t for t in doc if t.i not in inside and _is_reporting(t)]
-    return min(outside, key=lambda t: min(abs(t.i - first), abs(t.i - last)), default=None)
+    return min(outside, key=lambda t: min(abs(t.i - first), abs(t.i - last)), default=governing)
 
 
-def _subject(verb: Token | None) -> Token | None:
+def _subject(verb: Token | None, inside: range = range(0)) -> Token | None:
     """Who speaks through ``verb``: its subject, the object of "according to", or an
-    enclosing verb's subject ("Kim was quoted as saying", "Kim blasted ..., saying")."""
+    enclosing verb's subject ("Kim was quoted as saying", "Kim blasted ..., saying",
+    "KCNA hailed the visit as a step towards ... fostering “...”").  Tokens ``inside`` the
+    quote never speak it."""
     node = verb
-    for _ in range(4):
+    for _ in range(MAX_CLIMB):
         if node is None:
             return None
         if node.lower_ == "according":
             objects = [t for t in node.subtree if t.dep_ == "pobj"]
             return objects[0] if objects else None
-        subjects = [t for t in node.children if t.dep_ in SUBJECTS]
+        subjects = [t for t in node.children if t.dep_ in SUBJECTS and t.i not in inside]
         if subjects:
             return subjects[0]
-        if node.dep_ == "acl":  # "experts saying ...": the noun the verb qualifies speaks
+        if node.dep_ == "acl" and node.head.i not in inside:  # "experts saying ...": the noun speaks
             return node.head
         node = node.head if node.head.i != node.i else None
     return None
