@@ -17,6 +17,13 @@ INVENTED = {
     "quoted_as_saying": "Angela Merkel was quoted as saying “we will manage this together” at the summit.",
     "pronoun": "Yoon Suk Yeol visited the border town. He said the troops were ready to respond at once.",
     "no_speaker": "The banner read “peace in our time, whatever the cost” above the square.",
+    "finding": "Exports to Europe fell by a fifth in October, the Korea International Trade Association reported.",
+    "clause": "Olga Petrova, the chancellor, praised the union's “deep and lasting commitment to fairness” on Monday.",
+    "pronoun_after_quote": (
+        "Ivan Sokolov met Anna Berg in Oslo. “The talks went well for both sides,” said Sokolov. "
+        "He added that a second round would follow in the spring."
+    ),
+    "states": "The United States and Canada signed the accord in Ottawa on Tuesday after long talks.",
 }
 
 
@@ -72,21 +79,30 @@ def test_scare_quotes_are_not_quotes(quoted):
         ("quoted_as_saying", "we will manage this together", "Angela Merkel", "Angela Merkel"),
         ("pronoun", "the troops were ready to respond at once", "Yoon Suk Yeol", "He"),
         ("no_speaker", "peace in our time, whatever the cost", None, None),
+        ("finding", "Exports to Europe fell by a fifth in October", "Korea International Trade Association", None),
+        ("clause", "deep and lasting commitment to fairness", "Olga Petrova", None),
+        ("pronoun_after_quote", "a second round would follow in the spring", "Ivan Sokolov", "He"),
     ],
 )
 def test_invented_attributions(quoted, article_id, words, speaker, speaker_text):
     _, quotes = quoted
     assert speaker_of(quotes, article_id, words) == speaker
     if speaker_text:
-        assert quotes[quotes.article_id == article_id].speaker_text.iloc[0] == speaker_text
+        said = quotes[(quotes.article_id == article_id) & quotes.quote.str.contains(words, regex=False)]
+        assert said.speaker_text.iloc[0] == speaker_text
 
 
-def test_only_sentences_with_quote_marks_or_reporting_verbs_are_parsed():
+def test_only_sentences_with_quote_marks_or_reporting_verbs_are_parsed(quoted):
     text = "The sky is blue. “Rain soon,” she said. Markets fell. Prices, he added, rose."
     sentences = [(0, 16), (17, 39), (40, 53), (54, 78)]
     assert candidate_passages(text, sentences) == [(17, 39), (54, 78)]
-    # A quote running over two sentences is parsed as one passage.
+    # A quote running over two sentences is parsed as one passage, the closing sentence included.
     assert candidate_passages("“One. Two,” he said.", [(0, 5), (6, 20)]) == [(0, 20)]
+    assert candidate_passages("He said: “One. Two.” Three.", [(0, 14), (15, 20), (21, 27)]) == [(0, 20)]
+    # "States" in a name is no reporting verb.
+    assert candidate_passages(INVENTED["states"], [(0, len(INVENTED["states"]))]) == []
+    _, quotes = quoted
+    assert quotes[quotes.article_id == "states"].empty
 
 
 def test_a_quote_going_on_in_the_next_sentence_keeps_its_speaker():
