@@ -6,7 +6,7 @@ import pandas as pd
 
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
-from tests.sql.test_warehouse import T, article, batch, mention, sentiment, tone
+from tests.sql.test_warehouse import T, article, batch, load_day, mention, sentiment, tone
 
 KYIV_PERSON, KYIV_PLACE = entity_id("Kyiv", "PERSON"), entity_id("Kyiv", "GPE")
 ODESA_PERSON, ODESA_PLACE = entity_id("Odesa", "PERSON"), entity_id("Odesa", "GPE")
@@ -23,10 +23,6 @@ def named(article_id, name, start, model_label, label=None, listed=False):
     return dict(
         mention(article_id, entity_id(name, label), start, label), text=name, model_label=model_label, listed=listed
     )
-
-
-def load(con, name, tables, day):
-    db.load_batch(con, batch_id=name, interval_start=T(2024, 12, day), interval_end=T(2024, 12, day, 1), tables=tables)
 
 
 def test_a_later_majority_moves_an_earlier_batch_and_everything_keyed_on_it(tmp_path):
@@ -48,10 +44,10 @@ def test_a_later_majority_moves_an_earlier_batch_and_everything_keyed_on_it(tmp_
         entities=entities((KYIV_PLACE, "Kyiv", "GPE", ["Kyiv"])),
     )
     with db.connect(tmp_path / "w.duckdb") as con:
-        load(con, "b1", first, 1)
+        load_day(con, 1, first)
         assert con.execute("select distinct entity_id from staging.mentions").fetchall() == [(KYIV_PERSON,)]
 
-        load(con, "b2", second, 2)
+        load_day(con, 2, second)
 
         # Five place votes against two: every Kyiv mention, old and new, is the place.
         got = con.execute("select entity_id, label, count(*) from staging.mentions group by all").fetchall()
@@ -64,7 +60,7 @@ def test_a_later_majority_moves_an_earlier_batch_and_everything_keyed_on_it(tmp_
         assert con.execute("select speaker_entity_id from staging.quotes").fetchall() == [(KYIV_PLACE,)]
         # Loading a batch again changes nothing.
         before = db.table_counts(con)
-        load(con, "b2", second, 2)
+        load_day(con, 2, second)
         assert db.table_counts(con) == before
 
 
@@ -84,9 +80,9 @@ def test_rows_of_both_labels_in_one_article_become_one(tmp_path):
         entities=entities((KYIV_PLACE, "Kyiv", "GPE", ["Kyiv"])),
     )
     with db.connect(tmp_path / "w.duckdb") as con:
-        load(con, "b1", tie, 1)
+        load_day(con, 1, tie)
         assert sorted(con.execute("select label from staging.mentions").fetchall()) == [("GPE",), ("PERSON",)]
-        load(con, "b2", breaker, 2)
+        load_day(con, 2, breaker)
         tones = "select entity_id, mentions, compound, label from staging.entity_sentiment where article_id = 't1'"
         # The mention-weighted mean of 0.1 and -0.5.
         assert con.execute(tones).fetchall() == [(KYIV_PLACE, 2, -0.2, "negative")]
@@ -104,6 +100,6 @@ def test_an_entity_the_alias_table_names_never_moves(tmp_path):
         entities=entities((ODESA_PERSON, "Odesa", "PERSON", ["Odesa"]), (ODESA_PLACE, "Odesa", "GPE", ["Odesa"])),
     )
     with db.connect(tmp_path / "w.duckdb") as con:
-        load(con, "b1", listed, 1)
+        load_day(con, 1, listed)
         got = con.execute("select entity_id, listed, count(*) from staging.mentions group by all order by all")
         assert got.fetchall() == sorted([(ODESA_PLACE, False, 3), (ODESA_PERSON, True, 1), (ODESA_PERSON, False, 1)])

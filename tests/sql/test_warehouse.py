@@ -44,6 +44,13 @@ def article(article_id, outlet, published_at, text="Kim met officials in Pyongya
     return row
 
 
+def load_day(con, day, tables):
+    """Load ``tables`` as batch ``b<day>``: the first hour of December ``day``, 2024."""
+    return db.load_batch(
+        con, batch_id=f"b{day}", interval_start=T(2024, 12, day), interval_end=T(2024, 12, day, 1), tables=tables
+    )
+
+
 def mention(article_id, eid, start, label="PERSON"):
     return {
         "article_id": article_id,
@@ -133,12 +140,8 @@ def a2_copies_a1(copy_kind: str, agency: str | None = None) -> pd.DataFrame:
 @pytest.fixture
 def con(tmp_path):
     with db.connect(tmp_path / "w.duckdb") as connection:
-        db.load_batch(
-            connection, batch_id="b1", interval_start=T(2024, 12, 1), interval_end=T(2024, 12, 1, 1), tables=FIRST
-        )
-        db.load_batch(
-            connection, batch_id="b2", interval_start=T(2024, 12, 2), interval_end=T(2024, 12, 2, 1), tables=SECOND
-        )
+        load_day(connection, 1, FIRST)
+        load_day(connection, 2, SECOND)
         db.refresh_marts(connection)
         yield connection
 
@@ -175,7 +178,7 @@ def test_cooccurrence_has_both_directions_and_no_self_pairs(con):
 
 def test_reloading_a_batch_changes_no_row_count(con):
     before = db.table_counts(con)
-    db.load_batch(con, batch_id="b1", interval_start=T(2024, 12, 1), interval_end=T(2024, 12, 1, 1), tables=FIRST)
+    load_day(con, 1, FIRST)
     db.refresh_marts(con)
     assert db.table_counts(con) == before
 
@@ -187,7 +190,7 @@ def test_a_new_version_replaces_staging_and_keeps_raw_history(con):
         [sentiment("a1", 0.1, 1.0)],
         entity_tones=[tone("a1", KIM, 1, -0.2, "negative")],
     )
-    db.load_batch(con, batch_id="b3", interval_start=T(2024, 12, 3), interval_end=T(2024, 12, 3, 1), tables=edited)
+    load_day(con, 3, edited)
     assert rows(con, "select count(*) from raw.articles where article_id = 'a1'") == [(2,)]
     assert rows(con, "select count(*), any_value(batch_id) from staging.articles where article_id = 'a1'") == [
         (1, "b3")
@@ -212,7 +215,7 @@ def test_entities_seen_again_gain_aliases_and_last_seen_idempotently(con):
         ),
     )
     for _ in range(2):  # re-loading the same batch changes nothing more
-        db.load_batch(con, batch_id="b5", interval_start=T(2024, 12, 5), interval_end=T(2024, 12, 5, 1), tables=again)
+        load_day(con, 5, again)
     assert rows(con, seen, [KIM]) == [(["Kim", "Kim Jong Un", "Kim Jong-un"], T(2024, 12, 1, 1), T(2024, 12, 5, 1))]
     # A backfill of an older interval moves first seen back, not last seen.
     db.load_batch(con, batch_id="b0", interval_start=T(2024, 11, 1), interval_end=T(2024, 11, 1, 1), tables=again)
@@ -222,7 +225,7 @@ def test_entities_seen_again_gain_aliases_and_last_seen_idempotently(con):
 
 
 def test_quarantine_keeps_first_and_last_sighting(con):
-    db.load_batch(con, batch_id="b9", interval_start=T(2024, 12, 9), interval_end=T(2024, 12, 9, 1), tables=FIRST)
+    load_day(con, 9, FIRST)
     assert rows(con, "select first_batch_id, last_batch_id from raw.quarantine") == [("b1", "b9")]
 
 
@@ -230,7 +233,7 @@ def test_a_failed_load_leaves_the_warehouse_as_it_was(con):
     before = db.table_counts(con)
     broken = dict(SECOND, mentions=pd.DataFrame([mention("a3", KIM, 0), mention("a3", KIM, 0)]))  # duplicate key
     with pytest.raises(duckdb.ConstraintException):
-        db.load_batch(con, batch_id="b4", interval_start=T(2024, 12, 4), interval_end=T(2024, 12, 4, 1), tables=broken)
+        load_day(con, 4, broken)
     assert db.table_counts(con) == before
     assert rows(con, "select count(*) from raw.batches where batch_id = 'b4'") == [(0,)]
 
@@ -289,13 +292,7 @@ def test_story_spread_and_coverage_without_copies(tmp_path):
     stories = a2_copies_a1("syndicated", agency="AFP")
     links = pd.DataFrame([{"article_id": "a2", "other_article_id": "a1", "kind": "syndicated", "similarity": 0.9}])
     with db.connect(tmp_path / "w.duckdb") as con:
-        db.load_batch(
-            con,
-            batch_id="b1",
-            interval_start=T(2024, 12, 1),
-            interval_end=T(2024, 12, 1, 1),
-            tables=dict(FIRST, stories=stories, story_links=links),
-        )
+        load_day(con, 1, dict(FIRST, stories=stories, story_links=links))
         db.refresh_marts(con)
         spread = rows(
             con,
@@ -314,13 +311,7 @@ def test_story_spread_and_coverage_without_copies(tmp_path):
         volume = rows(con, "select outlet, articles, original_articles from marts.source_daily_volume order by 1")
         assert volume == [("Alpha", 1, 1), ("Beta", 1, 0)]
         # A later batch replaces the stories table whole and a re-linked article's links.
-        db.load_batch(
-            con,
-            batch_id="b1",
-            interval_start=T(2024, 12, 1),
-            interval_end=T(2024, 12, 1, 1),
-            tables=dict(FIRST, stories=stories.assign(story_id="s2"), story_links=links),
-        )
+        load_day(con, 1, dict(FIRST, stories=stories.assign(story_id="s2"), story_links=links))
         assert rows(con, "select distinct story_id from staging.stories") == [("s2",)]
         assert rows(con, "select count(*) from staging.story_links") == [(1,)]
         con.execute("set variable entity = ?", ["Kim Jong Un"])
@@ -337,13 +328,7 @@ def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
     """Beta's a2 is a copy: without it, Kim's day is a1's three mentions out of a1's three."""
     stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
-        db.load_batch(
-            con,
-            batch_id="b1",
-            interval_start=T(2024, 12, 1),
-            interval_end=T(2024, 12, 1, 1),
-            tables=dict(FIRST, stories=stories),
-        )
+        load_day(con, 1, dict(FIRST, stories=stories))
         db.refresh_marts(con)
         voice = rows(
             con,
@@ -372,13 +357,7 @@ def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_
     )
     stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
-        db.load_batch(
-            con,
-            batch_id="b1",
-            interval_start=T(2024, 12, 1),
-            interval_end=T(2024, 12, 1, 1),
-            tables=dict(FIRST, entity_sentiment=entity_tone, stories=stories),
-        )
+        load_day(con, 1, dict(FIRST, entity_sentiment=entity_tone, stories=stories))
         db.refresh_marts(con)
         got = rows(
             con,
