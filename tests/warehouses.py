@@ -34,18 +34,33 @@ LABELS = {
 }
 
 
+SENTIMENT_COLUMNS = [
+    "article_id",
+    "compound",
+    "tone",
+    "positive",
+    "negative",
+    "polarity",
+    "word_count",
+    "sentence_count",
+]
+
+
 def eid(name: str) -> str:
     return entity_id(name, LABELS[name])
 
 
 @dataclass(frozen=True)
 class Story:
-    """One article: published at noon UTC on ``day`` by ``outlet``, naming entities ``names`` times."""
+    """One article: published at noon UTC on ``day`` by ``outlet``, naming entities ``names`` times.
+
+    ``compound=None``: no tone (as for text VADER does not score).
+    """
 
     day: date
     outlet: str
     names: dict[str, int] = field(default_factory=dict)
-    compound: float = 0.0
+    compound: float | None = 0.0
     tone: float = 0.0
 
 
@@ -90,6 +105,8 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
                     }
                 )
                 start += 1
+        if story.compound is None:
+            continue
         sentiments.append(
             {
                 "article_id": article_id,
@@ -112,7 +129,7 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
         "entities": pd.DataFrame(
             [(eid(name), name, label, [name]) for name, label in LABELS.items()], columns=list(ENTITY_COLUMNS)
         ),
-        "article_sentiment": pd.DataFrame(sentiments),
+        "article_sentiment": pd.DataFrame(sentiments, columns=SENTIMENT_COLUMNS),
     }
 
 

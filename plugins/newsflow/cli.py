@@ -220,6 +220,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             settings.reader_path,
             out,
             days=args.days,
+            date_from=args.date_from,
+            date_to=args.date_to,
             top=args.top,
             watchlist=args.watch or (),
             data_docs=settings.data_docs_index,
@@ -337,7 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     report.add_argument("--out", metavar="DIR", help="folder for index.html (default: <var_dir>/reports)")
-    report.add_argument("--days", type=int, default=90, help="how many days back from the latest (default: 90)")
+    report.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="the page covers the latest DAYS days that have articles, however old (default: 90); "
+        "all.html beside it covers the whole range",
+    )
+    report.add_argument("--from", dest="date_from", metavar="DATE", type=_day, help="first day instead (YYYY-MM-DD)")
+    report.add_argument("--to", dest="date_to", metavar="DATE", type=_day, help="last day instead, inclusive")
     report.add_argument("--top", type=int, default=8, help="how many top entities to chart (default: 8)")
     report.add_argument("--watch", action="append", metavar="NAME", help="an entity always charted (repeatable)")
     report.set_defaults(func=cmd_report)
