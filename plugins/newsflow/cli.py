@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from newsflow.config import PROJECT_ROOT, ConfigError, SourceConfig, load_settings, published_beside
+from newsflow.console import run_logged
 from newsflow.queries import FORMATS, describe_recipes
 
 DAG_ID = "newsflow_ingest"
@@ -63,20 +64,51 @@ def _airflow(args: list[str], env: dict[str, str], quiet: bool = True) -> subpro
     return result
 
 
-def run_dag(logical_date: datetime, env: dict[str, str]) -> None:
-    """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``."""
+def run_dag(logical_date: datetime, env: dict[str, str], log_path: Path) -> None:
+    """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``.
+
+    The run's whole output goes to ``log_path``; the console shows its progress and errors.
+    """
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    print(f"newsflow: preparing Airflow (metadata database under {env['AIRFLOW_HOME']})", flush=True)
     _airflow(["db", "migrate"], env)
     _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
-    _airflow(["dags", "test", DAG_ID, logical_date.isoformat()], env, quiet=False)
+    print(f"newsflow: running the DAG {DAG_ID} (full log: {log_path})", flush=True)
+    command = [sys.executable, "-m", "airflow", "dags", "test", DAG_ID, logical_date.isoformat()]
+    code = run_logged(command, env, log_path)
+    if code != 0:
+        raise SystemExit(f"`airflow dags test` failed with exit code {code}; the full log is {log_path}")
+
+
+def _counts(mapping: dict | None) -> str:
+    return ", ".join(f"{key} {value}" for key, value in (mapping or {}).items())
 
 
 def print_summary(summary: dict) -> None:
+    run = summary.get("latest_run") or []
     print("\nnewsflow summary")
+    if run:
+        total = {
+            k: sum(row[i] or 0 for row in run)
+            for i, k in enumerate(["", "read", "", "added", "updated", "unchanged", "quarantined"])
+            if k
+        }
+        print(
+            f"  this run        : read {total['read']}, added {total['added']}, updated {total['updated']}, "
+            f"skipped {total['unchanged']} unchanged, quarantined {total['quarantined']}, "
+            f"dropped {run[0][8] or 0} duplicates"
+        )
+        for source, read, _, added, updated, unchanged, quarantined, reasons, _, languages in run[:10]:
+            print(
+                f"      {source:<20} read {read or 0:>5}  added {added:>5}  updated {updated:>4}  "
+                f"unchanged {unchanged or 0:>5}  quarantined {quarantined:>4}"
+                + (f" ({_counts(reasons)})" if reasons else "")
+                + (f"; languages: {_counts(languages)}" if languages else "")
+            )
     print(f"  articles loaded : {summary['articles_loaded']} from {summary['outlets']} outlets")
-    print(f"  quarantined     : {summary['quarantined']}")
-    for reason, count in summary["quarantine_reasons"]:
-        print(f"      {count} x {reason}")
+    print(f"  quarantined     : {summary['quarantined']} (all runs, by reason)")
+    for reason_class, count, example in summary["quarantine_reasons"]:
+        print(f"      {count} x {reason_class}" + (f", e.g. {example}" if example != reason_class else ""))
     runs = summary["validations"]
     print(f"  validations     : {runs['passed']}/{runs['runs']} table checks passed")
     stories = summary["stories"]
@@ -107,7 +139,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("no sources configured: pass --source or list them in newsflow.yaml")
     logical = datetime.fromisoformat(args.logical_date) if args.logical_date else datetime.now(tz=UTC)
     logical = logical.replace(tzinfo=logical.tzinfo or UTC).replace(microsecond=0)
-    run_dag(logical, env)
+    # INFO, so that the tasks' progress lines reach the log (the console filters them).
+    env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
+    run_dag(logical, env, settings.var_dir / "logs" / f"run-{logical:%Y%m%dT%H%M%SZ}.log")
     from newsflow.pipeline import summarise
     from newsflow.report import build_report
 

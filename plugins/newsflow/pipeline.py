@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import shutil
+import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,11 +29,15 @@ from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.citations import agency_of, credited_agency, find_citations
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.stories import WINDOW, Link, StoryArticle, StoryLinker, build_stories
+from newsflow.quality.datadocs import OfflineAssetError, localise_site
 from newsflow.quality.validate import raise_for_failures, validate_batch
 from newsflow.warehouse import db
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 
 log = logging.getLogger(__name__)
+# What an operator watching a run should see (the console of `python -m newsflow run` shows
+# this logger, errors and newsflow's own warnings; everything else goes to the run's log file).
+progress = logging.getLogger("newsflow.progress")
 
 FEED_STATE_FILE = "feed_state.json"
 PARTITIONS_DIR = "partitions"
@@ -115,12 +121,40 @@ def extract_step(settings: Settings, batch: BatchInfo) -> Path:
             "articles": len(result.articles),
             "quarantined": len(result.quarantined),
             "duplicates": result.duplicates,
+            "sources": source_counts(settings, result),
             "ignored_files": result.ignored_files,
             "not_modified_feeds": result.not_modified,
         },
     )
-    log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
+    log_extraction(result)
     return run_dir
+
+
+def source_counts(settings: Settings, result: ExtractResult) -> list[dict[str, Any]]:
+    """Per configured source: the articles extracted from it and the entries quarantined."""
+    articles = Counter(a.source_name for a in result.articles)
+    quarantined = Counter(q.source_name for q in result.quarantined)
+    names = [s.name for s in settings.sources] + sorted(
+        (set(articles) | set(quarantined)) - {s.name for s in settings.sources}
+    )
+    return [{"source_name": n, "articles": articles[n], "quarantined": quarantined[n]} for n in names]
+
+
+def log_extraction(result: ExtractResult) -> None:
+    """One line for what was read, then one per quarantine reason class (each entry is logged at INFO)."""
+    progress.info(
+        "extract: read %d articles (%d duplicates dropped), quarantined %d entries",
+        len(result.articles),
+        result.duplicates,
+        len(result.quarantined),
+    )
+    by_class: dict[str, list[Quarantined]] = {}
+    for row in result.quarantined:
+        by_class.setdefault(row.reason_class, []).append(row)
+    for name, rows in sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0])):
+        progress.info(
+            "extract: quarantined %d x %s, e.g. %s: %s", len(rows), name, rows[0].source_location, rows[0].reason
+        )
 
 
 def read_tables(run_dir: Path) -> dict[str, pd.DataFrame]:
@@ -152,9 +186,20 @@ def enrich_step(settings: Settings, run_dir: Path) -> Path:
     """NER and sentiment over the extracted articles of a run (or partition) folder;
     writes one Parquet file per table next to them."""
     articles = pd.read_parquet(run_dir / "articles.parquet")
+    started = time.monotonic()
     tables = enrich_settings_batch(articles, settings)
     for name, frame in tables.items():
         frame.to_parquet(run_dir / f"{name}.parquet", index=False)
+    seconds = time.monotonic() - started
+    progress.info(
+        "enrich %s: %d articles in %.1f s (%.1f articles/s), %d mentions, %d quotes",
+        run_dir.name,
+        len(articles),
+        seconds,
+        len(articles) / seconds if seconds else 0.0,
+        len(tables.get("mentions", ())),
+        len(tables.get("quotes", ())),
+    )
     return run_dir
 
 
@@ -313,6 +358,7 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
     outcome = validate_batch(
         tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
     )
+    offline_data_docs(settings)
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
     verdict = {
@@ -323,8 +369,18 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
         "data_docs_url": outcome.data_docs_url,
     }
     _write_json(run_dir / "validation.json", verdict)
+    passed = outcome.results.groupby("table_name")["success"].all()
+    progress.info("validate: %d of %d tables passed their suites", int(passed.sum()), len(passed))
     raise_for_failures(outcome)
     return verdict
+
+
+def offline_data_docs(settings: Settings) -> None:
+    """Point the Data Docs just built at local copies of their assets; a failure is logged, never fatal."""
+    try:
+        localise_site(settings.data_docs_index.parent)
+    except (OSError, OfflineAssetError) as exc:
+        log.error("the Data Docs still load assets from the internet: %s", exc)
 
 
 def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
@@ -343,7 +399,9 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
             interval_end=batch.interval_end,
             tables=tables,
             duplicates=info["duplicates"],
+            sources=pd.DataFrame(info.get("sources") or [], columns=["source_name", "articles", "quarantined"]),
         )
+    progress.info("load: %s", ", ".join(f"{n} {name}" for name, n in counts.items() if n))
     # Only now may the next fetch be conditional: a failed load must refetch these entries.
     state = _feed_state(settings)
     state.update(_read_json(run_dir / FEED_STATE_FILE))
@@ -360,6 +418,7 @@ def refresh_step(settings: Settings) -> dict[str, int]:
     """
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         counts = db.refresh_marts(con)
+        progress.info("marts: %d rebuilt", len(counts))
         try:
             publish_snapshot(con, settings.warehouse_path, settings.published_path)
         except (OSError, duckdb.Error, SnapshotError) as exc:
@@ -383,7 +442,14 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
             [top],
         ).fetchall()
         reasons = con.execute(
-            "select reason, count(*) from raw.quarantine group by reason order by 2 desc, 1"
+            "select coalesce(reason_class, reason), count(*), min(reason) from raw.quarantine "
+            "group by 1 order by 2 desc, 1"
+        ).fetchall()
+        latest_run = con.execute(
+            "select source_name, read, articles, added, updated, unchanged, quarantined, "
+            "quarantined_by_reason, duplicates, by_language from marts.ingest_health "
+            "where batch_id = (select batch_id from raw.batches order by loaded_at desc, batch_id desc limit 1) "
+            "order by read desc nulls last, source_name"
         ).fetchall()
         outlets = con.execute("select count(distinct outlet) from staging.articles").fetchone()[0]
         dq = con.execute("select count(*), count(*) filter (where success) from marts.dq_results").fetchone()
@@ -395,6 +461,7 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
         "outlets": outlets,
         "quarantined": counts.get("raw.quarantine", 0),
         "quarantine_reasons": reasons,
+        "latest_run": latest_run,
         "top_entities": top_entities,
         "validations": {"runs": dq[0], "passed": dq[1]},
         "stories": {"multi_article": stories[0], "copies": stories[1]},

@@ -112,3 +112,12 @@ def test_watched_entities_are_charted_with_their_true_rank(tmp_path):
         ("Wobbly Minister", 2, False),
         ("Lone Article", 5, True),
     ]
+
+
+def test_the_page_shows_ingest_health_per_source_and_run(page):
+    tree = lxml.html.fromstring(page)
+    (row,) = tree.xpath("//section[@id='ingest']//tbody/tr")
+    cells = [cell.text_content() for cell in row.xpath("./td")]
+    assert cells[1:5] == ["fixture", "127", "127", "0"]  # source, read, added, updated
+    assert cells[-1] == "en 127"  # languages
+    assert "of the latest run's entries quarantined or duplicate" in page

@@ -41,6 +41,7 @@ REQUIRED_MARTS = (
     "source_daily_volume",
     "story_spread",
     "dq_results",
+    "ingest_health",
 )
 REPORT_SQL = PROJECT_ROOT / "sql" / "report"
 DEFAULT_DAYS = 90  # the default page: the latest 90 days that have articles
@@ -184,6 +185,15 @@ def _named(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, 
     return [{**{k: v for k, v in row.items() if k != "entity_id"}, "entity": names[row["entity_id"]]} for row in rows]
 
 
+def _latest_run_totals(ingest: list[dict[str, Any]]) -> dict[str, float]:
+    """Entries the latest run read (duplicates included) and the share quarantined or dropped as duplicates."""
+    latest = [row for row in ingest if row["batch_id"] == ingest[0]["batch_id"]] if ingest else []
+    duplicates = (latest[0]["duplicates"] or 0) if latest else 0
+    read = sum(row["read"] or 0 for row in latest) + duplicates
+    set_aside = sum(row["quarantined"] or 0 for row in latest) + duplicates
+    return {"read": read, "set_aside": set_aside, "share": set_aside / read if read else 0.0}
+
+
 def report_context(
     con: duckdb.DuckDBPyConnection, period: Period | None, top: int, watchlist: Sequence[str]
 ) -> dict[str, Any]:
@@ -191,6 +201,8 @@ def report_context(
     context: dict[str, Any] = {"period": period, "charts": {}}
     context["quality"] = _rows(con, "quality")
     (context["quality_totals"],) = _rows(con, "quality_totals")
+    context["ingest"] = _rows(con, "ingest_health")
+    context["ingest_totals"] = _latest_run_totals(context["ingest"])
     if period is None:
         return context
     (context["totals"],) = _rows(con, "totals", **period.params)
