@@ -26,12 +26,13 @@ examples:
   python -m newsflow query                                 # list the recipes in sql/queries/
   python -m newsflow query entity_tone_timeline --entity "Kim Jong Un" --from 2024-11-25
   python -m newsflow report --out var/reports              # static HTML coverage report
+  python -m newsflow sql                                   # SQL shell on the published snapshot
 
 `python -m newsflow COMMAND --help` explains a command.
 
 Analysts: summary, query and report read the snapshot each marts refresh publishes
 (var/newsflow.published.duckdb by default), never the file the pipeline writes; open it
-yourself with `duckdb -readonly var/newsflow.published.duckdb`.
+in an SQL shell with `python -m newsflow sql`.
 """
 READ_HELP = (
     "the warehouse (default: from newsflow.yaml); what is read is its published snapshot beside it "
@@ -245,6 +246,36 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    from newsflow.shell import Shell, parse_assignment
+    from newsflow.warehouse import db
+
+    settings = _settings(args)
+    source = settings.reader_path
+    if not source.exists():
+        print(f"error: no warehouse at {source}: run `python -m newsflow run` first", file=sys.stderr)
+        return 2
+    try:
+        variables = [parse_assignment(text) for text in args.var or ()]
+    except ValueError as exc:
+        print(f"error: --var {exc}", file=sys.stderr)
+        return 2
+    with db.connect(source, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
+        shell = Shell(con)
+        for name, value in variables:
+            shell.bind(name, value)
+        for path in args.files:
+            shell.run_file(Path(path))
+        if args.command:
+            shell.run_lines(args.command.splitlines())
+        if not args.files and not args.command:
+            if sys.stdin.isatty():
+                shell.interact()
+            else:
+                shell.run_lines(sys.stdin)
+    return 1 if shell.errors else 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from newsflow.report import build_report
     from newsflow.report.build import ReportError
@@ -366,6 +397,22 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--out", metavar="FILE", help="write to this file instead of stdout (needed for parquet)")
     query.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     query.set_defaults(func=cmd_query)
+
+    sql = _command(
+        commands,
+        "sql",
+        "an SQL shell on the published snapshot (read-only), with the DuckDB that wrote it: statements end "
+        "with ';', `.read FILE` runs a recipe, `.help` lists the commands; runs FILEs, -c SQL or standard "
+        "input, else prompts",
+        "python -m newsflow sql --var entity='Kim Jong Un' -c '.read sql/queries/entity_daily_coverage.sql'",
+    )
+    sql.add_argument("files", nargs="*", metavar="FILE", help="SQL files to run, in order (as .read FILE)")
+    sql.add_argument("-c", "--command", metavar="SQL", help="SQL (and dot commands) to run")
+    sql.add_argument(
+        "--var", action="append", metavar="NAME=VALUE", help="a variable for getvariable('NAME'), bound (repeatable)"
+    )
+    sql.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
+    sql.set_defaults(func=cmd_sql)
 
     report = _command(
         commands,
