@@ -27,11 +27,15 @@ install: $(VENV)/.installed  ## create .venv and install pinned requirements
 run: install  ## run the newsflow_ingest DAG over data/sample (see newsflow.yaml)
 	$(BIN)/python -m newsflow run
 
+# On every core (pytest-xdist); a test file stays on one worker, so its module fixtures (a DAG
+# run, a GX checkpoint) are built once. --durations: where the time went.
+XDIST := -n auto --dist loadfile --durations=15
+
 test: install  ## the whole test suite, end-to-end DAG runs included
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 test-fast: install  ## everything but the end-to-end and Airflow-server DAG runs
-	$(BIN)/python -m pytest -m "not e2e and not integration"
+	$(BIN)/python -m pytest -m "not e2e and not integration" $(XDIST)
 
 lint: install
 	$(BIN)/ruff check .
