@@ -31,7 +31,7 @@ class ConsoleFilter:
         match = RECORD.match(line)
         if match is None:
             return line if self.showing else None
-        level, message, logger = match["level"], match["message"], match["logger"] or ""
+        level, message, logger = match["level"], match["message"].rstrip(), match["logger"] or ""
         self.showing = True
         if logger == PROGRESS_LOGGER:
             return f"  {message}"
