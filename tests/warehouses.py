@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
-from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS
+from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS, SENTIMENT_COLUMNS
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 
@@ -32,18 +32,6 @@ LABELS = {
     HOSTILE: "ORG",
     HOSTILE_IMG: "GPE",
 }
-
-
-SENTIMENT_COLUMNS = [
-    "article_id",
-    "compound",
-    "tone",
-    "positive",
-    "negative",
-    "polarity",
-    "word_count",
-    "sentence_count",
-]
 
 
 def eid(name: str) -> str:
@@ -129,7 +117,7 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
         "entities": pd.DataFrame(
             [(eid(name), name, label, [name]) for name, label in LABELS.items()], columns=list(ENTITY_COLUMNS)
         ),
-        "article_sentiment": pd.DataFrame(sentiments, columns=SENTIMENT_COLUMNS),
+        "article_sentiment": pd.DataFrame(sentiments, columns=list(SENTIMENT_COLUMNS)),
     }
 
 
