@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ ENVIRONMENT = {
     "NEWSFLOW_ENRICH_PARTITION_SIZE": "enrich_partition_size",
     "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
     "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
+    "NEWSFLOW_LANGUAGE_MODELS": "language_models",
 }
 
 
@@ -74,6 +75,8 @@ class Settings:
     aliases_path: Path | None = DEFAULT_ALIASES
     watchlist_path: Path | None = None
     lock_timeout_s: float = LOCK_TIMEOUT_S
+    # Other languages' spaCy models for entities ({"fr": "fr_core_news_sm"}); English uses spacy_model.
+    language_models: dict[str, str] = field(default_factory=dict)
 
     @property
     def reader_path(self) -> Path:
@@ -186,7 +189,8 @@ def load_settings(
     ``NEWSFLOW_ENRICH_PARTITION_SIZE`` (articles per mapped enrich task),
     ``NEWSFLOW_PUBLISHED_WAREHOUSE`` (the read-only snapshot analysts open; default
     :func:`published_beside` the warehouse), ``NEWSFLOW_LOCK_TIMEOUT`` (seconds a writer waits
-    for another process's lock).
+    for another process's lock), ``NEWSFLOW_LANGUAGE_MODELS`` (``fr=fr_core_news_sm,...``:
+    spaCy models for other languages' entities).
     """
     env = dict(os.environ if environ is None else environ)
     path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
@@ -244,7 +248,22 @@ def load_settings(
         aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
         watchlist_path=_optional_path(data.get("watchlist"), base),
         lock_timeout_s=lock_timeout,
+        language_models=_language_models(data.get("language_models")),
     )
+
+
+def _language_models(raw: Any) -> dict[str, str]:
+    """``{"fr": "fr_core_news_sm"}`` from a mapping or from ``fr=fr_core_news_sm,de=de_core_news_sm``."""
+    if not raw:
+        return {}
+    if isinstance(raw, str):
+        pairs = [part.split("=", 1) for part in raw.split(",") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ConfigError(f"language_models must look like 'fr=fr_core_news_sm,de=de_core_news_sm', got {raw!r}")
+        raw = {language.strip(): model.strip() for language, model in pairs}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in raw.items()):
+        raise ConfigError(f"language_models must map language codes to spaCy model names, got {raw!r}")
+    return {language.strip().lower(): model for language, model in raw.items()}
 
 
 def _optional_path(value: str | os.PathLike[str] | None, base: Path) -> Path | None:
@@ -263,4 +282,5 @@ _KNOWN_KEYS = {
     "watchlist",
     "published_warehouse",
     "lock_timeout_s",
+    "language_models",
 }

@@ -190,6 +190,7 @@ def enrich_settings_batch(articles: pd.DataFrame, settings: Settings) -> dict[st
         settings.nlp_batch_size,
         aliases=load_entity_list(settings.aliases_path),
         watchlist=load_entity_list(settings.watchlist_path),
+        language_models=settings.language_models,
     )
 
 

@@ -11,6 +11,8 @@ create table if not exists raw.articles (
     date_flag varchar not null,
     published_at_raw varchar,
     language varchar not null,
+    language_confidence double,
+    declared_language varchar,
     text varchar not null,
     word_count integer not null,
     source_name varchar not null,

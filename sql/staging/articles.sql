@@ -11,6 +11,8 @@ create table if not exists staging.articles (
     published_at timestamptz,
     date_flag varchar not null,
     language varchar not null,
+    language_confidence double,
+    declared_language varchar,
     text varchar not null,
     content_hash varchar not null,
     word_count integer not null,

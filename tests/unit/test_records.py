@@ -6,7 +6,6 @@ from newsflow.ingest.records import (
     Reject,
     build_article,
     content_hash,
-    detect_language,
     fold_whitespace,
     make_article_id,
     parse_published,
@@ -85,12 +84,3 @@ def test_missing_title_falls_back_to_first_line_and_outlet_to_domain():
 
 def test_whitespace_folding_keeps_paragraphs():
     assert fold_whitespace("a  b\r\n\r\n\n c\td ") == "a b\n\nc d"
-
-
-def test_language_declared_wins_else_stopword_screen():
-    assert detect_language("whatever", "en-GB") == "en"
-    assert detect_language(BODY + " The talks were said to be at the start of a new phase.") == "en"
-    assert (
-        detect_language("Der Minister traf sich mit dem Staatschef in der Hauptstadt und sprach über Verträge.")
-        == "und"
-    )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil import parser as date_parser
 
+from newsflow.ingest.language import identify_language
 from newsflow.ingest.urls import normalise_url
 
 ARTICLE_COLUMNS = (
@@ -21,6 +22,8 @@ ARTICLE_COLUMNS = (
     "date_flag",
     "published_at_raw",
     "language",
+    "language_confidence",
+    "declared_language",
     "text",
     "content_hash",
     "word_count",
@@ -47,6 +50,8 @@ class Article:
     date_flag: str
     published_at_raw: str | None
     language: str
+    language_confidence: float | None
+    declared_language: str | None
     text: str
     content_hash: str
     word_count: int
@@ -124,27 +129,6 @@ def parse_published(value: object, reference_time: datetime, tolerance: timedelt
     return parsed, "ok"
 
 
-_EN_STOPWORDS = frozenset(
-    "the of and to in a is that for it on was with as by at from he be this are his said "
-    "have an has but not they which were their its been who will would".split()
-)
-
-
-def detect_language(text: str, declared: str | None = None) -> str:
-    """The declared language (ISO 639-1) when given, else 'en' or 'und' by stopword share.
-
-    A cheap screen, not a classifier: it only needs to keep non-English text away
-    from an English NER model.
-    """
-    if declared:
-        return declared.strip().lower().replace("_", "-").split("-")[0]
-    words = [w.lower() for w in _WORD.findall(text[:5000])]
-    if not words:
-        return "und"
-    share = sum(w in _EN_STOPWORDS for w in words) / len(words)
-    return "en" if share >= 0.12 else "und"
-
-
 def build_article(
     *,
     text: str,
@@ -171,6 +155,7 @@ def build_article(
         clean_title = body.split("\n", 1)[0][:120]
     published_at, flag = parse_published(published, reference_time, tolerance)
     text_hash = content_hash(body)
+    guess = identify_language(body, language)
     return Article(
         article_id=make_article_id(url, text_hash),
         url=url or None,
@@ -180,7 +165,9 @@ def build_article(
         published_at=published_at,
         date_flag=flag,
         published_at_raw=None if published is None else str(published),
-        language=detect_language(body, language),
+        language=guess.language,
+        language_confidence=guess.confidence,
+        declared_language=guess.declared,
         text=body,
         content_hash=text_hash,
         word_count=words,
