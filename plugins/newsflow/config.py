@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ ENVIRONMENT = {
     "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
     "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
     "NEWSFLOW_LANGUAGE_MODELS": "language_models",
+    "NEWSFLOW_EARLIEST_PUBLISHED_AT": "earliest_published_at",
 }
 
 
@@ -77,6 +79,8 @@ class Settings:
     lock_timeout_s: float = LOCK_TIMEOUT_S
     # Other languages' spaCy models for entities ({"fr": "fr_core_news_sm"}); English uses spacy_model.
     language_models: dict[str, str] = field(default_factory=dict)
+    # Dates before this are flagged before_earliest, not trusted (None: any past date is kept).
+    earliest_published_at: datetime | None = None
 
     @property
     def reader_path(self) -> Path:
@@ -190,7 +194,8 @@ def load_settings(
     ``NEWSFLOW_PUBLISHED_WAREHOUSE`` (the read-only snapshot analysts open; default
     :func:`published_beside` the warehouse), ``NEWSFLOW_LOCK_TIMEOUT`` (seconds a writer waits
     for another process's lock), ``NEWSFLOW_LANGUAGE_MODELS`` (``fr=fr_core_news_sm,...``:
-    spaCy models for other languages' entities).
+    spaCy models for other languages' entities), ``NEWSFLOW_EARLIEST_PUBLISHED_AT`` (dates
+    before it are flagged ``before_earliest``; unset, archives of any age load).
     """
     env = dict(os.environ if environ is None else environ)
     path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
@@ -249,6 +254,7 @@ def load_settings(
         watchlist_path=_optional_path(data.get("watchlist"), base),
         lock_timeout_s=lock_timeout,
         language_models=_language_models(data.get("language_models")),
+        earliest_published_at=_earliest(data.get("earliest_published_at")),
     )
 
 
@@ -264,6 +270,22 @@ def _language_models(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in raw.items()):
         raise ConfigError(f"language_models must map language codes to spaCy model names, got {raw!r}")
     return {language.strip().lower(): model for language, model in raw.items()}
+
+
+def _earliest(raw: Any) -> datetime | None:
+    """``earliest_published_at`` as a UTC time: a date or an ISO 8601 time (naive means UTC)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        raw = datetime.combine(raw, time(0))
+    if isinstance(raw, str):
+        try:
+            raw = datetime.fromisoformat(raw.strip())
+        except ValueError as exc:
+            raise ConfigError(f"earliest_published_at must be an ISO 8601 date or time, got {raw!r}") from exc
+    if not isinstance(raw, datetime):
+        raise ConfigError(f"earliest_published_at must be an ISO 8601 date or time, got {raw!r}")
+    return raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
 
 
 def _optional_path(value: str | os.PathLike[str] | None, base: Path) -> Path | None:
@@ -283,4 +305,5 @@ _KNOWN_KEYS = {
     "published_warehouse",
     "lock_timeout_s",
     "language_models",
+    "earliest_published_at",
 }

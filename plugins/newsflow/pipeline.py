@@ -312,7 +312,11 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
         _write_json(run_dir / "validation.json", verdict)
         return verdict
     outcome = validate_batch(
-        tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
+        tables,
+        gx_root=settings.gx_root,
+        batch_id=batch.batch_id,
+        reference_time=batch.interval_end,
+        earliest_published_at=settings.earliest_published_at,
     )
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)

@@ -1,7 +1,7 @@
 -- grain: one row per article (its latest version). Contract: article_id, url, outlet,
 -- title, author, published_at, language, text. published_at is UTC, or null when
--- date_flag says the date was missing, unparsed or in the future (the claimed value is
--- kept in raw.articles.published_at_raw).
+-- date_flag says the date was missing, unparsed, in the future or before the configured
+-- earliest_published_at (the claimed value is kept in raw.articles.published_at_raw).
 create table if not exists staging.articles (
     article_id varchar primary key,
     url varchar,

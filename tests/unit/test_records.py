@@ -84,3 +84,19 @@ def test_missing_title_falls_back_to_first_line_and_outlet_to_domain():
 
 def test_whitespace_folding_keeps_paragraphs():
     assert fold_whitespace("a  b\r\n\r\n\n c\td ") == "a b\n\nc d"
+
+
+def test_archive_dates_are_kept_unless_an_earliest_date_is_configured():
+    assert parse_published("Thu, 26 Mar 1987 09:30:00 GMT", REF, DAY) == (
+        datetime(1987, 3, 26, 9, 30, tzinfo=UTC),
+        "ok",
+    )
+    earliest = datetime(1990, 1, 1, tzinfo=UTC)
+    assert parse_published("1987-03-26", REF, DAY, earliest) == (None, "before_earliest")
+    assert parse_published("1990-01-01", REF, DAY, earliest) == (earliest, "ok")
+    built = article(published="1970-01-01T00:00:00Z", earliest=earliest)
+    assert (built.published_at, built.date_flag, built.published_at_raw) == (
+        None,
+        "before_earliest",
+        "1970-01-01T00:00:00Z",
+    )

@@ -33,7 +33,7 @@ ARTICLE_COLUMNS = (
 )
 QUARANTINE_COLUMNS = ("quarantine_id", "source_name", "source_location", "source_format", "reason", "detail")
 
-DATE_FLAGS = ("ok", "missing", "unparsed", "future")
+DATE_FLAGS = ("ok", "missing", "unparsed", "future", "before_earliest")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 
 
@@ -106,13 +106,17 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def parse_published(value: object, reference_time: datetime, tolerance: timedelta) -> tuple[datetime | None, str]:
-    """Parse a publication date to UTC and flag it: ok, missing, unparsed or future.
+def parse_published(
+    value: object, reference_time: datetime, tolerance: timedelta, earliest: datetime | None = None
+) -> tuple[datetime | None, str]:
+    """Parse a publication date to UTC and flag it: ok, missing, unparsed, future or before_earliest.
 
-    A missing, unreadable or future date is never replaced by "now": the time is
-    left empty and the flag says why (the claimed value stays in
-    ``published_at_raw``).  Naive times are taken as UTC, the convention of feeds
-    and most CMS exports.
+    A missing, unreadable or future date, or one before the configured ``earliest``
+    (``earliest_published_at``: a date an operator knows no real article of theirs has),
+    is never replaced by "now": the time is left empty and the flag says why (the claimed
+    value stays in ``published_at_raw``).  Without ``earliest`` any past date is kept, so
+    archives load.  Naive times are taken as UTC, the convention of feeds and most CMS
+    exports.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, "missing"
@@ -126,6 +130,8 @@ def parse_published(value: object, reference_time: datetime, tolerance: timedelt
     parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     if parsed > reference_time + tolerance:
         return None, "future"
+    if earliest is not None and parsed < earliest:
+        return None, "before_earliest"
     return parsed, "ok"
 
 
@@ -144,6 +150,7 @@ def build_article(
     reference_time: datetime,
     tolerance: timedelta,
     min_words: int = 20,
+    earliest: datetime | None = None,
 ) -> Article:
     """Normalise one parsed item; raise :class:`Reject` when it is not an article."""
     body = fold_whitespace(text or "")
@@ -153,7 +160,7 @@ def build_article(
     clean_title = " ".join((title or "").split())
     if not clean_title:
         clean_title = body.split("\n", 1)[0][:120]
-    published_at, flag = parse_published(published, reference_time, tolerance)
+    published_at, flag = parse_published(published, reference_time, tolerance, earliest)
     text_hash = content_hash(body)
     guess = identify_language(body, language)
     return Article(

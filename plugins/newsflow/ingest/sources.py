@@ -173,6 +173,7 @@ class Extractor:
                     source_format=fmt,
                     reference_time=self.reference_time,
                     tolerance=self.tolerance,
+                    earliest=self.settings.earliest_published_at,
                 )
             except Reject as exc:
                 self._quarantine(source, where, fmt, str(exc), (item.get("title") or "")[:200])
