@@ -11,10 +11,10 @@ import re
 from typing import Any
 
 import feedparser
-import trafilatura
 import yaml
 from lxml import html as lxml_html
 
+from newsflow.ingest.extraction import extract_page
 from newsflow.ingest.records import Reject
 
 Item = dict[str, Any]
@@ -193,18 +193,15 @@ def _meta(tree: Any, *queries: str) -> str | None:
 
 
 def parse_html(data: bytes, url: str | None = None) -> list[Item | Reject]:
-    """A saved or fetched article page: trafilatura for the text, meta tags first for metadata."""
+    """A saved or fetched article page: :func:`extract_page` for the text, meta tags first for metadata."""
     markup = decode(data)
     try:
         tree = lxml_html.fromstring(markup)
     except Exception as exc:  # empty or non-HTML documents
         return [Reject(f"not an HTML document: {exc}")]
-    doc = trafilatura.bare_extraction(
-        markup, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-    )
-    if doc is None:
+    extracted = extract_page(markup, url)
+    if extracted is None:
         return [Reject("no extractable article text")]
-    extracted = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     return [
         {
             "url": _meta(tree, "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")

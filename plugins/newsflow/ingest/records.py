@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from dateutil import parser as date_parser
 
+from newsflow.ingest.extraction import boilerplate_reason
 from newsflow.ingest.language import identify_language
 from newsflow.ingest.urls import normalise_url
 
@@ -35,6 +37,7 @@ QUARANTINE_COLUMNS = ("quarantine_id", "source_name", "source_location", "source
 
 DATE_FLAGS = ("ok", "missing", "unparsed", "future", "before_earliest")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
 @dataclass
@@ -89,6 +92,17 @@ def fold_whitespace(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     cleaned = (" ".join(p.split()) for p in paragraphs)
     return "\n\n".join(p for p in cleaned if p)
+
+
+def plain_title(title: str | None) -> str | None:
+    """A title as plain text: tags stripped, entities decoded (twice-escaped ones too), spaces folded."""
+    if not title:
+        return None
+    text = title
+    for _ in range(2):  # "&amp;amp;" and "&lt;b&gt;" survive one round in the wild
+        text = html.unescape(_TAG.sub(" ", text))
+    text = _TAG.sub(" ", text)
+    return " ".join(text.split()) or None
 
 
 def content_hash(text: str) -> str:
@@ -157,7 +171,10 @@ def build_article(
     words = count_words(body)
     if words < min_words:
         raise Reject(f"no extractable article text ({words} words, need {min_words})")
-    clean_title = " ".join((title or "").split())
+    notice = boilerplate_reason(body)
+    if notice:
+        raise Reject(f"boilerplate only ({notice}), no article text ({words} words)")
+    clean_title = plain_title(title) or ""
     if not clean_title:
         clean_title = body.split("\n", 1)[0][:120]
     published_at, flag = parse_published(published, reference_time, tolerance, earliest)
