@@ -15,6 +15,7 @@ create table if not exists raw.articles (
     declared_language varchar,
     text varchar not null,
     word_count integer not null,
+    is_teaser boolean,
     source_name varchar not null,
     source_location varchar not null,
     source_format varchar not null,

@@ -16,6 +16,7 @@ create table if not exists staging.articles (
     text varchar not null,
     content_hash varchar not null,
     word_count integer not null,
+    is_teaser boolean,
     source_name varchar not null,
     source_format varchar not null,
     batch_id varchar not null,

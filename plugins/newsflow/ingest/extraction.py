@@ -55,7 +55,8 @@ _BOILERPLATE = {
         r"\b(?:to (?:continue )?read|to access|for full access|to keep reading|to unlock|exclusive)\b"
         r"|\b(?:to (?:continue|keep) reading|this (?:article|content|story) is (?:for|available to|only for) "
         r"(?:subscribers|members))\b"
-        r"|\b(?:already a (?:subscriber|member)|(?:read|used) (?:all )?your free articles?|free articles? (?:left|remaining))\b",
+        r"|\b(?:already a (?:subscriber|member)|(?:read|used) (?:all )?your free articles?"
+        r"|free articles? (?:left|remaining))\b",
         re.I | re.S,
     ),
     "reprint notice": re.compile(

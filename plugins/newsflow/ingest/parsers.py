@@ -22,6 +22,12 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "br")
 ARTICLE_KEYS = ("url", "title", "text", "outlet", "published_at", "author", "language")
+# A feed entry's text is a teaser, standing for the page it links to, when the feed gave no
+# full content and the summary is short or says it goes on.
+TEASER_MAX_WORDS = 120
+_GOES_ON = re.compile(
+    r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\b(?:read more|continue reading|more»?|weiterlesen|leia mais))\W*$", re.I
+)
 
 
 def decode(data: bytes) -> str:
@@ -138,7 +144,8 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
         if entry.get("content"):
             content = max((c.get("value", "") for c in entry.content), key=len)
         summary = entry.get("summary", "")
-        text = html_to_text(content if len(content) >= len(summary) else summary)
+        has_content = bool(content) and len(content) >= len(summary)
+        text = html_to_text(content if has_content else summary)
         published = entry.get("published") or entry.get("updated")
         parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(
@@ -150,9 +157,16 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
                 "author": entry.get("author"),
                 "published_at": _struct_to_iso(parsed_time) if parsed_time else published,
                 "language": language,
+                "guid": entry.get("id"),
+                "teaser": not has_content and is_teaser(text),
             }
         )
     return items
+
+
+def is_teaser(text: str) -> bool:
+    """A summary rather than an article: short, or ending as if it went on ("…", "Read more")."""
+    return len(text.split()) < TEASER_MAX_WORDS or bool(_GOES_ON.search(text.strip()))
 
 
 def parse_json_feed(feed: dict[str, Any]) -> list[Item | Reject]:

@@ -7,6 +7,7 @@ import html
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from dateutil import parser as date_parser
 
@@ -29,6 +30,7 @@ ARTICLE_COLUMNS = (
     "text",
     "content_hash",
     "word_count",
+    "is_teaser",
     "source_name",
     "source_location",
     "source_format",
@@ -58,6 +60,7 @@ class Article:
     text: str
     content_hash: str
     word_count: int
+    is_teaser: bool
     source_name: str
     source_location: str
     source_format: str
@@ -110,9 +113,19 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
-def make_article_id(url: str | None, text_hash: str) -> str:
-    """Stable id: from the normalised URL when there is one, else from the content hash."""
-    key = f"url:{normalise_url(url)}" if url else f"content:{text_hash}"
+def make_article_id(url: str | None, text_hash: str, guid: str | None = None) -> str:
+    """Stable id: from the normalised URL when it names one article, else the guid, else the content.
+
+    A site's home page names no article (podcast feeds link every episode to it): a URL
+    without a path identifies nothing.  Callers pass no ``url`` for entries that share
+    their link with other items of the same feed.
+    """
+    if url and urlsplit(url.strip()).path.strip("/"):
+        key = f"url:{normalise_url(url)}"
+    elif guid and guid.strip():
+        key = f"guid:{guid.strip()}"
+    else:
+        key = f"content:{text_hash}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -165,8 +178,15 @@ def build_article(
     tolerance: timedelta,
     min_words: int = 20,
     earliest: datetime | None = None,
+    guid: str | None = None,
+    link_is_shared: bool = False,
+    is_teaser: bool = False,
 ) -> Article:
-    """Normalise one parsed item; raise :class:`Reject` when it is not an article."""
+    """Normalise one parsed item; raise :class:`Reject` when it is not an article.
+
+    ``link_is_shared``: other items of the same document link to the same URL, so the URL
+    does not identify this one (its id comes from ``guid`` or the content).
+    """
     body = fold_whitespace(text or "")
     words = count_words(body)
     if words < min_words:
@@ -181,7 +201,7 @@ def build_article(
     text_hash = content_hash(body)
     guess = identify_language(body, language)
     return Article(
-        article_id=make_article_id(url, text_hash),
+        article_id=make_article_id(None if link_is_shared else url, text_hash, guid),
         url=url or None,
         outlet=(outlet or "").strip() or _outlet_from_url(url) or "unknown",
         title=clean_title,
@@ -195,6 +215,7 @@ def build_article(
         text=body,
         content_hash=text_hash,
         word_count=words,
+        is_teaser=is_teaser,
         source_name=source_name,
         source_location=source_location,
         source_format=source_format,

@@ -7,6 +7,7 @@ import fnmatch
 import logging
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,8 +16,8 @@ from pathlib import Path
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
 from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
-from newsflow.ingest.records import Article, Quarantined, Reject, build_article
-from newsflow.ingest.urls import normalise_title
+from newsflow.ingest.records import Article, Quarantined, Reject, build_article, make_article_id
+from newsflow.ingest.urls import normalise_title, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ class Extractor:
         self.tolerance = timedelta(hours=settings.future_tolerance_hours)
         self.feed_state = feed_state
         self.result = ExtractResult()
+        # Articles whose link is shared with other items: their equal texts are still different items.
+        self._identified_apart: set[str] = set()
 
     def run(self, sources: tuple[SourceConfig, ...]) -> ExtractResult:
         for source in sources:
@@ -154,6 +157,8 @@ class Extractor:
         self._add_items(source, url, "feed", parse_feed(body))
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
+        links = Counter(normalise_url(i["url"]) for i in items if isinstance(i, dict) and i.get("url"))
+        guids = Counter(i.get("guid") for i in items if isinstance(i, dict) and i.get("guid"))
         for index, item in enumerate(items):
             where = location if len(items) == 1 else f"{location}#{index}"
             if isinstance(item, Reject):
@@ -174,10 +179,16 @@ class Extractor:
                     reference_time=self.reference_time,
                     tolerance=self.tolerance,
                     earliest=self.settings.earliest_published_at,
+                    # A guid repeated in one feed over different titles does not tell them apart alone.
+                    guid=item.get("guid") if guids[item.get("guid")] < 2 else f"{item['guid']}|{item.get('title')}",
+                    link_is_shared=bool(item.get("url")) and links[normalise_url(item["url"])] > 1,
+                    is_teaser=bool(item.get("teaser")),
                 )
             except Reject as exc:
                 self._quarantine(source, where, fmt, str(exc), (item.get("title") or "")[:200])
                 continue
+            if article.article_id != make_article_id(article.url, article.content_hash):
+                self._identified_apart.add(article.article_id)
             self.result.articles.append(article)
 
     def _quarantine(self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "") -> None:
@@ -194,9 +205,10 @@ class Extractor:
         kept: list[Article] = []
         index: dict[tuple, int] = {}
         for article in sorted(self.result.articles, key=lambda a: -a.word_count):
-            keys = [("id", article.article_id), ("hash", article.content_hash)]
+            apart = article.article_id in self._identified_apart
+            keys = [("id", article.article_id), ("hash", article.content_hash, article.article_id if apart else "")]
             title = normalise_title(article.title, article.outlet)
-            if len(title.split()) >= 5:
+            if len(title.split()) >= 5 and not apart:
                 day = article.published_at.date() if article.published_at else None
                 keys.append(("title", article.outlet.casefold(), day, title))
             position = next((index[key] for key in keys if key in index), len(kept))
