@@ -28,6 +28,7 @@ from tqdm import tqdm
 from newsflow.config import Settings
 from newsflow.pipeline import (
     FEED_STATE_FILE,
+    PAGE_STATE_FILE,
     BatchInfo,
     enrich_step,
     extract_step,
@@ -80,7 +81,8 @@ def split_by_day(settings: Settings, extracted: Path, batches: list[BatchInfo]) 
         folder.mkdir(parents=True, exist_ok=True)
         day.to_parquet(folder / "articles.parquet", index=False)
         (quarantine if i == 0 else quarantine.iloc[0:0]).to_parquet(folder / "quarantine.parquet", index=False)
-        shutil.copyfile(extracted / FEED_STATE_FILE, folder / FEED_STATE_FILE)
+        for state in (FEED_STATE_FILE, PAGE_STATE_FILE):
+            shutil.copyfile(extracted / state, folder / state)
         counts = {
             "articles": len(day),
             "quarantined": len(quarantine) if i == 0 else 0,

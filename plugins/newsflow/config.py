@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from newsflow.ingest.fetch import FetchPolicy
 
 PROJECT_ROOT = Path(os.environ.get("NEWSFLOW_HOME", Path(__file__).resolve().parents[2]))
 
@@ -40,6 +42,7 @@ ENVIRONMENT = {
     "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
     "NEWSFLOW_LANGUAGE_MODELS": "language_models",
     "NEWSFLOW_EARLIEST_PUBLISHED_AT": "earliest_published_at",
+    "NEWSFLOW_USER_AGENT": "user_agent",
 }
 
 
@@ -55,10 +58,17 @@ class SourceConfig:
     kind: str
     location: str
     outlet: str | None = None
+    # Fetch the page behind an entry that carries only a summary.  None: yes for sources
+    # read over HTTP, no for files (an archive on disk is read as it is, offline).
+    follow_links: bool | None = None
 
     @property
     def is_url(self) -> bool:
         return self.location.startswith(("http://", "https://"))
+
+    @property
+    def follows_links(self) -> bool:
+        return self.is_url if self.follow_links is None else self.follow_links
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,8 @@ class Settings:
     language_models: dict[str, str] = field(default_factory=dict)
     # Dates before this are flagged before_earliest, not trusted (None: any past date is kept).
     earliest_published_at: datetime | None = None
+    # How pages are fetched: robots.txt, limits, retries, User-Agent (see newsflow.ingest.fetch).
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
 
     @property
     def reader_path(self) -> Path:
@@ -171,6 +183,7 @@ def _parse_sources(raw: Any, base: Path) -> tuple[SourceConfig, ...]:
                 kind=kind,
                 location=str(location),
                 outlet=item.get("outlet"),
+                follow_links=item.get("follow_links"),
             )
         )
     names = [s.name for s in sources]
@@ -255,6 +268,7 @@ def load_settings(
         lock_timeout_s=lock_timeout,
         language_models=_language_models(data.get("language_models")),
         earliest_published_at=_earliest(data.get("earliest_published_at")),
+        fetch=_fetch_policy(data.get("fetch"), data.get("user_agent"), timeout),
     )
 
 
@@ -270,6 +284,33 @@ def _language_models(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in raw.items()):
         raise ConfigError(f"language_models must map language codes to spaCy model names, got {raw!r}")
     return {language.strip().lower(): model for language, model in raw.items()}
+
+
+def _fetch_policy(raw: Any, user_agent: str | None, timeout_s: float) -> FetchPolicy:
+    """The ``fetch:`` mapping (keys of :class:`FetchPolicy`) as a policy; unknown keys are an error."""
+    raw = dict(raw or {})
+    known = {f.name: f.type for f in fields(FetchPolicy)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(f"fetch: unknown keys {sorted(unknown)}; known: {sorted(known)}")
+    raw.setdefault("timeout_s", timeout_s)
+    if user_agent:
+        raw["user_agent"] = user_agent
+    defaults = FetchPolicy()
+    values = {}
+    for key, value in raw.items():
+        kind = type(getattr(defaults, key))
+        try:
+            if kind is bool:
+                values[key] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes")
+            else:
+                values[key] = kind(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"fetch.{key} must be a {kind.__name__}, got {value!r}") from exc
+    policy = FetchPolicy(**values)
+    if policy.concurrency < 1 or policy.per_host_concurrency < 1:
+        raise ConfigError("fetch.concurrency and fetch.per_host_concurrency must be at least 1")
+    return policy
 
 
 def _earliest(raw: Any) -> datetime | None:
@@ -306,4 +347,6 @@ _KNOWN_KEYS = {
     "lock_timeout_s",
     "language_models",
     "earliest_published_at",
+    "fetch",
+    "user_agent",
 }

@@ -34,6 +34,7 @@ from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 log = logging.getLogger(__name__)
 
 FEED_STATE_FILE = "feed_state.json"
+PAGE_STATE_FILE = "page_state.json"
 PARTITIONS_DIR = "partitions"
 LINK_COLUMNS = ("article_id", "other_article_id", "kind", "similarity")
 STORY_COLUMNS = ("story_id", "article_id", "is_origin", "copy_kind", "is_copy", "agency")
@@ -94,8 +95,9 @@ def quarantine_frame(rows: list[Quarantined]) -> pd.DataFrame:
     return frame.drop_duplicates("quarantine_id")
 
 
-def _feed_state(settings: Settings) -> dict[str, dict[str, str]]:
-    path = settings.state_dir / FEED_STATE_FILE
+def _feed_state(settings: Settings, name: str = FEED_STATE_FILE) -> dict[str, dict[str, str]]:
+    """Validators kept between runs: feeds' (``feed_state.json``) or loaded pages' (``page_state.json``)."""
+    path = settings.state_dir / name
     return _read_json(path) if path.exists() else {}
 
 
@@ -103,10 +105,13 @@ def extract_step(settings: Settings, batch: BatchInfo) -> Path:
     """Read every source for the batch; writes articles/quarantine Parquet; returns the run folder."""
     run_dir = run_dir_for(settings, batch)
     run_dir.mkdir(parents=True, exist_ok=True)
-    result: ExtractResult = extract_articles(settings, batch.interval_end, _feed_state(settings))
+    result: ExtractResult = extract_articles(
+        settings, batch.interval_end, _feed_state(settings), _feed_state(settings, PAGE_STATE_FILE)
+    )
     articles_frame(result.articles).to_parquet(run_dir / "articles.parquet", index=False)
     quarantine_frame(result.quarantined).to_parquet(run_dir / "quarantine.parquet", index=False)
     _write_json(run_dir / FEED_STATE_FILE, result.feed_state)
+    _write_json(run_dir / PAGE_STATE_FILE, result.page_state)
     _write_json(
         run_dir / "batch.json",
         {
@@ -117,6 +122,8 @@ def extract_step(settings: Settings, batch: BatchInfo) -> Path:
             "duplicates": result.duplicates,
             "ignored_files": result.ignored_files,
             "not_modified_feeds": result.not_modified,
+            "pages_fetched": result.pages_fetched,
+            "pages_already_loaded": result.pages_already_loaded,
         },
     )
     log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
@@ -349,11 +356,14 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
             tables=tables,
             duplicates=info["duplicates"],
         )
-    # Only now may the next fetch be conditional: a failed load must refetch these entries.
-    state = _feed_state(settings)
-    state.update(_read_json(run_dir / FEED_STATE_FILE))
+    # Only now may the next fetch be conditional, and a page count as loaded: a failed load
+    # must refetch these feeds and pages.
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    _write_json(settings.state_dir / FEED_STATE_FILE, state)
+    for name in (FEED_STATE_FILE, PAGE_STATE_FILE):
+        if (run_dir / name).exists():
+            state = _feed_state(settings, name)
+            state.update(_read_json(run_dir / name))
+            _write_json(settings.state_dir / name, state)
     return counts
 
 

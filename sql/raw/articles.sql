@@ -16,6 +16,7 @@ create table if not exists raw.articles (
     text varchar not null,
     word_count integer not null,
     is_teaser boolean,
+    field_sources varchar,
     source_name varchar not null,
     source_location varchar not null,
     source_format varchar not null,

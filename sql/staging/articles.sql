@@ -17,6 +17,7 @@ create table if not exists staging.articles (
     content_hash varchar not null,
     word_count integer not null,
     is_teaser boolean,
+    field_sources varchar,
     source_name varchar not null,
     source_format varchar not null,
     batch_id varchar not null,

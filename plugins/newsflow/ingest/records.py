@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ ARTICLE_COLUMNS = (
     "content_hash",
     "word_count",
     "is_teaser",
+    "field_sources",
     "source_name",
     "source_location",
     "source_format",
@@ -61,6 +63,7 @@ class Article:
     content_hash: str
     word_count: int
     is_teaser: bool
+    field_sources: str | None
     source_name: str
     source_location: str
     source_format: str
@@ -181,6 +184,7 @@ def build_article(
     guid: str | None = None,
     link_is_shared: bool = False,
     is_teaser: bool = False,
+    field_sources: dict[str, str] | None = None,
 ) -> Article:
     """Normalise one parsed item; raise :class:`Reject` when it is not an article.
 
@@ -216,6 +220,7 @@ def build_article(
         content_hash=text_hash,
         word_count=words,
         is_teaser=is_teaser,
+        field_sources=json.dumps(field_sources, sort_keys=True) if field_sources else None,
         source_name=source_name,
         source_location=source_location,
         source_format=source_format,

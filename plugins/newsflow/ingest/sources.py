@@ -15,6 +15,7 @@ from pathlib import Path
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
+from newsflow.ingest.fetch import PageFetcher
 from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
 from newsflow.ingest.records import Article, Quarantined, Reject, build_article, make_article_id
 from newsflow.ingest.urls import normalise_title, normalise_url
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 # Files that document a folder rather than hold articles.
+PAGE_FIELDS = ("text", "title", "url", "author", "published_at", "outlet", "language")
+FEED_FIRST = frozenset({"published_at", "outlet"})
 IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv", ".*")
 PARSERS: dict[str, tuple[str, Callable[[bytes], list[Item | Reject]]]] = {
     ".txt": ("text", parse_text),
@@ -47,6 +50,10 @@ class ExtractResult:
     duplicates: int = 0
     ignored_files: int = 0
     not_modified: list[str] = field(default_factory=list)
+    # Pages fetched for entries: url -> validators and the entry's date, saved once loaded.
+    page_state: dict[str, dict[str, str]] = field(default_factory=dict)
+    pages_fetched: int = 0
+    pages_already_loaded: int = 0
 
 
 class SourceError(RuntimeError):
@@ -100,12 +107,20 @@ def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None
 class Extractor:
     """Turns one batch of sources into articles and quarantine rows."""
 
-    def __init__(self, settings: Settings, reference_time: datetime, feed_state: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        settings: Settings,
+        reference_time: datetime,
+        feed_state: dict[str, dict[str, str]],
+        page_state: dict[str, dict[str, str]] | None = None,
+    ):
         self.settings = settings
         self.reference_time = reference_time
         self.tolerance = timedelta(hours=settings.future_tolerance_hours)
         self.feed_state = feed_state
+        self.page_state = page_state or {}
         self.result = ExtractResult()
+        self._fetcher: PageFetcher | None = None
         # Articles whose link is shared with other items: their equal texts are still different items.
         self._identified_apart: set[str] = set()
 
@@ -154,7 +169,72 @@ class Extractor:
         if status == 304:
             self.result.not_modified.append(url)
             return
-        self._add_items(source, url, "feed", parse_feed(body))
+        items = parse_feed(body)
+        if source.follows_links:
+            items, failed = self._follow_links(items)
+            if failed:
+                # The feed must be read again next run, so the entries whose pages failed are retried.
+                self.result.feed_state.pop(url, None)
+        self._add_items(source, url, "feed", items)
+
+    @property
+    def fetcher(self) -> PageFetcher:
+        if self._fetcher is None:
+            self._fetcher = PageFetcher(self.settings.fetch)
+        return self._fetcher
+
+    def _follow_links(self, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
+        """Replace teaser entries by the article on their page; returns the items and how many pages failed.
+
+        An entry whose page was loaded before (the page state) is dropped unless the feed
+        says it changed (then the page is asked for with its validators: 304 drops it too).
+        A page that cannot be fetched or holds no article makes its entry a :class:`Reject`.
+        """
+        wanted: dict[str, Item] = {}
+        for item in items:
+            if (
+                isinstance(item, dict)
+                and item.get("url")
+                and (item.get("teaser") or not (item.get("text") or "").strip())
+            ):
+                wanted[item["url"]] = item
+        validators = {}
+        for url, item in list(wanted.items()):
+            seen = self.page_state.get(url)
+            if seen is None:
+                continue
+            if seen.get("entry_date") == str(item.get("published_at")):
+                self.result.pages_already_loaded += 1
+                del wanted[url]
+            else:
+                validators[url] = seen
+        fetched = self.fetcher.fetch_many(wanted, validators)
+        out: list[Item | Reject] = []
+        failed = 0
+        for item in items:
+            url = item.get("url") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or not (item.get("teaser") or not (item.get("text") or "").strip()):
+                out.append(item)
+                continue
+            if url not in fetched:  # already loaded, unchanged
+                continue
+            page = fetched[url]
+            if page.not_modified:
+                self.result.pages_already_loaded += 1
+                continue
+            if page.error:
+                failed += 1
+                out.append(Reject(f"page not fetched: {page.error} ({url})"))
+                continue
+            self.result.pages_fetched += 1
+            merged = merge_page(item, parse_html(page.body, page.final_url or url))
+            if isinstance(merged, Reject):
+                failed += 1
+            else:
+                state = {**page.validators, "entry_date": str(item.get("published_at"))}
+                self.result.page_state[url] = state
+            out.append(merged)
+        return out, failed
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         links = Counter(normalise_url(i["url"]) for i in items if isinstance(i, dict) and i.get("url"))
@@ -183,6 +263,7 @@ class Extractor:
                     guid=item.get("guid") if guids[item.get("guid")] < 2 else f"{item['guid']}|{item.get('title')}",
                     link_is_shared=bool(item.get("url")) and links[normalise_url(item["url"])] > 1,
                     is_teaser=bool(item.get("teaser")),
+                    field_sources=item.get("field_sources"),
                 )
             except Reject as exc:
                 self._quarantine(source, where, fmt, str(exc), (item.get("title") or "")[:200])
@@ -220,8 +301,38 @@ class Extractor:
         self.result.articles = kept
 
 
+def merge_page(entry: Item, parsed: list[Item | Reject]) -> Item | Reject:
+    """The article of an entry's page, with the entry's fields filling what the page lacks.
+
+    ``field_sources`` records, for each field, whether it came from the page or the feed.
+    The page's text is the article (the entry's is its teaser); a page without one is a
+    :class:`Reject` naming the page's own reason.
+    """
+    page = parsed[0] if parsed else Reject("empty page")
+    if isinstance(page, Reject):
+        return Reject(f"linked page has no article: {page}")
+    merged: Item = {**entry, "teaser": False}
+    sources: dict[str, str] = {}
+    for key in PAGE_FIELDS:
+        # The feed's date and outlet are the publisher's own statement; the page's are guesses.
+        order = (("feed", entry), ("page", page)) if key in FEED_FIRST else (("page", page), ("feed", entry))
+        for origin, fields in order:
+            if fields.get(key):
+                merged[key], sources[key] = fields[key], origin
+                break
+    merged["field_sources"] = sources
+    return merged
+
+
 def extract_articles(
-    settings: Settings, reference_time: datetime, feed_state: dict[str, dict[str, str]] | None = None
+    settings: Settings,
+    reference_time: datetime,
+    feed_state: dict[str, dict[str, str]] | None = None,
+    page_state: dict[str, dict[str, str]] | None = None,
 ) -> ExtractResult:
-    """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks."""
-    return Extractor(settings, reference_time, feed_state or {}).run(settings.sources)
+    """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks.
+
+    ``page_state`` holds the pages already loaded (url -> validators, entry date): they are
+    not fetched again unless their entry changed.
+    """
+    return Extractor(settings, reference_time, feed_state or {}, page_state).run(settings.sources)
