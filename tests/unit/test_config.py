@@ -131,3 +131,27 @@ def test_language_models_from_the_file_or_the_environment(tmp_path):
     assert load_settings(config, environ=env).language_models == {"de": "de_core_news_sm", "fr": "fr_core_news_md"}
     with pytest.raises(ConfigError, match="language_models"):
         load_settings(config, environ={"NEWSFLOW_LANGUAGE_MODELS": "fr"})
+
+
+def test_source_kinds_from_the_command_line(tmp_path):
+    env = {
+        "NEWSFLOW_SOURCES": "sitemap:https://a.example/s.xml,urls:links.txt,site:https://a.example/,"
+        "https://a.example/news-sitemap.xml,https://a.example/rss"
+    }
+    sources = load_settings(write(tmp_path, "var_dir: var\n"), environ=env).sources
+    assert [(s.kind, s.follows_links) for s in sources] == [
+        ("sitemap", True),
+        ("urls", True),
+        ("site", True),
+        ("sitemap", True),
+        ("feed", True),
+    ]
+    assert sources[1].location == str(tmp_path / "links.txt")
+
+
+def test_fetch_settings_are_checked(tmp_path):
+    config = write(tmp_path, "fetch:\n  per_host_concurrency: 4\n  allow_private_addresses: true\nuser_agent: bot/1\n")
+    policy = load_settings(config, environ={}).fetch
+    assert (policy.per_host_concurrency, policy.allow_private_addresses, policy.user_agent) == (4, True, "bot/1")
+    with pytest.raises(ConfigError, match="unknown keys"):
+        load_settings(write(tmp_path, "fetch:\n  speed: 11\n"), environ={})

@@ -47,6 +47,15 @@ from newsflow import __version__
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "application/feed+json",
+    "application/json",
+)
+SITEMAP_TYPES = ("application/xml", "text/xml", "application/gzip", "application/x-gzip", "text/plain")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -68,6 +77,8 @@ class FetchPolicy:
     max_bytes: int = 5 * 1024 * 1024
     allow_private_addresses: bool = False
     respect_robots: bool = True
+    # Pages followed per source per run; the rest wait for the next run (newest first in sitemaps).
+    max_pages_per_source: int = 1000
 
 
 @dataclass
@@ -145,25 +156,32 @@ class PageFetcher:
             return self._hosts[netloc]
 
     def fetch_many(
-        self, urls: Iterable[str], validators: dict[str, dict[str, str]] | None = None
+        self,
+        urls: Iterable[str],
+        validators: dict[str, dict[str, str]] | None = None,
+        accept: tuple[str, ...] = HTML_TYPES,
     ) -> dict[str, FetchResult]:
-        """Fetch every URL (duplicates once) with the policy's limits; returns url -> result."""
+        """Fetch every URL (duplicates once) with the policy's limits; returns url -> result.
+
+        ``accept``: the content types wanted (HTML pages by default; feeds, sitemaps)."""
         unique = list(dict.fromkeys(urls))
         validators = validators or {}
         if not unique:
             return {}
         with ThreadPoolExecutor(max_workers=max(self.policy.concurrency, 1), thread_name_prefix="fetch") as pool:
-            results = pool.map(lambda u: self.fetch(u, validators.get(u)), unique)
+            results = pool.map(lambda u: self.fetch(u, validators.get(u), accept), unique)
             return dict(zip(unique, results, strict=True))
 
-    def fetch(self, url: str, validators: dict[str, str] | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, validators: dict[str, str] | None = None, accept: tuple[str, ...] = HTML_TYPES
+    ) -> FetchResult:
         """One page, politely; never raises for network trouble (the result carries the reason)."""
         try:
-            return self._fetch(url, validators or {})
+            return self._fetch(url, validators or {}, accept)
         except FetchRefused as exc:
             return FetchResult(url=url, error=str(exc))
 
-    def _fetch(self, url: str, validators: dict[str, str]) -> FetchResult:
+    def _fetch(self, url: str, validators: dict[str, str], accept: tuple[str, ...]) -> FetchResult:
         current = url
         for _ in range(self.policy.max_redirects + 1):
             parts = self._check_url(current)
@@ -178,7 +196,7 @@ class PageFetcher:
                     raise FetchRefused(f"redirect {response.status} without a Location")
                 current = urljoin(current, location)
                 continue
-            return self._read(url, current, response, validators)
+            return self._read(url, current, response, validators, accept)
         raise FetchRefused(f"more than {self.policy.max_redirects} redirects")
 
     def _check_url(self, url: str):
@@ -271,15 +289,23 @@ class PageFetcher:
             reason = getattr(exc, "reason", None) or exc
             raise FetchRefused(f"fetch failed: {type(exc).__name__}: {reason}") from exc
 
-    def _read(self, url: str, final_url: str, response: urllib3.BaseHTTPResponse, validators: dict) -> FetchResult:
+    def _read(
+        self,
+        url: str,
+        final_url: str,
+        response: urllib3.BaseHTTPResponse,
+        validators: dict,
+        accept: tuple[str, ...],
+    ) -> FetchResult:
         try:
             if response.status == 304:
                 return FetchResult(url=url, final_url=final_url, status=304, not_modified=True, validators=validators)
             if response.status >= 400:
                 raise FetchRefused(f"HTTP {response.status}")
             content_type = response.headers.get("Content-Type", "")
-            if content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-                raise FetchRefused(f"not an HTML page (Content-Type {content_type.split(';')[0]!r})")
+            if content_type and content_type.split(";")[0].strip().lower() not in accept:
+                wanted = "an HTML page" if accept == HTML_TYPES else "a feed or sitemap"
+                raise FetchRefused(f"not {wanted} (Content-Type {content_type.split(';')[0]!r})")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
                 raise FetchRefused(f"page larger than {self.policy.max_bytes} bytes (Content-Length {declared})")

@@ -12,11 +12,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from trafilatura.feeds import FeedParameters, determine_feed
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
-from newsflow.ingest.fetch import PageFetcher
-from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
+from newsflow.ingest.fetch import FEED_TYPES, SITEMAP_TYPES, PageFetcher
+from newsflow.ingest.parsers import (
+    Item,
+    decode,
+    parse_feed,
+    parse_html,
+    parse_json,
+    parse_jsonl,
+    parse_sitemap,
+    parse_text,
+    parse_url_list,
+)
 from newsflow.ingest.records import Article, Quarantined, Reject, build_article, make_article_id
 from newsflow.ingest.urls import normalise_title, normalise_url
 
@@ -24,6 +37,9 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 # Files that document a folder rather than hold articles.
+# Child sitemaps read per sitemap source per run, and feeds read per site.
+MAX_SITEMAPS = 50
+MAX_SITE_FEEDS = 5
 PAGE_FIELDS = ("text", "title", "url", "author", "published_at", "outlet", "language")
 FEED_FIRST = frozenset({"published_at", "outlet"})
 IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv", ".*")
@@ -125,9 +141,11 @@ class Extractor:
         self._identified_apart: set[str] = set()
 
     def run(self, sources: tuple[SourceConfig, ...]) -> ExtractResult:
+        readers = {"folder": self._read_folder, "sitemap": self._read_sitemap, "urls": self._read_url_list}
+        readers["site"] = self._read_site
         for source in sources:
-            if source.kind == "folder":
-                self._read_folder(source)
+            if source.kind in readers:
+                readers[source.kind](source)
             elif source.is_url:
                 self._read_feed_url(source)
             else:
@@ -158,24 +176,100 @@ class Extractor:
             return
         self._add_items(source, location, fmt, parser(path.read_bytes()))
 
-    def _read_feed_url(self, source: SourceConfig) -> None:
-        url = source.location
+    def _read_top(self, source: SourceConfig, fmt: str) -> bytes | None:
+        """The configured document of a source (a URL, conditionally; or a file); None when
+        there is nothing new (304) or it failed (quarantined)."""
+        location = source.location
+        if not source.is_url:
+            path = Path(location)
+            if not path.is_file():
+                raise SourceError(f"source {source.name!r}: file not found: {path}")
+            if path.stat().st_size > MAX_BYTES:
+                self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes")
+                return None
+            return path.read_bytes()
         try:
-            status, body, validators = fetch_url(url, self.settings.http_timeout_s, self.feed_state.get(url))
+            status, body, validators = fetch_url(location, self.settings.http_timeout_s, self.feed_state.get(location))
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            self._quarantine(source, url, "feed", f"fetch failed: {exc}")
-            return
-        self.result.feed_state[url] = validators
+            self._quarantine(source, location, fmt, f"fetch failed: {exc}")
+            return None
+        self.result.feed_state[location] = validators
         if status == 304:
-            self.result.not_modified.append(url)
-            return
-        items = parse_feed(body)
+            self.result.not_modified.append(location)
+            return None
+        return body
+
+    def _read_feed_url(self, source: SourceConfig) -> None:
+        body = self._read_top(source, "feed")
+        if body is not None:
+            self._add_linked_items(source, source.location, "feed", parse_feed(body))
+
+    def _add_linked_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
+        """Follow the items' links (when the source does), then add them; a failure or a page
+        left for the next run keeps ``location`` from being marked read, so it is read again."""
         if source.follows_links:
-            items, failed = self._follow_links(items)
-            if failed:
-                # The feed must be read again next run, so the entries whose pages failed are retried.
-                self.result.feed_state.pop(url, None)
-        self._add_items(source, url, "feed", items)
+            items, unfinished = self._follow_links(items)
+            if unfinished:
+                self.result.feed_state.pop(location, None)
+                self.result.feed_state.pop(source.location, None)
+        self._add_items(source, location, fmt, items)
+
+    def _read_url_list(self, source: SourceConfig) -> None:
+        body = self._read_top(source, "urls")
+        if body is not None:
+            self._add_linked_items(source, source.location, "urls", parse_url_list(body))
+
+    def _read_sitemap(self, source: SourceConfig) -> None:
+        """A sitemap or sitemap index (children fetched politely, at most ``MAX_SITEMAPS``),
+        its pages followed newest first."""
+        body = self._read_top(source, "sitemap")
+        if body is None:
+            return
+        documents, seen, pages = [(source.location, body)], {source.location}, []
+        while documents:
+            where, data = documents.pop(0)
+            parsed = parse_sitemap(data)
+            if isinstance(parsed, Reject):
+                self._quarantine(source, where, "sitemap", str(parsed))
+                self.result.feed_state.pop(source.location, None)
+                continue
+            found, children = parsed
+            pages.extend(found)
+            children = [c for c in children if c not in seen][: max(MAX_SITEMAPS - len(seen), 0)]
+            seen.update(children)
+            validators = {c: self.feed_state[c] for c in children if c in self.feed_state}
+            for child, result in self.fetcher.fetch_many(children, validators, accept=SITEMAP_TYPES).items():
+                if result.error:
+                    self._quarantine(source, child, "sitemap", f"sitemap not fetched: {result.error}")
+                    self.result.feed_state.pop(source.location, None)
+                elif not result.not_modified:
+                    self.result.feed_state[child] = result.validators
+                    documents.append((child, result.body))
+        pages.sort(key=lambda item: str(item.get("published_at") or ""), reverse=True)
+        self._add_linked_items(source, source.location, "sitemap", pages)
+
+    def _read_site(self, source: SourceConfig) -> None:
+        """A home page: its feeds (``<link rel="alternate">``, else feed-like links, found by
+        trafilatura's feeds module) are read like feed sources, at most ``MAX_SITE_FEEDS``."""
+        body = self._read_top(source, "site")
+        if body is None:
+            return
+        parts = urlsplit(source.location)
+        params = FeedParameters(source.location, parts.hostname or "", source.location)
+        feeds = determine_feed(decode(body), params)[:MAX_SITE_FEEDS]
+        if not feeds:
+            self._quarantine(source, source.location, "site", "no feed found on the home page")
+            return
+        validators = {f: self.feed_state[f] for f in feeds if f in self.feed_state}
+        for url, result in self.fetcher.fetch_many(feeds, validators, accept=FEED_TYPES).items():
+            if result.error:
+                self._quarantine(source, url, "feed", f"feed not fetched: {result.error}")
+                self.result.feed_state.pop(source.location, None)
+            elif result.not_modified:
+                self.result.not_modified.append(url)
+            else:
+                self.result.feed_state[url] = result.validators
+                self._add_linked_items(source, url, "feed", parse_feed(result.body))
 
     @property
     def fetcher(self) -> PageFetcher:
@@ -184,7 +278,8 @@ class Extractor:
         return self._fetcher
 
     def _follow_links(self, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
-        """Replace teaser entries by the article on their page; returns the items and how many pages failed.
+        """Replace teaser entries by the article on their page; returns the items and how many
+        pages failed or were left for the next run.
 
         An entry whose page was loaded before (the page state) is dropped unless the feed
         says it changed (then the page is asked for with its validators: 304 drops it too).
@@ -208,15 +303,19 @@ class Extractor:
                 del wanted[url]
             else:
                 validators[url] = seen
-        fetched = self.fetcher.fetch_many(wanted, validators)
+        limit = self.settings.fetch.max_pages_per_source
+        deferred = set(list(wanted)[limit:])
+        if deferred:
+            log.info("%d more pages wait for the next run (fetch.max_pages_per_source=%d)", len(deferred), limit)
+        fetched = self.fetcher.fetch_many([url for url in wanted if url not in deferred], validators)
         out: list[Item | Reject] = []
-        failed = 0
+        failed = len(deferred)
         for item in items:
             url = item.get("url") if isinstance(item, dict) else None
             if not isinstance(item, dict) or not (item.get("teaser") or not (item.get("text") or "").strip()):
                 out.append(item)
                 continue
-            if url not in fetched:  # already loaded, unchanged
+            if url not in fetched:  # already loaded and unchanged, or left for the next run
                 continue
             page = fetched[url]
             if page.not_modified:
