@@ -188,3 +188,15 @@ def test_size_and_redirect_limits():
         result = fetcher.fetch(site.url + "/big.html")
         assert "larger than 10000 bytes" in result.error
         assert "HTTP 404" in fetcher.fetch(site.url + "/nothing.html").error
+
+
+def test_pages_are_decoded_by_their_declared_charset_else_guessed():
+    from newsflow.ingest.fetch import FetchResult
+
+    text = "Zürich: Bürger stimmen über Straßenbahn ab"
+    latin = FetchResult(url="u", body=text.encode("latin-1"), content_type="text/html; charset=ISO-8859-1")
+    assert latin.text() == text
+    undeclared = FetchResult(url="u", body=text.encode("utf-8"), content_type="text/html")
+    assert undeclared.text() == text
+    wrong = FetchResult(url="u", body=text.encode("utf-8"), content_type="text/html; charset=no-such-charset")
+    assert wrong.text() == text

@@ -27,6 +27,7 @@ Bytes are returned undecoded with the response's charset; extraction decodes the
 
 from __future__ import annotations
 
+import email.message
 import email.utils
 import ipaddress
 import logging
@@ -41,6 +42,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from protego import Protego
+from trafilatura.utils import decode_file
 
 from newsflow import __version__
 
@@ -97,6 +99,20 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.error is None and not self.not_modified
+
+    def text(self) -> str:
+        """The body decoded: by the charset the response declares, else as trafilatura guesses
+        (UTF-8 first, then detection).  The project's own decoder (ingest/decode.py, another
+        issue's) should take this over when it lands."""
+        charset = email.message.Message()
+        charset["Content-Type"] = self.content_type or "text/html"
+        declared = charset.get_content_charset()
+        if declared:
+            try:
+                return self.body.decode(declared)
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong or unknown declaration: guess instead
+        return decode_file(self.body)
 
 
 class FetchRefused(Exception):

@@ -326,7 +326,7 @@ class Extractor:
                 out.append(Reject(f"page not fetched: {page.error} ({url})"))
                 continue
             self.result.pages_fetched += 1
-            merged = merge_page(item, parse_html(page.body, page.final_url or url))
+            merged = merge_page(item, parse_html(page.text().encode("utf-8"), page.final_url or url))
             if isinstance(merged, Reject):
                 failed += 1
             else:
