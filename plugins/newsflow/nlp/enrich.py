@@ -68,8 +68,9 @@ def enrich_batch(
     aliases: EntityList | None = None,
     watchlist: EntityList | None = None,
     language_models: dict[str, str] | None = None,
+    n_process: int = 1,
 ) -> dict[str, pd.DataFrame]:
-    """Run NER and sentiment over English articles of ``articles``.
+    """Run NER and sentiment over English articles of ``articles``, the model in ``n_process`` processes.
 
     Input needs ``article_id``, ``text`` and ``language``.  Returns the tables
     ``mentions``, ``entities``, ``article_sentiment``, ``entity_sentiment`` and ``quotes``
@@ -94,7 +95,7 @@ def enrich_batch(
     texts: dict[str, str] = {}
     passages: list[tuple[str, int, Doc]] = []
     for language, group, nlp in _language_groups(articles, model_name, language_models or {}, watchlist):
-        docs = nlp.pipe(group["text"].tolist(), batch_size=batch_size)
+        docs = nlp.pipe(group["text"].tolist(), batch_size=batch_size, n_process=n_process)
         for article_id, text, doc in zip(group["article_id"], group["text"], docs, strict=True):
             english = language == "en"
             found.extend(_entity_mentions(article_id, doc, aliases, watchlist))
