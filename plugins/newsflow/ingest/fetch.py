@@ -42,7 +42,6 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from protego import Protego
-from trafilatura.utils import decode_file
 
 from newsflow import __version__
 
@@ -104,6 +103,8 @@ class FetchResult:
         """The body decoded: by the charset the response declares, else as trafilatura guesses
         (UTF-8 first, then detection).  The project's own decoder (ingest/decode.py, another
         issue's) should take this over when it lands."""
+        from trafilatura.utils import decode_file  # trafilatura is heavy; config imports this module
+
         charset = email.message.Message()
         charset["Content-Type"] = self.content_type or "text/html"
         declared = charset.get_content_charset()
