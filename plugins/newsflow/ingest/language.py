@@ -4,8 +4,9 @@ py3langid (langid.py's naive Bayes model, 142 languages) was chosen over lingua 
 ``bench/language.py``: on article-length text both named every English article of the
 sample and of extraction-dev, and 38 and 39 of 39 languages (py3langid calls the Chinese
 paragraph "wuu", a Chinese variety); lingua was better on headline-length text (0.95
-against 0.93) but 7 times slower at 1,500 characters (330 against 2,700 texts/s) and held
-1.6 GB of models in memory.  Articles are long, so speed and memory won.
+against 0.93) but 8 to 12 times slower on the same first 1,500 to 3,000 characters (546
+against 38-47 texts/s in one run at 3,000) and held 1.6 GB of models in memory.  Articles
+are long, so speed and memory won.
 
 A feed or page that declares a language is often wrong (a feed saying ``kn`` over English
 text); the text decides whenever the model is reasonably sure of it (``MIN_CONFIDENCE``),
