@@ -50,6 +50,8 @@ def test_a_line_before_any_record_is_not_shown():
         ("line 7: invalid JSON: Unterminated string starting at (column 64)", "invalid_json"),
         ("unparseable feed: <unknown>:3:0: junk after document element", "unparseable_feed"),
         ("fetch failed: timed out", "fetch_failed"),
+        ("boilerplate only (paywall), no article text (52 words)", "boilerplate_only"),
+        ("page not fetched: HTTP 404 (https://example.org/a)", "fetch_failed"),
         ("item 12: something new happened 3 times", "something new happened N times"),  # unknown: numbers masked
     ],
 )
