@@ -183,3 +183,24 @@ def test_name_key_folds_case_accents_dots_and_articles():
     assert name_key("Côte d’Ivoire") == name_key("Cote d'Ivoire")
     assert name_key("N. Korea") == "north korea"
     assert name_key("North Korea’s") == "north korea"
+
+
+def test_the_north_and_a_shared_adjective_follow_the_countries_the_article_names():
+    north, korean, _ = resolve_places(
+        [
+            *mentions("North", label="LOC"),
+            *mentions("Korean", label="NORP"),
+            PlaceMention("North Korea", "GPE", 300, 311),
+        ]
+    )
+    assert (north.place.country_code, north.method) == ("KP", "short form")
+    assert korean.place.country_code == "KP" and korean.via_adjective
+    both = resolve_places([*mentions("Korean", label="NORP"), *mentions("North Korea", "South Korea")])
+    assert both[0].place is None and both[0].reason == "adjective shared by several countries"
+    [alone] = resolve_places(mentions("North", label="LOC"))
+    assert alone.place is None and alone.reason == "a direction, not a place"
+
+
+def test_lowercase_names_are_common_nouns():
+    [coast] = resolve_places(mentions("west coast", label="LOC"))
+    assert coast.place is None and coast.reason == "not a proper name"

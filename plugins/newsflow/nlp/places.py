@@ -176,6 +176,8 @@ class Gazetteer:
     country_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # acronym -> ISO codes
     demonyms: dict[str, str] = field(default_factory=dict)  # key -> ISO code (unambiguous only)
     shared_demonyms: set[str] = field(default_factory=set)
+    # The last word of two-word demonyms ("korean" of North and South Korean) -> countries.
+    demonym_heads: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     neighbours: dict[str, set[str]] = field(default_factory=dict)
     capitals: dict[str, Place] = field(default_factory=dict)  # key -> capital city
     regions: dict[str, Place] = field(default_factory=dict)
@@ -276,6 +278,10 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
             gaz.demonyms[key] = ranked[0]
         else:
             gaz.shared_demonyms.add(key)
+    for key, isos in owners.items():
+        head = key.split()[-1]
+        if " " in key and head not in owners:
+            gaz.demonym_heads[head] |= isos
 
     for continent in gc.get_continents().values():
         gaz.regions[name_key(continent["asciiName"])] = Place(
@@ -379,8 +385,13 @@ def resolve_places(mentions: Sequence[PlaceMention], gazetteer: Gazetteer | None
         others = [r for r in first if r.place and name_key(r.mention.name) != key]
         if found.place and found.place.kind == "country" and mention.label != ADJECTIVE_LABEL:
             found = _us_state_instead(found, lookup, others, gaz) or found
+        elif found.reason == "needs context" and mention.label == ADJECTIVE_LABEL:
+            found = _adjective_by_context(mention, others, gaz)
         elif found.reason == "needs context":
-            inner = _resolve_by_context(lookup, gaz, others)
+            inner = _short_form(lookup, others) or _resolve_by_context(lookup, gaz, others)
+            if inner.method != "short form" and name_key(lookup.name) in _DIRECTION.values():
+                # A bare "North" names no place of its own (Cameroon's North region is not it).
+                inner = ResolvedPlace(lookup, None, None, "a direction, not a place")
             found = ResolvedPlace(mention, inner.place, how or inner.method, inner.reason)
         if found.method == "part of" and found.place:
             # A part of a place is a region of its country, without a GeoNames id of its own.
@@ -404,6 +415,9 @@ def _parts(name: str) -> list[tuple[str, str]]:
 
 
 def _resolve_without_context(mention: PlaceMention, gaz: Gazetteer) -> ResolvedPlace:
+    if not any(ch.isupper() for ch in mention.name):
+        # "the west coast", "agrarian": a common noun, whatever the model's label.
+        return ResolvedPlace(mention, None, None, "not a proper name")
     if mention.label == ADJECTIVE_LABEL:
         return _resolve_adjective(mention, gaz)
     if mention.label not in PLACE_LABELS:
@@ -434,7 +448,7 @@ def _resolve_without_context(mention: PlaceMention, gaz: Gazetteer) -> ResolvedP
         )
     ):
         return ResolvedPlace(mention, states[0], "admin")
-    if _candidates(key, gaz):
+    if _candidates(key, gaz) or key in _DIRECTION.values():
         # Capitals resolve here too, so they count as context for the other names.
         if key in gaz.capitals:
             return ResolvedPlace(mention, gaz.capitals[key], "capital", "needs context")
@@ -459,7 +473,34 @@ def _resolve_adjective(mention: PlaceMention, gaz: Gazetteer) -> ResolvedPlace:
             return ResolvedPlace(mention, gaz.countries[gaz.demonyms[form]], "adjective", via_adjective=True)
         if form in gaz.shared_demonyms:
             return ResolvedPlace(mention, None, None, "adjective shared by several countries")
+        if form in gaz.demonym_heads:
+            return ResolvedPlace(mention, None, None, "needs context")
     return ResolvedPlace(mention, None, None, "not a country adjective")
+
+
+def _adjective_by_context(mention: PlaceMention, others: list[ResolvedPlace], gaz: Gazetteer) -> ResolvedPlace:
+    """ "Korean" is South Korean in an article naming South Korea and not North Korea."""
+    key = name_key(_ADJECTIVE_PREFIX.sub("", mention.name))
+    owners = gaz.demonym_heads.get(key) or gaz.demonym_heads.get(key[:-1], set())
+    named = owners & {r.place.country_code for r in others if r.place}
+    if len(named) == 1:
+        return ResolvedPlace(mention, gaz.countries[named.pop()], "adjective", via_adjective=True)
+    return ResolvedPlace(mention, None, None, "adjective shared by several countries")
+
+
+def _short_form(mention: PlaceMention, others: list[ResolvedPlace]) -> ResolvedPlace | None:
+    """ "the North" is North Korea in an article naming North Korea (and no other "North ..." country)."""
+    key = name_key(mention.name)
+    if key not in _DIRECTION.values():
+        return None
+    named = {
+        r.place.country_code: r.place
+        for r in others
+        if r.place and r.place.kind == "country" and name_key(r.place.name).startswith(f"{key} ")
+    }
+    if len(named) == 1:
+        return ResolvedPlace(mention, next(iter(named.values())), "short form")
+    return None
 
 
 def _us_state_instead(
