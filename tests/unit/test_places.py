@@ -204,3 +204,8 @@ def test_the_north_and_a_shared_adjective_follow_the_countries_the_article_names
 def test_lowercase_names_are_common_nouns():
     [coast] = resolve_places(mentions("west coast", label="LOC"))
     assert coast.place is None and coast.reason == "not a proper name"
+
+
+def test_a_capital_is_the_city_of_that_name_not_one_that_also_goes_by_it():
+    [new_delhi] = resolve_places(mentions("New Delhi"))
+    assert (new_delhi.place.name, new_delhi.place.place_id, new_delhi.method) == ("New Delhi", 1261481, "capital")

@@ -313,7 +313,9 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
             gaz.city_alternates[other].append(place)
     for iso, country in gc.get_countries().items():
         key = name_key(country["capital"]) if country["capital"] else ""
-        found = [c for c in gaz.cities.get(key, []) + gaz.city_alternates.get(key, []) if c.country_code == iso]
+        # The city of that name, else of that other spelling ("New Delhi" is not Delhi).
+        found = [c for c in gaz.cities.get(key, []) if c.country_code == iso]
+        found = found or [c for c in gaz.city_alternates.get(key, []) if c.country_code == iso]
         if found:
             gaz.capitals[key] = max(found, key=lambda c: c.population)
 
