@@ -7,7 +7,11 @@ in a bundled sample article (``doc`` = ``sample/<folder>/<file>``) or in a real 
 ``country_code`` (ISO alpha-2 of the country the mention is in or stands for; null for
 regions spanning countries and for names that are no place), ``city_id`` (the GeoNames id
 of the city meant, null when the mention is not a city) and ``kind`` (country, admin, city,
-region; null when the mention should stay unresolved), plus a ``note`` on hard cases.
+region, local; null when the mention should stay unresolved), plus a ``note`` on hard cases.
+``start_char``/``end_char`` are offsets in the text extracted when the gold was written, and
+``before``/``after`` the 30 characters around the mention: when extraction changes, each
+mention is found again by its words and context, and rows no longer in the text are counted
+and left out.
 
 Each article's gold mentions (canonical name as enrichment gives it, label, offsets) go to
 :func:`newsflow.nlp.places.resolve_places` in one call, as enrichment will make it. Figures:
@@ -35,6 +39,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -46,6 +51,8 @@ SAMPLE = PROJECT_ROOT / "data" / "sample"
 EXTRACTION_DEV = PROJECT_ROOT.parent / "shared" / "data" / "extraction-dev"
 DEFAULT_GOLD = Path(__file__).resolve().parent / "data" / "places_gold.jsonl"
 CONTEXT_CHARS = 80
+# Characters of the annotated surroundings a re-found mention must share (either side).
+MIN_CONTEXT_AGREEMENT = 8
 
 
 def article_texts(extraction_dev: Path = EXTRACTION_DEV) -> dict[str, str]:
@@ -66,6 +73,30 @@ def article_texts(extraction_dev: Path = EXTRACTION_DEV) -> dict[str, str]:
             if items and isinstance(items[0], dict) and items[0].get("text"):
                 texts[f"extraction-dev/{page_id}"] = items[0]["text"]
     return texts
+
+
+def anchor(row: dict, text: str) -> bool:
+    """Point the row's offsets at its mention in ``text``: where the annotated offsets still
+    hold, else at the occurrence of the same words whose surroundings agree most with the 30
+    characters annotated either side (spacing ignored; the extraction may have moved or
+    re-wrapped the text); False when the words are gone or no occurrence agrees."""
+    start, end = row["start_char"], row["end_char"]
+    if text[start:end] == row["text"] and text[max(0, start - len(row["before"])) : start] == row["before"]:
+        return True
+    before, after = " ".join(row["before"].split()), " ".join(row["after"].split())
+    best, best_agreement = None, 0
+    found = text.find(row["text"])
+    while found >= 0:
+        left = " ".join(text[max(0, found - 60) : found].split())
+        right = " ".join(text[found + len(row["text"]) : found + len(row["text"]) + 60].split())
+        agreement = len(os.path.commonprefix([left[::-1], before[::-1]])) + len(os.path.commonprefix([right, after]))
+        if agreement > best_agreement:
+            best, best_agreement = found, agreement
+        found = text.find(row["text"], found + 1)
+    if best is None or best_agreement < MIN_CONTEXT_AGREEMENT:
+        return False
+    row["start_char"], row["end_char"] = best, best + len(row["text"])
+    return True
 
 
 def half_of(doc: str) -> str:
@@ -172,15 +203,14 @@ def main() -> None:
     if args.draft:
         draft(args.draft)
         return
-    gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    annotated = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = article_texts()
-    for row in gold:
-        written = texts.get(row["doc"], "")[row["start_char"] : row["end_char"]]
-        if written != row["text"]:
-            raise SystemExit(f"gold offsets do not match the text of {row['doc']}: {written!r} != {row['text']!r}")
+    gold = [row for row in annotated if anchor(row, texts.get(row["doc"], ""))]
     mine, base = run(gold, resolve_places), run(gold, baseline)
     docs = {row["doc"] for row in gold}
-    print(f"{len(gold)} gold mentions in {len(docs)} documents")
+    lost = len(annotated) - len(gold)
+    print(f"{len(gold)} gold mentions in {len(docs)} documents", end="")
+    print(f" ({lost} annotated mentions not in today's extracted text)" if lost else "")
     figures = ("country", "city", "adjective", "unresolved", "kept unresolved")
     by_kind = tuple(f"country of {kind}" for kind in ("country", "admin", "city", "region", "local"))
     print(f"{'half':10} {'figure':18} {'resolver':>18} {'baseline':>18}")
