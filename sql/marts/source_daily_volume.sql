@@ -1,6 +1,7 @@
 -- grain: one row per outlet per day (UTC).
 -- reads: staging.article_days, staging.article_sentiment, staging.stories
--- original_articles: articles that are not copies (duplicates, syndicated copies, rewrites).
+-- original_articles: articles that are not copies (duplicates, syndicated copies, rewrites);
+-- toned_articles: articles with a tone (VADER scores English text only), the ones the means rest on.
 with articles as (
     select article_id, outlet, word_count, day
     from staging.article_days
@@ -12,6 +13,7 @@ select
     count(*) as articles,
     count(*) filter (where not coalesce(stories.is_copy, false)) as original_articles,
     sum(articles.word_count) as words,
+    count(article_sentiment.compound) as toned_articles,
     avg(article_sentiment.compound) as mean_compound,
     avg(article_sentiment.tone) as mean_tone
 from articles

@@ -37,7 +37,41 @@ ARTICLE_COLUMNS = (
     "source_location",
     "source_format",
 )
-QUARANTINE_COLUMNS = ("quarantine_id", "source_name", "source_location", "source_format", "reason", "detail")
+QUARANTINE_COLUMNS = (
+    "quarantine_id",
+    "source_name",
+    "source_location",
+    "source_format",
+    "reason",
+    "detail",
+    "reason_class",
+)
+# A stable class for each kind of quarantine reason, so that counts group by kind: the reason
+# text carries numbers and positions ("line 7: ...", "(18 words, need 20)") that would split them.
+# First match wins; a reason matching none is its own text with positions and numbers masked.
+REASON_CLASSES = (
+    ("too_little_text", re.compile(r"no extractable article text")),
+    ("invalid_json", re.compile(r"invalid JSON")),
+    ("not_a_json_object", re.compile(r"expected a JSON object")),
+    ("missing_field", re.compile(r"missing required field")),
+    ("bad_front_matter", re.compile(r"^front matter")),
+    ("boilerplate_only", re.compile(r"^boilerplate only")),
+    ("empty_page", re.compile(r"^empty page")),
+    ("xml_entities_refused", re.compile(r"declares XML entities")),
+    ("unparseable_feed", re.compile(r"^unparseable feed")),
+    ("not_a_feed", re.compile(r"^not a feed")),
+    ("not_html", re.compile(r"^not an HTML document")),
+    ("fetch_failed", re.compile(r"^fetch failed|^(?:feed|page|sitemap) not fetched")),
+    ("linked_page_without_article", re.compile(r"^linked page has no article")),
+    ("no_feed_found", re.compile(r"^no feed found")),
+    ("not_a_url", re.compile(r"not an http\(s\) URL")),
+    ("unparseable_sitemap", re.compile(r"^unparseable sitemap|^not a sitemap|^sitemap is not valid gzip")),
+    ("file_too_large", re.compile(r"^sitemap larger than")),
+    ("unsupported_file_type", re.compile(r"^unsupported file type")),
+    ("file_too_large", re.compile(r"^file larger than")),
+)
+_POSITION = re.compile(r"^(?:line|item|entry) \d+: ")
+_NUMBER = re.compile(r"\d+")
 
 DATE_FLAGS = ("ok", "missing", "unparsed", "future", "before_earliest")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -82,11 +116,24 @@ class Quarantined:
     reason: str
     detail: str = ""
 
+    @property
+    def reason_class(self) -> str:
+        return reason_class(self.reason)
+
     def as_row(self) -> dict:
         row = asdict(self)
+        row["reason_class"] = self.reason_class
         key = f"{self.source_location}\x1f{self.reason}\x1f{self.detail}"
         row["quarantine_id"] = hashlib.sha256(key.encode()).hexdigest()[:16]
         return row
+
+
+def reason_class(reason: str) -> str:
+    """The stable class of a quarantine reason (see :data:`REASON_CLASSES`)."""
+    for name, pattern in REASON_CLASSES:
+        if pattern.search(reason):
+            return name
+    return _NUMBER.sub("N", _POSITION.sub("", reason))[:80]
 
 
 class Reject(ValueError):

@@ -372,7 +372,7 @@ class Extractor:
             self.result.articles.append(article)
 
     def _quarantine(self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "") -> None:
-        log.warning("quarantined %s: %s", location, reason)
+        log.info("quarantined %s: %s", location, reason)  # one line per class at the end (pipeline)
         self.result.quarantined.append(Quarantined(source.name, location, fmt, reason, detail))
 
     def _deduplicate(self) -> None:

@@ -59,6 +59,8 @@ class RunInfo:
     not_modified_feeds: list[str] = field(default_factory=list)
     unchanged: int = 0  # articles already loaded with the same content: left out of the batch
     reused: int = 0  # exact copies of texts already enriched: their enrichment is reused
+    # per source: source_name, articles (after de-duplication), quarantined (raw.batch_sources)
+    sources: list[dict[str, Any]] = field(default_factory=list)
     backfill_of: str | None = None  # the extraction a backfill day was split from
 
     def to_json(self) -> dict[str, Any]:

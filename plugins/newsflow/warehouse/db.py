@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
+from newsflow.ingest.records import reason_class
 from newsflow.nlp.entities import dominant_labels_of_counts, entity_id
 from newsflow.nlp.sentiment import label_of
 
@@ -157,6 +158,7 @@ def load_batch(
     duplicates: int = 0,
     unchanged: int = 0,
     reused: int = 0,
+    sources: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Load one validated batch in a single transaction; re-loading a batch never duplicates.
 
@@ -165,7 +167,9 @@ def load_batch(
     rows with the same ``article_id`` (with their enrichment rows); raw keeps every
     version.  ``raw.batches`` records the run: articles loaded, quarantined, dropped as
     duplicates, left out as ``unchanged`` since loaded, and ``reused`` (copies whose
-    enrichment came from the warehouse).  Returns the number of rows loaded per table.
+    enrichment came from the warehouse).  ``sources``: what was read per source
+    (source_name, articles, quarantined), kept in raw.batch_sources.  Returns the number of
+    rows loaded per table.
     """
     unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *MERGED, *REPLACED_WHOLE}
     if unknown:
@@ -174,6 +178,8 @@ def load_batch(
     loaded_at = datetime.now(tz=interval_end.tzinfo)
     articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end)
     quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
+    if "reason_class" not in quarantine or quarantine["reason_class"].isna().any():  # a run folder from before
+        quarantine["reason_class"] = quarantine["reason"].map(reason_class)
     frames = dict(tables, articles=articles, quarantine=quarantine)
     if "entities" in tables:
         frames["entities"] = tables["entities"].assign(first_seen_at=interval_end, last_seen_at=interval_end)
@@ -201,14 +207,26 @@ def load_batch(
             relabel_by_corpus(con, "batch_mentions")
         con.execute(
             """
-            insert into raw.quarantine
+            insert into raw.quarantine (
+                quarantine_id, source_name, source_location, source_format, reason, detail,
+                first_batch_id, last_batch_id, first_seen_at, last_seen_at, reason_class
+            )
             select quarantine_id, source_name, source_location, source_format, reason, detail,
-                   batch_id, batch_id, seen_at, seen_at
+                   batch_id, batch_id, seen_at, seen_at, reason_class
             from batch_quarantine
             on conflict (quarantine_id) do update set
-                last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at
+                last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at,
+                reason_class = excluded.reason_class
             """
         )
+        if sources is not None:
+            con.register("batch_sources", sources)
+            con.execute("delete from raw.batch_sources where batch_id = ?", [batch_id])
+            con.execute(
+                "insert into raw.batch_sources select ?, source_name, articles, quarantined from batch_sources",
+                [batch_id],
+            )
+            con.unregister("batch_sources")
         con.execute(
             """
             insert or replace into raw.batches by name
