@@ -47,7 +47,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from newsflow.config import PROJECT_ROOT, SourceConfig, load_settings
 from newsflow.ingest.sources import Extractor
 from newsflow.nlp.stories import WINDOW
-from newsflow.pipeline import articles_frame, enrich_settings_batch, link_batch
+from newsflow.nlp.linking import link_batch
+from newsflow.pipeline.run_folder import articles_frame
+from newsflow.pipeline.steps import enrich_with_settings
 
 DATA = Path("/work/shared/data/stories-dev")
 CACHE = PROJECT_ROOT / "var" / "bench-cache"
@@ -91,7 +93,7 @@ def enriched(articles: pd.DataFrame, cache: Path) -> dict[str, pd.DataFrame]:
     if all((folder / f"{name}.parquet").exists() for name in ENRICHED):
         return {name: pd.read_parquet(folder / f"{name}.parquet") for name in ENRICHED}
     started = time.perf_counter()
-    tables = enrich_settings_batch(articles, settings)
+    tables = enrich_with_settings(articles, settings)
     print(f"enriched {len(articles)} articles in {time.perf_counter() - started:.0f} s (cached in {folder})")
     folder.mkdir(parents=True, exist_ok=True)
     for name in ENRICHED:
