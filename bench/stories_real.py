@@ -46,8 +46,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from newsflow.config import PROJECT_ROOT, SourceConfig, load_settings
 from newsflow.ingest.sources import Extractor
-from newsflow.nlp.stories import WINDOW
 from newsflow.nlp.linking import link_batch
+from newsflow.nlp.stories import WINDOW
 from newsflow.pipeline.run_folder import articles_frame
 from newsflow.pipeline.steps import enrich_with_settings
 
