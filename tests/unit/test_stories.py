@@ -154,6 +154,17 @@ def test_one_weak_pair_does_not_merge_two_groups():
     assert len(event_groups([first, second], half_alike, {})) == 1  # mean 0.25: half the pairs alike
 
 
+def test_the_mean_between_two_groups_is_over_all_their_pairs_not_only_the_candidates():
+    first, second = {"a0", "a1", "a2"}, {"b0", "b1", "b2"}
+    candidates = {("a0", "b0"): 0.3}  # the index proposed one pair; the others are as alike
+
+    def score(x: str, y: str) -> float:
+        return 0.3 if x[0] != y[0] else 0.0
+
+    assert len(event_groups([first, second], candidates, {})) == 2  # 0.3 / 9 pairs
+    assert len(event_groups([first, second], candidates, {}, score)) == 1
+
+
 @pytest.mark.parametrize(
     ("other", "one_event"),
     [

@@ -24,7 +24,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,6 +38,7 @@ LEGACY_KINDS = {"related": "same_event"}  # links stored before same-event clust
 NUM_PERM = 64
 SHINGLE = 4  # words per shingle: long enough to be specific, short enough to survive edits
 WINDOW = timedelta(days=3)  # copies and rewrites: a wire story is picked up within days
+EVENT_HORIZON = timedelta(hours=36)  # reports of one event follow it within about a day
 MAX_POSTINGS = 50  # a key shared by more articles than this is boilerplate, not evidence
 TOP_TERMS = 12  # distinctive words per article used to find same-event candidates
 # Same-event clustering, tuned on half a of the ECB+ development topics (bench/stories_real.py)
@@ -51,6 +52,7 @@ SAME_ACTORS = 0.45  # cosine of the groups' lead-entity centroids: most of the p
 # and organisations their headlines and first sentences name are the same.
 SHARED_ACTORS = 2  # who and where, or two of the people involved: an event, not only a subject
 LEAD_WORDS = 80  # the headline and about the first three sentences: who, where, what happened
+FIRST_SENTENCE_WORDS = 25  # a wire lead's first sentence: what happened (headlines may be missing)
 ACTOR_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CONTENT_WORD = re.compile(r"[a-z][a-z'’-]{2,}")
@@ -101,7 +103,7 @@ class _Features:
     anchors: set[str]  # specific entities and distinctive numbers
     terms: Counter[str]  # content-word counts
     actors: set[str]  # people, places and organisations named in the lead (see lead_actors)
-    headline: set[str]  # the headline's content words that are not the actors' names: what happened
+    headline: set[str]  # content words of the headline and first sentence, not names: what happened
     minhash: MinHash
 
 
@@ -158,7 +160,8 @@ def features(article: StoryArticle, template: MinHash) -> _Features:
     minhash.update_batch([s.to_bytes(8, "little") for s in shingles])
     actors = lead_actors(article)
     actor_words = {w for key in actors for w in words(key.split(":", 1)[1])}
-    headline = {w for w in _CONTENT_WORD.findall(article.title.lower()) if w not in STOPWORDS | actor_words}
+    first = " ".join([article.title, *article.text.split()[:FIRST_SENTENCE_WORDS]]).lower()
+    headline = {w for w in _CONTENT_WORD.findall(first) if w not in STOPWORDS | actor_words}
     return _Features(shingles, sentences, quotes, anchors, terms, actors, headline, minhash)
 
 
@@ -195,10 +198,10 @@ def classify(scores: PairScores, same_hash: bool) -> tuple[str, float] | None:
 
 def event_similarity(scores: PairScores) -> float:
     """How much a pair counts towards its groups being one event: its topic similarity,
-    fading linearly with the time between the two to nothing at the end of the window
-    (reports of one event follow it within hours; a similar report a day later is more
-    often a new development or a new event: the same minister's statement of the next day)."""
-    return scores.topic * max(0.0, 1 - scores.hours_apart / (WINDOW.total_seconds() / 3600))
+    fading linearly with the time between the two to nothing at EVENT_HORIZON (reports of
+    one event follow it within hours; a similar report a day later is more often a new
+    development or a new event: the same minister's statement of the next day)."""
+    return scores.topic * max(0.0, 1 - scores.hours_apart / (EVENT_HORIZON.total_seconds() / 3600))
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -214,7 +217,7 @@ class Lead:
     """What the headline and first sentences of an article, or of a group of them, say."""
 
     actors: Counter[str]  # lead entities: an article's unit IDF vector, a group's sum of them
-    headline: set[str]  # headline words that are not names (see features)
+    headline: set[str]  # words of the headline and first sentence that are not names (see features)
 
     def absorb(self, other: Lead) -> None:
         self.actors.update(other.actors)
@@ -232,12 +235,17 @@ class Lead:
 
 
 def event_groups(
-    seeds: Iterable[set[str]], similarity: dict[tuple[str, str], float], leads: dict[str, Lead]
+    seeds: Iterable[set[str]],
+    similarity: dict[tuple[str, str], float],
+    leads: dict[str, Lead],
+    score: Callable[[str, str], float] | None = None,
 ) -> list[set[str]]:
     """Average-link clustering of reports into events.
 
     ``seeds`` are groups known to be one story (copies, earlier stories) and cover every
-    article; ``similarity`` holds the scored pairs (an unscored pair counts as 0);
+    article; ``similarity`` holds the candidate pairs' similarity; ``score`` gives the
+    similarity of any other pair, so the mean between two groups that the candidates make
+    neighbours is over all their pairs (without it an unscored pair counts as 0);
     ``leads`` each article's lead (missing: nothing named).  The pair of groups with the
     highest mean similarity over all their article pairs is merged first, while that mean
     is at least EVENT_SIMILARITY, or at least WEAK_EVENT_SIMILARITY with leads that tell
@@ -259,20 +267,32 @@ def event_groups(
             cross[ga][gb] += value
             cross[gb][ga] += value
     version = dict.fromkeys(members, 0)
-    heap: list[tuple[float, int, int, int, int]] = []
+    # Entries: (-mean, g, h, versions, exact); a mean from candidate pairs only is a lower
+    # bound, made exact (every cross pair scored) when it comes first.
+    heap: list[tuple[float, int, int, int, int, bool]] = []
+    exact_sum: dict[tuple[int, int, int, int], float] = {}
 
-    def push(g: int, h: int) -> None:
-        mean = cross[g][h] / (len(members[g]) * len(members[h]))
-        if mean >= WEAK_EVENT_SIMILARITY:
-            heapq.heappush(heap, (-mean, g, h, version[g], version[h]))
+    def push(g: int, h: int, exact: bool = False) -> None:
+        total = exact_sum.get((g, h, version[g], version[h]), cross[g][h]) if exact else cross[g][h]
+        mean = total / (len(members[g]) * len(members[h]))
+        if mean >= WEAK_EVENT_SIMILARITY or (score and not exact):
+            heapq.heappush(heap, (-mean, g, h, version[g], version[h], exact))
+
+    def all_pairs(g: int, h: int) -> float:
+        pairs = ((a, b) for a in members[g] for b in members[h])
+        return sum(similarity.get((a, b), similarity.get((b, a))) or score(a, b) for a, b in pairs)
 
     for g in list(cross):
         for h in cross[g]:
             if g < h:
                 push(g, h)
     while heap:
-        negative_mean, g, h, version_g, version_h = heapq.heappop(heap)
+        negative_mean, g, h, version_g, version_h, exact = heapq.heappop(heap)
         if g not in members or h not in members or (version[g], version[h]) != (version_g, version_h):
+            continue
+        if score and not exact:
+            exact_sum[(g, h, version_g, version_h)] = all_pairs(g, h)
+            push(g, h, exact=True)
             continue
         if -negative_mean < EVENT_SIMILARITY and not lead[g].same_event(lead[h]):
             continue
@@ -343,6 +363,12 @@ class StoryLinker:
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             self._vectors[article_id] = {term: w / norm for term, w in weights.items()}
         return self._vectors[article_id]
+
+    def _event_similarity(self, a: str, b: str) -> float:
+        """:func:`event_similarity` of any two indexed articles (0 beyond the window)."""
+        if abs(self.articles[a].seen_at - self.articles[b].seen_at) > self.window:
+            return 0.0
+        return event_similarity(self.score(a, b))
 
     def _lead(self, article_id: str) -> Lead:
         """An article's lead: unit IDF vector of its lead entities (a name every report carries
@@ -427,7 +453,7 @@ class StoryLinker:
         involved = {a for pair in similarity for a in pair} | set(batch)
         known = [x for x in earlier_links if x.article_id in involved and x.other_article_id in involved]
         seeds = components(involved, [*known, *copies.values()])
-        groups = event_groups(seeds, similarity, {a: self._lead(a) for a in involved})
+        groups = event_groups(seeds, similarity, {a: self._lead(a) for a in involved}, self._event_similarity)
         group_of = {a: index for index, group in enumerate(groups) for a in group}
         links = dict(copies)
         for key, value in similarity.items():
