@@ -236,3 +236,44 @@ def test_a_new_batch_links_to_a_story_of_an_earlier_batch(tmp_path):
     with db.connect(warehouse, read_only=True) as con:
         assert con.execute("select count(*) from staging.story_links").fetchone() == (1,)
         assert con.execute("select count(*) from staging.stories").fetchone() == (2,)
+
+
+def test_the_real_news_bench_scores_stories_against_a_truth_file(tmp_path):
+    """bench/stories_real.py end to end on two stories of three copies each: found whole, scored 1.0."""
+    import json
+    import subprocess
+    import sys
+
+    from newsflow.config import PROJECT_ROOT
+
+    bodies = {
+        "quake": "A strong earthquake of magnitude 6.4 struck off the coast of Valmora early on Sunday, "
+        "damaging dozens of homes and cutting power to the port district, the national seismic "
+        "institute said. Rescue teams searched collapsed buildings through the morning.",
+        "strike": "Dockworkers at the Port of Kestra walked out on Monday in a dispute over night shifts, "
+        "leaving twenty container ships waiting at anchor, the union said. The port authority said "
+        "talks with the union would resume on Wednesday afternoon.",
+    }
+    rows, truth = [], []
+    for story, body in bodies.items():
+        urls = [f"https://news.example/{story}/{n}" for n in range(3)]
+        truth.append(urls)
+        for n, url in enumerate(urls):
+            text = body + ["", " Reporting by Anna Berg.", " Editing by Omar Haddad."][n]
+            rows.append({"url": url, "title": f"{story} {n}", "text": text, "published_at": "2024-05-05T10:00:00Z"})
+    articles, truth_file = tmp_path / "articles.jsonl", tmp_path / "truth.json"
+    articles.write_text("\n".join(json.dumps(r) for r in rows))
+    truth_file.write_text(json.dumps(truth))
+    result = subprocess.run(
+        [sys.executable, "bench/stories_real.py", "--articles", str(articles), "--truth", str(truth_file)]
+        + ["--cache", str(tmp_path / "cache"), "--half", "all"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for line in result.stdout.splitlines() if line.strip().startswith("newsflow, all topics")]
+    assert len(lines) == 2  # dated and one timestamp
+    assert all(line[3:9] == ["1.000"] * 6 for line in lines)
+    assert "link precision by kind: syndicated 6/6 = 1.000" in result.stdout
