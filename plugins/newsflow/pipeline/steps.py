@@ -48,15 +48,23 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
     """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables."""
     info = run.read_info()
     state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
-    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state)
+    pages = read_feed_state(settings.state_dir / RunFolder.PAGE_STATE)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages)
     run.write_table("articles", articles_frame(result.articles))
     run.write_table("quarantine", quarantine_frame(result.quarantined))
     run.write_feed_state(result.feed_state)
+    run.write_page_state(result.page_state)
     info.articles, info.quarantined = len(result.articles), len(result.quarantined)
     info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
     info.not_modified_feeds = list(result.not_modified)
     run.write_info(info)
     log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
+    if result.pages_fetched or result.pages_already_loaded:
+        log.info(
+            "followed entries to %d pages; %d pages already loaded were not fetched again",
+            result.pages_fetched,
+            result.pages_already_loaded,
+        )
 
 
 def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
@@ -146,6 +154,7 @@ def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str
         settings.nlp_batch_size,
         aliases=load_entity_list(settings.aliases_path),
         watchlist=load_entity_list(settings.watchlist_path),
+        language_models=settings.language_models,
         n_process=enrich_workers(settings, len(articles)),
     )
 
@@ -226,7 +235,11 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         run.write_verdict(verdict)
         return verdict
     outcome = validate_batch(
-        tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
+        tables,
+        gx_root=settings.gx_root,
+        batch_id=batch.batch_id,
+        reference_time=batch.interval_end,
+        earliest_published_at=settings.earliest_published_at,
     )
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
@@ -260,9 +273,12 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
             unchanged=info.unchanged,
             reused=info.reused,
         )
-    # Only now may the next fetch be conditional: a failed load must refetch these entries.
+    # Only now may the next fetch be conditional, and a page count as loaded: a failed load
+    # must refetch these feeds and pages.
     state_path = settings.state_dir / RunFolder.FEED_STATE
     write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
+    pages_path = settings.state_dir / RunFolder.PAGE_STATE
+    write_feed_state(pages_path, {**read_feed_state(pages_path), **run.read_page_state()})
     return counts
 
 
