@@ -208,7 +208,8 @@ def _tables(
         )
         if f.article_id in texts:  # tone and speakers: English articles only
             by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
-        speakers[f.article_id].append(Mention(eid, label, f.name, f.start_char, f.end_char))
+        # The model's own label: a speaker must not change with what else is in the batch.
+        speakers[f.article_id].append(Mention(eid, f.model_label, f.name, f.start_char, f.end_char))
     entity_tones = [
         (article_id, eid, tone.mentions, tone.compound, tone.label)
         for article_id, sentences in by_sentence.items()
