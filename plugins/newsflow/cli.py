@@ -122,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_enrich(args: argparse.Namespace) -> int:
     from newsflow.ingest.sources import Extractor
-    from newsflow.pipeline import articles_frame, enrich_settings_batch, link_batch, quarantine_frame
+    from newsflow.pipeline import articles_frame, enriched_tables, link_batch, quarantine_frame
 
     overrides = {"spacy_model": args.model, "watchlist": args.watchlist and str(Path(args.watchlist).resolve())}
     settings = load_settings(overrides={key: value for key, value in overrides.items() if value})
@@ -131,9 +131,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     result = Extractor(settings, now, {}).run((source,))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    articles = articles_frame(result.articles)
-    tables = {"articles": articles, "quarantine": quarantine_frame(result.quarantined)}
-    tables.update(enrich_settings_batch(articles, settings))
+    tables = enriched_tables(articles_frame(result.articles), quarantine_frame(result.quarantined), settings)
     tables.update(link_batch(tables, now))
     for name, frame in tables.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)

@@ -116,6 +116,7 @@ def extract_step(settings: Settings, batch: BatchInfo) -> Path:
             "quarantined": len(result.quarantined),
             "duplicates": result.duplicates,
             "ignored_files": result.ignored_files,
+            "skipped_files": dict(result.skipped),
             "not_modified_feeds": result.not_modified,
         },
     )
@@ -150,23 +151,58 @@ def partition_step(settings: Settings, run_dir: Path) -> list[Path]:
 
 def enrich_step(settings: Settings, run_dir: Path) -> Path:
     """NER and sentiment over the extracted articles of a run (or partition) folder;
-    writes one Parquet file per table next to them."""
+    writes one Parquet file per table next to them.
+
+    An article whose enrichment fails is moved from ``articles`` to ``quarantine`` (added to
+    what the folder's quarantine already holds, so a re-run keeps it), and the rest go on.
+    """
     articles = pd.read_parquet(run_dir / "articles.parquet")
-    tables = enrich_settings_batch(articles, settings)
+    tables = enriched_tables(articles, _read_if_exists(run_dir / "quarantine.parquet"), settings)
     for name, frame in tables.items():
         frame.to_parquet(run_dir / f"{name}.parquet", index=False)
     return run_dir
 
 
+def enriched_tables(
+    articles: pd.DataFrame, quarantine: pd.DataFrame | None, settings: Settings
+) -> dict[str, pd.DataFrame]:
+    """The enrichment tables plus ``articles`` and ``quarantine``, articles whose enrichment
+    failed moved from the first to the second."""
+    tables = enrich_settings_batch(articles, settings)
+    failed = tables.pop("quarantine")
+    tables["articles"] = articles[~articles["article_id"].isin(failed["article_id"])]
+    tables["quarantine"] = quarantine_union(quarantine, failed[list(QUARANTINE_COLUMNS)])
+    return tables
+
+
+def _read_if_exists(path: Path) -> pd.DataFrame | None:
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def quarantine_union(*frames: pd.DataFrame | None) -> pd.DataFrame:
+    """Quarantine rows of several steps as one table, one row per ``quarantine_id``."""
+    present = [f for f in frames if f is not None and not f.empty]
+    if not present:
+        return pd.DataFrame(columns=list(QUARANTINE_COLUMNS)).astype("object")
+    merged = pd.concat([f.reindex(columns=list(QUARANTINE_COLUMNS)) for f in present], ignore_index=True)
+    return merged.drop_duplicates("quarantine_id")
+
+
 def merge_step(run_dir: Path, partitions: list[Path]) -> Path:
     """Gather the enriched partitions into the run folder: one Parquet file per table.
 
-    Entities found in several partitions become one row with every surface form.
+    Entities found in several partitions become one row with every surface form; the
+    partitions' quarantine rows (failed enrichment) join the run's.
     """
-    names = sorted({path.stem for part in partitions for path in part.glob("*.parquet")} - {"articles"})
+    names = sorted({path.stem for part in partitions for path in part.glob("*.parquet")})
     for name in names:
-        frames = [pd.read_parquet(part / f"{name}.parquet") for part in partitions]
-        merged = pd.concat(frames, ignore_index=True)
+        frames = [
+            pd.read_parquet(part / f"{name}.parquet") for part in partitions if (part / f"{name}.parquet").exists()
+        ]
+        if name == "quarantine":
+            merged = quarantine_union(_read_if_exists(run_dir / "quarantine.parquet"), *frames)
+        else:
+            merged = pd.concat(frames, ignore_index=True)
         if name == "entities":
             merged = merge_entity_rows(merged)
         merged.to_parquet(run_dir / f"{name}.parquet", index=False)

@@ -12,3 +12,6 @@ create table if not exists raw.quarantine (
     first_seen_at timestamptz not null,
     last_seen_at timestamptz not null
 );
+-- The step that refused the item (read, decode, parse, record, enrich, validate; see
+-- newsflow.ingest.records.QUARANTINE_STEPS); added after the first release, hence the alter.
+alter table raw.quarantine add column if not exists step varchar;

@@ -30,8 +30,8 @@ def good_batch():
     result = Extractor(settings, REFERENCE_TIME, {}).run(sources)
     articles = articles_frame(result.articles)
     quarantined = [Quarantined("test", "bad.jsonl#2", "jsonl", "line 2: invalid JSON")]
-    tables = {"articles": articles, "quarantine": quarantine_frame(quarantined)}
-    tables.update(enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES)))
+    tables = enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES))
+    tables.update({"articles": articles, "quarantine": quarantine_frame(quarantined)})
     tables.update(link_batch(tables, REFERENCE_TIME))
     return tables
 

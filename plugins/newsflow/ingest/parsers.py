@@ -62,13 +62,11 @@ def parse_text(data: bytes) -> list[Item | Reject]:
 def _json_item(obj: Any, where: str) -> Item | Reject:
     if not isinstance(obj, dict):
         return Reject(f"{where}: expected a JSON object, got {type(obj).__name__}")
-    if not isinstance(obj.get("text"), str) or not obj["text"].strip():
+    text = obj.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
         return Reject(f"{where}: missing required field 'text'")
-    item = {k: obj.get(k) for k in ARTICLE_KEYS}
-    for key in ("url", "title", "outlet", "author", "language"):
-        if item[key] is not None and not isinstance(item[key], str):
-            item[key] = str(item[key])
-    return item
+    # Values keep their JSON types: newsflow.ingest.fields coerces them or names the bad field.
+    return {k: obj.get(k) for k in ARTICLE_KEYS}
 
 
 def parse_jsonl(data: bytes) -> list[Item | Reject]:

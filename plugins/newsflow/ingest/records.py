@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from dateutil import parser as date_parser
-
+from newsflow.ingest.dates import parse_datetime
 from newsflow.ingest.urls import normalise_url
 
 ARTICLE_COLUMNS = (
@@ -28,7 +27,10 @@ ARTICLE_COLUMNS = (
     "source_location",
     "source_format",
 )
-QUARANTINE_COLUMNS = ("quarantine_id", "source_name", "source_location", "source_format", "reason", "detail")
+QUARANTINE_COLUMNS = ("quarantine_id", "source_name", "source_location", "source_format", "reason", "detail", "step")
+# The step of a run that refused an item: reading bytes, decoding them, parsing, building the
+# record, enrichment, or a row-level expectation at validation.
+QUARANTINE_STEPS = ("fetch", "read", "decode", "parse", "record", "enrich", "validate")
 
 DATE_FLAGS = ("ok", "missing", "unparsed", "future")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -60,13 +62,14 @@ class Article:
 
 @dataclass
 class Quarantined:
-    """Input that could not become an article, with the reason why."""
+    """Input that could not become an article, with the reason why and the step that refused it."""
 
     source_name: str
     source_location: str
     source_format: str
     reason: str
     detail: str = ""
+    step: str = "parse"
 
     def as_row(self) -> dict:
         row = asdict(self)
@@ -77,6 +80,12 @@ class Quarantined:
 
 class Reject(ValueError):
     """Raised by parsers for input that must go to quarantine; the message is the reason."""
+
+
+def failure_reason(exc: BaseException, limit: int = 500) -> str:
+    """A quarantine reason for an exception: a :class:`Reject`'s own message, else its type and message."""
+    reason = str(exc) if isinstance(exc, Reject) else f"{type(exc).__name__}: {exc}"
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def fold_whitespace(text: str) -> str:
@@ -107,18 +116,15 @@ def parse_published(value: object, reference_time: datetime, tolerance: timedelt
     A missing, unreadable or future date is never replaced by "now": the time is
     left empty and the flag says why (the claimed value stays in
     ``published_at_raw``).  Naive times are taken as UTC, the convention of feeds
-    and most CMS exports.
+    and most CMS exports; a zone that cannot be resolved makes the date unparsed
+    (see :func:`newsflow.ingest.dates.parse_datetime`), never silently UTC.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, "missing"
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = date_parser.parse(str(value).strip())
-        except (ValueError, OverflowError):
-            return None, "unparsed"
-    parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        parsed = parse_datetime(value)
+    except (ValueError, OverflowError, OSError):
+        return None, "unparsed"
     if parsed > reference_time + tolerance:
         return None, "future"
     return parsed, "ok"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import email.utils
 import fnmatch
 import logging
+import os
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,15 +16,16 @@ from pathlib import Path
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
+from newsflow.ingest.fields import coerce_item
 from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
-from newsflow.ingest.records import Article, Quarantined, Reject, build_article
+from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason
 from newsflow.ingest.urls import normalise_title
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 # Files that document a folder rather than hold articles.
-IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv", ".*")
+IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv")
 PARSERS: dict[str, tuple[str, Callable[[bytes], list[Item | Reject]]]] = {
     ".txt": ("text", parse_text),
     ".jsonl": ("jsonl", parse_jsonl),
@@ -44,24 +47,43 @@ class ExtractResult:
     quarantined: list[Quarantined] = field(default_factory=list)
     feed_state: dict[str, dict[str, str]] = field(default_factory=dict)
     duplicates: int = 0
-    ignored_files: int = 0
     not_modified: list[str] = field(default_factory=list)
+    # Files passed over without reading, by reason ("hidden", "ignored name", ...): never silent.
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ignored_files(self) -> int:
+        return self.skipped["ignored name"]
 
 
 class SourceError(RuntimeError):
     """A whole source is unusable (missing root): the run must not pretend it was empty."""
 
 
-def confined_files(root: Path) -> Iterator[Path]:
-    """Regular files under ``root`` whose real path stays inside it (symlinks out are skipped)."""
+def display_path(path: Path | str) -> str:
+    """A file name as text, whatever bytes it holds (undecodable bytes shown as escapes)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def confined_files(root: Path, skipped: Counter[str] | None = None) -> Iterator[Path]:
+    """Regular files under ``root`` whose real path stays inside it (symlinks out are skipped).
+
+    Hidden files and folders (a leading dot) are skipped; every skip is counted in ``skipped``.
+    """
+    skipped = Counter() if skipped is None else skipped
     real_root = root.resolve()
     for path in sorted(root.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
+            if path.is_file():
+                skipped["hidden"] += 1
             continue
         if not path.is_file():
+            if not path.is_dir():
+                skipped["not a regular file"] += 1
             continue
         if not path.resolve().is_relative_to(real_root):
-            log.warning("skipping %s: it resolves outside the source root %s", path, real_root)
+            log.warning("skipping %s: it resolves outside the source root %s", display_path(path), real_root)
+            skipped["outside the source root"] += 1
             continue
         yield path
 
@@ -121,9 +143,9 @@ class Extractor:
         root = Path(source.location)
         if not root.is_dir():
             raise SourceError(f"source {source.name!r}: folder not found: {root}")
-        for path in confined_files(root):
+        for path in confined_files(root, self.result.skipped):
             if any(fnmatch.fnmatch(path.name, pattern) for pattern in IGNORED_NAMES):
-                self.result.ignored_files += 1
+                self.result.skipped["ignored name"] += 1
                 continue
             self._read_file(source, path, root)
 
@@ -131,57 +153,88 @@ class Extractor:
         if not path.is_file():
             raise SourceError(f"source {source.name!r}: file not found: {path}")
         fmt, parser = PARSERS.get(path.suffix.lower(), ("unknown", None))
-        location = str(path)
+        location = display_path(path)
         if parser is None:
-            self._quarantine(source, location, fmt, f"unsupported file type {path.suffix!r}")
+            self._quarantine(source, location, fmt, f"unsupported file type {path.suffix!r}", step="read")
             return
-        if path.stat().st_size > MAX_BYTES:
-            self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes")
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes", step="read")
+                return
+            data = path.read_bytes()
+        except OSError as exc:
+            self._quarantine(source, location, fmt, f"unreadable file: {failure_reason(exc)}", step="read")
             return
-        self._add_items(source, location, fmt, parser(path.read_bytes()))
+        if not data.strip():
+            self._quarantine(source, location, fmt, f"empty file ({len(data)} bytes, no content)", step="read")
+            return
+        self._parse_and_add(source, location, fmt, parser, data)
+
+    def _parse_and_add(
+        self, source: SourceConfig, location: str, fmt: str, parser: Callable[[bytes], list[Item | Reject]], data: bytes
+    ) -> None:
+        """Parse one document; whatever the parser raises quarantines this document alone."""
+        try:
+            items = parser(data)
+        except Exception as exc:  # noqa: BLE001 (the item boundary: one bad document never stops the run)
+            self._quarantine(source, location, fmt, f"parse failed: {failure_reason(exc)}", step="parse")
+            return
+        if not items:
+            if fmt == "feed":  # a well-formed feed with no entries is a quiet feed, not bad input
+                self.result.skipped["feed without entries"] += 1
+            else:
+                self._quarantine(source, location, fmt, "no articles found in the document", step="parse")
+            return
+        self._add_items(source, location, fmt, items)
 
     def _read_feed_url(self, source: SourceConfig) -> None:
         url = source.location
         try:
             status, body, validators = fetch_url(url, self.settings.http_timeout_s, self.feed_state.get(url))
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            self._quarantine(source, url, "feed", f"fetch failed: {exc}")
+            self._quarantine(source, url, "feed", f"fetch failed: {exc}", step="fetch")
             return
         self.result.feed_state[url] = validators
         if status == 304:
             self.result.not_modified.append(url)
             return
-        self._add_items(source, url, "feed", parse_feed(body))
+        self._parse_and_add(source, url, "feed", parse_feed, body)
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         for index, item in enumerate(items):
             where = location if len(items) == 1 else f"{location}#{index}"
             if isinstance(item, Reject):
-                self._quarantine(source, where, fmt, str(item))
+                self._quarantine(source, where, fmt, str(item), step="parse")
                 continue
             try:
+                fields = coerce_item(item)
                 article = build_article(
-                    text=item.get("text") or "",
-                    title=item.get("title"),
-                    url=item.get("url"),
-                    outlet=source.outlet or item.get("outlet"),
-                    author=item.get("author"),
-                    published=item.get("published_at"),
-                    language=item.get("language"),
+                    text=fields["text"],
+                    title=fields["title"],
+                    url=fields["url"],
+                    outlet=source.outlet or fields["outlet"],
+                    author=fields["author"],
+                    published=fields["published_at"],
+                    language=fields["language"],
                     source_name=source.name,
                     source_location=where,
                     source_format=fmt,
                     reference_time=self.reference_time,
                     tolerance=self.tolerance,
                 )
-            except Reject as exc:
-                self._quarantine(source, where, fmt, str(exc), (item.get("title") or "")[:200])
+            except Exception as exc:  # noqa: BLE001 (the item boundary: the rest of the document goes on)
+                title = item.get("title")
+                detail = title[:200] if isinstance(title, str) else ""
+                self._quarantine(source, where, fmt, failure_reason(exc), detail, step="record")
                 continue
             self.result.articles.append(article)
 
-    def _quarantine(self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "") -> None:
-        log.warning("quarantined %s: %s", location, reason)
-        self.result.quarantined.append(Quarantined(source.name, location, fmt, reason, detail))
+    def _quarantine(
+        self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "", *, step: str
+    ) -> None:
+        log.warning("quarantined %s (%s): %s", location, step, reason)
+        self.result.quarantined.append(Quarantined(source.name, location, fmt, reason, detail, step))
 
     def _deduplicate(self) -> None:
         """One record per article: the same article read twice keeps its longest text.

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_reason
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
@@ -41,6 +44,11 @@ SENTIMENT_COLUMNS = (
     "sentence_count",
 )
 ENTITY_SENTIMENT_COLUMNS = ("article_id", "entity_id", "mentions", "compound", "label")
+# spaCy refuses texts over nlp.max_length (1,000,000 characters), and NER memory grows with
+# a text's length: longer texts are analysed in pieces of at most this many characters,
+# cut between paragraphs (else sentences, else words), and joined back into one Doc.
+PIECE_CHARS = 100_000
+FAILURE_COLUMNS = (*QUARANTINE_COLUMNS, "article_id")
 
 
 @dataclass
@@ -89,36 +97,20 @@ def enrich_batch(
     tones: list[tuple] = []
     texts: dict[str, str] = {}
     passages: list[tuple[str, int, Doc]] = []
-    docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size)
+    failures: dict[str, BaseException] = {}
+    docs = _guarded_docs(nlp, english["text"].tolist(), batch_size)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
-        sentence_of: dict[int, int] = {}
-        scores = []
-        for index, sent in enumerate(doc.sents):
-            sentence_of[sent.start] = index
-            scores.append(sentence_compound(sent.text))
-        # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
-        ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
-        names = [(ent.ent_id_ or canonical_name(ent.text, ent.label_), ent.label_) for ent in ents]
-        for ent, name in zip(ents, link_short_forms(names), strict=True):
-            if not name:
-                continue
-            listed = watchlist.find(name, ent.label_) or aliases.find(name, ent.label_)
-            found.append(
-                _Found(
-                    article_id=article_id,
-                    text=ent.text,
-                    model_label=ent.label_,
-                    start_char=ent.start_char,
-                    end_char=ent.end_char,
-                    sentence_index=sentence_of[ent.sent.start],
-                    sentence=(ent.sent.start_char, ent.sent.text),
-                    name=listed.name if listed else name,
-                    listed_label=listed.label if listed else None,
-                )
-            )
+        if isinstance(doc, BaseException):
+            failures[article_id] = doc
+            continue
+        try:  # the item boundary: one article that breaks analysis is quarantined, the rest go on
+            article_found, article_passages, tone = _analyse(article_id, doc, text, aliases, watchlist)
+        except Exception as exc:  # noqa: BLE001
+            failures[article_id] = exc
+            continue
+        found.extend(article_found)
         texts[article_id] = text
-        passages.extend((article_id, offset, passage) for offset, passage in passages_of(doc))
-        tone = document_tone(text, scores)
+        passages.extend(article_passages)
         tones.append(
             (
                 article_id,
@@ -162,7 +154,17 @@ def enrich_batch(
         for article_id, sentences in by_sentence.items()
         for eid, tone in _entity_tones(sentences).items()
     ]
-    quotes = extract_quotes(load_parser(model_name), passages, texts, speakers, batch_size)
+    quotes = _guarded_quotes(load_parser(model_name), passages, texts, speakers, batch_size, failures)
+    if failures:
+        mentions = [m for m in mentions if m[0] not in failures]
+        entity_tones = [t for t in entity_tones if t[0] not in failures]
+        tones = [t for t in tones if t[0] not in failures]
+        kept = {m[1] for m in mentions}
+        entities = {
+            eid: (name, label, {" ".join(m[2].split()) for m in mentions if m[1] == eid})
+            for eid, (name, label, _) in entities.items()
+            if eid in kept
+        }
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool", "listed": "bool"}
@@ -180,7 +182,136 @@ def enrich_batch(
         "quotes": pd.DataFrame([asdict(q) for q in quotes], columns=list(QUOTE_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64"}
         ),
+        "quarantine": _failure_rows(articles, failures),
     }
+
+
+def _analyse(
+    article_id: str, doc: Doc, text: str, aliases: EntityList, watchlist: EntityList
+) -> tuple[list[_Found], list[tuple[str, int, Doc]], object]:
+    """One article's kept entity spans, quote passages and document tone."""
+    sentence_of: dict[int, int] = {}
+    scores = []
+    for index, sent in enumerate(doc.sents):
+        sentence_of[sent.start] = index
+        scores.append(sentence_compound(sent.text))
+    # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
+    ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+    names = [(ent.ent_id_ or canonical_name(ent.text, ent.label_), ent.label_) for ent in ents]
+    found = []
+    for ent, name in zip(ents, link_short_forms(names), strict=True):
+        if not name:
+            continue
+        listed = watchlist.find(name, ent.label_) or aliases.find(name, ent.label_)
+        found.append(
+            _Found(
+                article_id=article_id,
+                text=ent.text,
+                model_label=ent.label_,
+                start_char=ent.start_char,
+                end_char=ent.end_char,
+                sentence_index=sentence_of[ent.sent.start],
+                sentence=(ent.sent.start_char, ent.sent.text),
+                name=listed.name if listed else name,
+                listed_label=listed.label if listed else None,
+            )
+        )
+    passages = [(article_id, offset, passage) for offset, passage in passages_of(doc)]
+    return found, passages, document_tone(text, scores)
+
+
+def split_text(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """Pieces of at most ``limit`` characters that join back to ``text`` exactly.
+
+    Each cut falls after the last paragraph break before the limit, else after the last
+    sentence end, else after the last space, else at the limit.
+    """
+    pieces = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = next(
+            (at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2),
+            limit,
+        )
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text]
+
+
+def _guarded_docs(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc | BaseException]:
+    """One Doc per text, or the exception that text raised; long texts are analysed in pieces.
+
+    Texts go through ``nlp.pipe`` in groups; a group that raises is re-run one piece at a
+    time, so only the texts that really fail come back as exceptions.
+    """
+    limit = min(PIECE_CHARS, nlp.max_length)
+    group = max(batch_size, 1) * 4
+    for start in range(0, len(texts), group):
+        chunk = [split_text(text, limit) for text in texts[start : start + group]]
+        flat = [piece for pieces in chunk for piece in pieces]
+        try:
+            results: list[Doc | BaseException] = list(nlp.pipe(flat, batch_size=batch_size))
+        except Exception:  # noqa: BLE001 (find which texts fail, below)
+            results = []
+            for piece in flat:
+                try:
+                    results.append(nlp(piece))
+                except Exception as exc:  # noqa: BLE001
+                    results.append(exc)
+        position = 0
+        for pieces in chunk:
+            done = results[position : position + len(pieces)]
+            position += len(pieces)
+            error = next((d for d in done if isinstance(d, BaseException)), None)
+            if error is not None:
+                yield error
+            else:
+                yield done[0] if len(done) == 1 else _joined(done)
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    """The pieces of one text as one Doc (texts, entities, sentences and tensors kept)."""
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
+def _guarded_quotes(
+    parser: Language,
+    passages: list[tuple[str, int, Doc]],
+    texts: dict[str, str],
+    speakers: dict[str, list[Mention]],
+    batch_size: int,
+    failures: dict[str, BaseException],
+) -> list:
+    """:func:`extract_quotes` over the batch; when it raises, article by article, recording failures."""
+    try:
+        return extract_quotes(parser, passages, texts, speakers, batch_size)
+    except Exception:  # noqa: BLE001 (find which articles fail, below)
+        quotes = []
+        for article_id in dict.fromkeys(a for a, _, _ in passages):
+            own = [p for p in passages if p[0] == article_id]
+            try:
+                quotes.extend(extract_quotes(parser, own, texts, speakers, batch_size))
+            except Exception as exc:  # noqa: BLE001
+                failures[article_id] = exc
+        return quotes
+
+
+def _failure_rows(articles: pd.DataFrame, failures: dict[str, BaseException]) -> pd.DataFrame:
+    """Quarantine rows (plus ``article_id``) for the articles whose enrichment failed."""
+    rows = []
+    for row in articles[articles["article_id"].isin(failures)].to_dict("records"):
+        reason = f"enrichment failed: {failure_reason(failures[row['article_id']])}"
+        log.warning("quarantined article %s: %s", row["article_id"], reason)
+        quarantined = Quarantined(
+            source_name=row.get("source_name") or "unknown",
+            source_location=row.get("source_location") or row["article_id"],
+            source_format=row.get("source_format") or "unknown",
+            reason=reason,
+            detail=str(row.get("title") or "")[:200],
+            step="enrich",
+        )
+        rows.append({**quarantined.as_row(), "article_id": row["article_id"]})
+    return pd.DataFrame(rows, columns=list(FAILURE_COLUMNS))
 
 
 def _entity_tones(mentions_by_sentence: dict[tuple[int, str], list[tuple[str, int, int]]]) -> dict[str, EntityTone]:
