@@ -27,7 +27,7 @@ from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.citations import agency_of, credited_agency, find_citations
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.stories import WINDOW, Link, StoryArticle, StoryLinker, build_stories
-from newsflow.quality.validate import raise_for_failures, validate_batch
+from newsflow.quality.validate import raise_for_failures, split_failed_rows, validate_batch
 from newsflow.warehouse import db
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 
@@ -337,7 +337,10 @@ def link_step(settings: Settings, run_dir: Path) -> Path:
 def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
     """Audit the batch with its GX suites; records results; raises when the batch fails.
 
-    An empty batch (nothing new in any source) has nothing to audit and is marked so.
+    Rows that break a row-level expectation are quarantined with their article and the
+    batch's Parquet files are rewritten without them (write-audit-publish per row); a
+    table-level failure raises and nothing is published.  An empty batch (nothing new in
+    any source) has nothing to audit and is marked so.
     """
     info = _read_json(run_dir / "batch.json")
     batch = BatchInfo.from_json(info)
@@ -351,11 +354,25 @@ def validate_step(settings: Settings, run_dir: Path) -> dict[str, Any]:
     )
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
+    quarantined: list[Quarantined] = []
+    if outcome.publishable and outcome.row_failures:
+        kept, quarantined = split_failed_rows(tables, outcome.row_failures)
+        kept["quarantine"] = quarantine_union(kept["quarantine"], quarantine_frame(quarantined))
+        for name, frame in kept.items():
+            frame.to_parquet(run_dir / f"{name}.parquet", index=False)
+        log.warning(
+            "validation quarantined %d articles (row-level expectations): %s",
+            len(quarantined),
+            "; ".join(f.expectation for f in outcome.row_failures),
+        )
+    status = "passed" if outcome.success else "quarantined rows" if outcome.publishable else "failed"
     verdict = {
-        "status": "passed" if outcome.success else "failed",
-        "success": outcome.success,
+        "status": status,
+        "success": outcome.publishable,
         "validation_id": outcome.validation_id,
         "failures": outcome.failures,
+        "table_failures": outcome.table_failures,
+        "quarantined_articles": len(quarantined),
         "data_docs_url": outcome.data_docs_url,
     }
     _write_json(run_dir / "validation.json", verdict)

@@ -80,10 +80,9 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
 def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     run_dir = link_step(seeds_settings, enrich_step(seeds_settings, extract_step(seeds_settings, BATCH)))
     mentions = pd.read_parquet(run_dir / "mentions.parquet")
-    mentions.loc[0, "start_char"] = -1
-    mentions.to_parquet(run_dir / "mentions.parquet", index=False)
+    pd.concat([mentions, mentions.iloc[[0]]]).to_parquet(run_dir / "mentions.parquet", index=False)
 
-    with pytest.raises(BatchValidationError, match=r"mentions: expect_column_values_to_be_between\(start_char\)"):
+    with pytest.raises(BatchValidationError, match=r"mentions: expect_compound_columns_to_be_unique"):
         validate_step(seeds_settings, run_dir)
     verdict = json.loads((run_dir / "validation.json").read_text())
     assert verdict["success"] is False
@@ -92,6 +91,30 @@ def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     after = counts(seeds_settings)
     assert after.get("staging.articles", 0) == 0
     assert after["raw.validation_results"] > 0  # the failed audit is kept for quality trends
+
+
+def test_rows_breaking_a_row_level_expectation_are_quarantined_and_the_rest_published(seeds_settings):
+    run_dir = link_step(seeds_settings, enrich_step(seeds_settings, extract_step(seeds_settings, BATCH)))
+    mentions = pd.read_parquet(run_dir / "mentions.parquet")
+    bad_article = mentions.loc[0, "article_id"]
+    mentions.loc[0, "start_char"] = -1
+    mentions.to_parquet(run_dir / "mentions.parquet", index=False)
+
+    verdict = validate_step(seeds_settings, run_dir)
+    assert verdict["status"] == "quarantined rows" and verdict["quarantined_articles"] == 1
+    load_step(seeds_settings, run_dir)
+    refresh_step(seeds_settings)
+    with db.connect(seeds_settings.warehouse_path, read_only=True) as con:
+        loaded = {r[0] for r in con.execute("select article_id from staging.articles").fetchall()}
+        quarantined = con.execute("select reason from raw.quarantine where step = 'validate'").fetchall()
+        dq = con.execute(
+            "select published, success, failed_row_expectations, failed_table_expectations, quarantined_rows "
+            "from marts.dq_results where table_name = 'mentions'"
+        ).fetchall()
+    assert len(loaded) == 1 and bad_article not in loaded
+    [(reason,)] = quarantined
+    assert reason.startswith("failed row-level expectation: mentions: expect_column_values_to_be_between(start_char)")
+    assert dq == [(True, False, 2, 0, 2)]  # the offset is negative, so the text there is not the mention
 
 
 def test_an_empty_batch_is_not_an_error(seeds_settings, tmp_path):
