@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import email.utils
 import fnmatch
+import http.client
 import logging
 import os
+import threading
 import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
+from newsflow.ingest.decode import NotText, charset_of
 from newsflow.ingest.fields import coerce_item
 from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
 from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason
@@ -88,10 +94,22 @@ def confined_files(root: Path, skipped: Counter[str] | None = None) -> Iterator[
         yield path
 
 
-def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    """GET ``url`` with a timeout and conditional-GET validators; returns status, body, validators.
+@dataclass
+class Fetched:
+    """One HTTP answer: status, body, the validators to send next time, the declared charset."""
 
-    A 304 answer returns an empty body and the old validators.
+    status: int
+    body: bytes
+    validators: dict[str, str]
+    charset: str | None = None
+
+
+def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None) -> Fetched:
+    """GET ``url`` with conditional-GET validators, within ``timeout`` seconds in all.
+
+    The timeout bounds the whole request (connecting, headers and every byte of the body),
+    not only each read: a server that trickles its answer is cut off at the deadline
+    (:class:`TimeoutError`).  A 304 answer returns an empty body and the old validators.
     """
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"only http(s) feeds are fetched, not {url!r}")
@@ -101,20 +119,41 @@ def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None
         request.add_header("If-None-Match", validators["etag"])
     if validators.get("last_modified"):
         request.add_header("If-Modified-Since", validators["last_modified"])
+    cancelled = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-fetch")
+    future = pool.submit(_fetch, request, timeout, validators, cancelled)
+    pool.shutdown(wait=False)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        cancelled.set()  # the worker stops at its next read, within one read timeout
+        raise TimeoutError(f"timed out: no complete answer within {timeout:g} s (the whole request)") from None
+
+
+def _fetch(
+    request: urllib.request.Request, timeout: float, validators: dict[str, str], cancelled: threading.Event
+) -> Fetched:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
-            body = response.read(MAX_BYTES + 1)
-            if len(body) > MAX_BYTES:
-                raise ValueError(f"response larger than {MAX_BYTES} bytes")
+            chunks, size = [], 0
+            while not cancelled.is_set():
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise ValueError(f"response larger than {MAX_BYTES} bytes")
+                chunks.append(chunk)
             new = {
                 "etag": response.headers.get("ETag", ""),
                 "last_modified": response.headers.get("Last-Modified", ""),
                 "fetched_at": email.utils.formatdate(usegmt=True),
             }
-            return response.status, body, {k: v for k, v in new.items() if v}
+            charset = charset_of(response.headers.get("Content-Type"))
+            return Fetched(response.status, b"".join(chunks), {k: v for k, v in new.items() if v}, charset)
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
-            return 304, b"", validators
+            return Fetched(304, b"", validators)
         raise
 
 
@@ -177,6 +216,9 @@ class Extractor:
         """Parse one document; whatever the parser raises quarantines this document alone."""
         try:
             items = parser(data)
+        except NotText as exc:
+            self._quarantine(source, location, fmt, str(exc), step="decode")
+            return
         except Exception as exc:  # noqa: BLE001 (the item boundary: one bad document never stops the run)
             self._quarantine(source, location, fmt, f"parse failed: {failure_reason(exc)}", step="parse")
             return
@@ -190,16 +232,23 @@ class Extractor:
 
     def _read_feed_url(self, source: SourceConfig) -> None:
         url = source.location
+        sent = self.feed_state.get(url) or {}
         try:
-            status, body, validators = fetch_url(url, self.settings.http_timeout_s, self.feed_state.get(url))
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            self._quarantine(source, url, "feed", f"fetch failed: {exc}", step="fetch")
+            fetched = fetch_url(url, self.settings.http_timeout_s, sent)
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
+            self._quarantine(source, url, "feed", f"fetch failed: {failure_reason(exc)}", step="fetch")
             return
-        self.result.feed_state[url] = validators
-        if status == 304:
+        if fetched.status == 304:
+            if not (sent.get("etag") or sent.get("last_modified")):
+                # Nothing was asked conditionally, so "not modified" answers nothing: the feed is unread.
+                reason = "fetch failed: 304 Not Modified answered to a request that sent no validators"
+                self._quarantine(source, url, "feed", reason, step="fetch")
+                return
+            self.result.feed_state[url] = fetched.validators
             self.result.not_modified.append(url)
             return
-        self._parse_and_add(source, url, "feed", parse_feed, body)
+        self.result.feed_state[url] = fetched.validators
+        self._parse_and_add(source, url, "feed", partial(parse_feed, declared=fetched.charset), fetched.body)
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         for index, item in enumerate(items):
