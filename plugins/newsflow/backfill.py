@@ -26,6 +26,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from newsflow.config import Settings
+from newsflow.ingest.poison import POISON_FILE
 from newsflow.pipeline import (
     FEED_STATE_FILE,
     BatchInfo,
@@ -81,6 +82,8 @@ def split_by_day(settings: Settings, extracted: Path, batches: list[BatchInfo]) 
         day.to_parquet(folder / "articles.parquet", index=False)
         (quarantine if i == 0 else quarantine.iloc[0:0]).to_parquet(folder / "quarantine.parquet", index=False)
         shutil.copyfile(extracted / FEED_STATE_FILE, folder / FEED_STATE_FILE)
+        if i == 0 and (extracted / POISON_FILE).exists():  # remembered with the quarantine rows
+            shutil.copyfile(extracted / POISON_FILE, folder / POISON_FILE)
         counts = {
             "articles": len(day),
             "quarantined": len(quarantine) if i == 0 else 0,

@@ -25,6 +25,7 @@ examples:
   python -m newsflow query                                 # list the recipes in sql/queries/
   python -m newsflow query entity_tone_timeline --entity "Kim Jong Un" --from 2024-11-25
   python -m newsflow report --out var/reports              # static HTML coverage report
+  python -m newsflow readmit /data/news/broken.json        # read a remembered poison file again
 
 `python -m newsflow COMMAND --help` explains a command.
 
@@ -161,6 +162,26 @@ def _settings(args: argparse.Namespace):
         overrides["warehouse"] = str(Path(args.warehouse).resolve())
         overrides["published_warehouse"] = str(published_beside(Path(overrides["warehouse"])))
     return load_settings(config_path=getattr(args, "config", None), overrides=overrides or None)
+
+
+def cmd_readmit(args: argparse.Namespace) -> int:
+    from newsflow.ingest.poison import POISON_FILE, PoisonFiles
+
+    settings = _settings(args)
+    path = settings.state_dir / POISON_FILE
+    poison = PoisonFiles.load(path)
+    target = (
+        args.target if len(args.target) == 64 or not Path(args.target).exists() else str(Path(args.target).resolve())
+    )
+    gone = poison.readmit(target)
+    if gone:
+        poison.save(path)
+    for key in gone:
+        print(f"re-admitted {key.split(' ', 1)[1]} (sha256 {key[:16]}): the next run reads it again")
+    if not gone:
+        print(f"no remembered poison file matches {args.target!r} (list: {path})", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -325,6 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--out", metavar="FILE", help="write to this file instead of stdout (needed for parquet)")
     query.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     query.set_defaults(func=cmd_query)
+
+    readmit = _command(
+        commands,
+        "readmit",
+        "forget a remembered poison file (one that yielded only quarantine rows and is skipped while "
+        "unchanged), so the next run reads it again",
+        "python -m newsflow readmit /data/news/broken.json",
+    )
+    readmit.add_argument("target", help="the file's path (or a folder: every file under it) or its sha256")
+    readmit.add_argument("--config", help="a newsflow.yaml to use")
+    readmit.set_defaults(func=cmd_readmit)
 
     report = _command(
         commands,

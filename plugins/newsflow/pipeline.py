@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
+from newsflow.ingest.poison import POISON_FILE, PoisonFiles
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, Article, Quarantined
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.ingest.urls import normalise_title
@@ -103,10 +104,12 @@ def extract_step(settings: Settings, batch: BatchInfo) -> Path:
     """Read every source for the batch; writes articles/quarantine Parquet; returns the run folder."""
     run_dir = run_dir_for(settings, batch)
     run_dir.mkdir(parents=True, exist_ok=True)
-    result: ExtractResult = extract_articles(settings, batch.interval_end, _feed_state(settings))
+    known_poison = PoisonFiles.load(settings.state_dir / POISON_FILE)
+    result: ExtractResult = extract_articles(settings, batch.interval_end, _feed_state(settings), known_poison)
     articles_frame(result.articles).to_parquet(run_dir / "articles.parquet", index=False)
     quarantine_frame(result.quarantined).to_parquet(run_dir / "quarantine.parquet", index=False)
     _write_json(run_dir / FEED_STATE_FILE, result.feed_state)
+    result.poison.save(run_dir / POISON_FILE)
     _write_json(
         run_dir / "batch.json",
         {
@@ -402,6 +405,10 @@ def load_step(settings: Settings, run_dir: Path) -> dict[str, int]:
     state.update(_read_json(run_dir / FEED_STATE_FILE))
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     _write_json(settings.state_dir / FEED_STATE_FILE, state)
+    # Likewise the poison files: skipped from now on, since their quarantine rows are stored.
+    poison = PoisonFiles.load(settings.state_dir / POISON_FILE)
+    poison.update(PoisonFiles.load(run_dir / POISON_FILE))
+    poison.save(settings.state_dir / POISON_FILE)
     return counts
 
 

@@ -24,6 +24,7 @@ from newsflow.config import Settings, SourceConfig
 from newsflow.ingest.decode import NotText, charset_of
 from newsflow.ingest.fields import coerce_item
 from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
+from newsflow.ingest.poison import PoisonFiles, content_sha256, readmit_hint
 from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason
 from newsflow.ingest.urls import normalise_title
 
@@ -56,6 +57,8 @@ class ExtractResult:
     not_modified: list[str] = field(default_factory=list)
     # Files passed over without reading, by reason ("hidden", "ignored name", ...): never silent.
     skipped: Counter[str] = field(default_factory=Counter)
+    # Files found to be poison in this run (remembered once the batch is loaded).
+    poison: PoisonFiles = field(default_factory=PoisonFiles)
 
     @property
     def ignored_files(self) -> int:
@@ -144,6 +147,9 @@ def _fetch(
                 if size > MAX_BYTES:
                     raise ValueError(f"response larger than {MAX_BYTES} bytes")
                 chunks.append(chunk)
+            expected = response.headers.get("Content-Length", "")
+            if not cancelled.is_set() and expected.isdigit() and size < int(expected):
+                raise http.client.IncompleteRead(b"".join(chunks), int(expected) - size)  # cut off early
             new = {
                 "etag": response.headers.get("ETag", ""),
                 "last_modified": response.headers.get("Last-Modified", ""),
@@ -160,11 +166,18 @@ def _fetch(
 class Extractor:
     """Turns one batch of sources into articles and quarantine rows."""
 
-    def __init__(self, settings: Settings, reference_time: datetime, feed_state: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        settings: Settings,
+        reference_time: datetime,
+        feed_state: dict[str, dict[str, str]],
+        poison: PoisonFiles | None = None,
+    ):
         self.settings = settings
         self.reference_time = reference_time
         self.tolerance = timedelta(hours=settings.future_tolerance_hours)
         self.feed_state = feed_state
+        self.known_poison = poison or PoisonFiles()
         self.result = ExtractResult()
 
     def run(self, sources: tuple[SourceConfig, ...]) -> ExtractResult:
@@ -205,10 +218,21 @@ class Extractor:
         except OSError as exc:
             self._quarantine(source, location, fmt, f"unreadable file: {failure_reason(exc)}", step="read")
             return
+        sha256 = content_sha256(data)
+        if PoisonFiles.key(sha256, location) in self.known_poison:
+            self.result.skipped["poison file read before (unchanged)"] += 1
+            return
+        articles, quarantined = len(self.result.articles), len(self.result.quarantined)
         if not data.strip():
             self._quarantine(source, location, fmt, f"empty file ({len(data)} bytes, no content)", step="read")
-            return
-        self._parse_and_add(source, location, fmt, parser, data)
+        else:
+            self._parse_and_add(source, location, fmt, parser, data)
+        if len(self.result.articles) == articles and len(self.result.quarantined) > quarantined:
+            # Nothing in these bytes became an article, for reasons re-reading cannot change.
+            rows = self.result.quarantined[quarantined:]
+            for row in rows:
+                row.detail = f"{row.detail} | {readmit_hint(sha256)}" if row.detail else readmit_hint(sha256)
+            self.result.poison.add(sha256, location, rows[0].reason)
 
     def _parse_and_add(
         self, source: SourceConfig, location: str, fmt: str, parser: Callable[[bytes], list[Item | Reject]], data: bytes
@@ -310,7 +334,13 @@ class Extractor:
 
 
 def extract_articles(
-    settings: Settings, reference_time: datetime, feed_state: dict[str, dict[str, str]] | None = None
+    settings: Settings,
+    reference_time: datetime,
+    feed_state: dict[str, dict[str, str]] | None = None,
+    poison: PoisonFiles | None = None,
 ) -> ExtractResult:
-    """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks."""
-    return Extractor(settings, reference_time, feed_state or {}).run(settings.sources)
+    """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks.
+
+    Files in ``poison`` (unchanged since they were quarantined) are skipped and counted.
+    """
+    return Extractor(settings, reference_time, feed_state or {}, poison).run(settings.sources)
