@@ -2,8 +2,9 @@
 
 Every class is a folder holding one good article (``good.txt``) and the bad input; network
 classes are feed URLs served by a loopback HTTP server (:mod:`tests.robustness.server`).
-:func:`run_catalogue` runs all of them in ONE pipeline run (extract -> partition -> enrich
--> merge -> link -> validate -> load -> refresh) on a temporary warehouse, then judges each
+:func:`run_catalogue` runs all of them in ONE pipeline run (the DAG's list of steps: extract
+-> partition -> enrich -> merge -> link -> validate -> load -> refresh) on a temporary
+warehouse, then judges each
 class: its good article loaded, and its bad input loaded correctly or quarantined with a
 reason.  ``bench/robustness_table.py`` prints the outcome as a table.
 """
@@ -23,19 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from newsflow.config import load_settings
-from newsflow.pipeline import (
-    BatchInfo,
-    extract_step,
-    link_step,
-    load_step,
-    merge_step,
-    partition_step,
-    refresh_step,
-    validate_step,
-)
-from newsflow.pipeline import (
-    enrich_step as enrich_partition,
-)
+from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+from newsflow.pipeline.steps import run_steps
 from newsflow.warehouse import db
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -485,14 +475,10 @@ def run_catalogue(tmp: Path, base_url: str, closed_url: str, cases: list[Case] |
             "enrich_partition_size": 40,
         },
     )
-    run_dir = extract_step(settings, BATCH)
-    partitions = [enrich_partition(settings, p) for p in partition_step(settings, run_dir)]
-    merge_step(run_dir, partitions)
-    link_step(settings, run_dir)
-    verdict = validate_step(settings, run_dir)
-    load_step(settings, run_dir)
-    refresh_step(settings)
-    skipped_counts = json.loads((run_dir / "batch.json").read_text())["skipped_files"]
+    run = RunFolder.for_batch(settings, BATCH)
+    results = run_steps(settings, run)  # the DAG's list of steps, every one of them
+    verdict = results["validate_batch"]
+    skipped_counts = run.read_info().skipped_files
     seen = _observe(settings.warehouse_path, root, cases, skipped_counts)
     with db.connect(settings.warehouse_path, read_only=True) as con:
         good_feed = con.execute("select count(*) from staging.articles where url like '%/net_good'").fetchone()[0]

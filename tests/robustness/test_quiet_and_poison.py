@@ -10,7 +10,8 @@ import pytest
 from newsflow.cli import main as cli_main
 from newsflow.config import load_settings
 from newsflow.ingest.poison import POISON_FILE, PoisonFiles
-from newsflow.pipeline import BatchInfo, enrich_step, extract_step, link_step, load_step, refresh_step, validate_step
+from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+from newsflow.pipeline.steps import run_steps
 from newsflow.warehouse import db
 from tests.robustness.catalogue import good_article, json_bytes, random_bytes
 
@@ -41,11 +42,8 @@ def settings_for(tmp_path, folder):
 
 
 def run_all(settings, info):
-    run_dir = link_step(settings, enrich_step(settings, extract_step(settings, info)))
-    verdict = validate_step(settings, run_dir)
-    load_step(settings, run_dir)
-    refresh_step(settings)
-    return run_dir, verdict
+    run = RunFolder.for_batch(settings, info)
+    return run, run_steps(settings, run)["validate_batch"]
 
 
 def query(settings, sql):
@@ -91,10 +89,10 @@ def test_a_poison_file_is_quarantined_once_and_not_read_again_until_it_changes_o
     assert all("python -m newsflow readmit" in row[2] for row in first)
     assert len(PoisonFiles.load(settings.state_dir / POISON_FILE).entries) == 3
 
-    run_dir, _ = run_all(settings, batch(1))
-    info = json.loads((run_dir / "batch.json").read_text())
-    assert info["skipped_files"]["poison file read before (unchanged)"] == 3
-    assert info["quarantined"] == 0
+    run, _ = run_all(settings, batch(1))
+    info = run.read_info()
+    assert info.skipped_files["poison file read before (unchanged)"] == 3
+    assert info.quarantined == 0
     assert (
         query(settings, "select source_location, step, detail, last_batch_id from raw.quarantine order by 1") == first
     )
@@ -105,8 +103,8 @@ def test_a_poison_file_is_quarantined_once_and_not_read_again_until_it_changes_o
     assert cli_main(["readmit", str(folder / "random.txt"), "--config", str(config)]) == 0
     assert "re-admitted" in capsys.readouterr().out
     assert cli_main(["readmit", str(folder / "random.txt"), "--config", str(config)]) == 1  # nothing left
-    run_dir, _ = run_all(settings, batch(2))
-    info = json.loads((run_dir / "batch.json").read_text())
-    assert info["skipped_files"]["poison file read before (unchanged)"] == 1  # only the empty file
-    assert info["quarantined"] == 1  # the random bytes, read again and quarantined again
+    run, _ = run_all(settings, batch(2))
+    info = run.read_info()
+    assert info.skipped_files["poison file read before (unchanged)"] == 1  # only the empty file
+    assert info.quarantined == 1  # the random bytes, read again and quarantined again
     assert query(settings, "select count(*) from staging.articles where url = 'https://bad.example/fixed'") == [(1,)]

@@ -10,7 +10,7 @@ import pandas as pd
 from newsflow.config import default_spacy_model
 from newsflow.nlp import enrich
 from newsflow.nlp.enrich import enrich_batch, split_text
-from newsflow.pipeline import articles_frame
+from newsflow.pipeline.run_folder import articles_frame
 from tests.helpers import REFERENCE_TIME, SEEDS
 from tests.unit.test_sources import settings_for
 
