@@ -68,6 +68,9 @@ def test_good_batch_passes_and_builds_data_docs(good_batch, tmp_path):
     assert outcome.results.success.all()
     index = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert index.exists() and outcome.data_docs_url == index.as_uri()
+    mentions_suite = (index.parent / "expectations" / "newsflow" / "mentions.html").read_text(encoding="utf-8")
+    assert "Row-level: rows that break it are quarantined" in mentions_suite  # the Data Docs say which kind
+    assert "Table-level: breaking it stops the batch" in mentions_suite
     raise_for_failures(outcome)  # does not raise
 
 

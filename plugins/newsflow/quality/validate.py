@@ -106,10 +106,19 @@ def build_suite(table: str, directory: Path = EXPECTATIONS_DIR):  # -> gx.Expect
 
     stored = load_suite_json(table, directory)
     expectations = [
-        ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta", {})).to_domain_obj()
+        ExpectationConfiguration(
+            type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta", {}), notes=_level_note(e["type"], table)
+        ).to_domain_obj()
         for e in stored["expectations"]
     ]
     return gx.ExpectationSuite(name=stored["name"], expectations=expectations, meta=stored.get("meta", {}))
+
+
+def _level_note(expectation_type: str, table: str) -> str:
+    """What breaking the expectation does, shown beside it in the Data Docs."""
+    if expectation_level(expectation_type, table) == "row":
+        return "Row-level: rows that break it are quarantined with their article; the rest of the batch is published."
+    return "Table-level: breaking it stops the batch; nothing is published."
 
 
 def suite_tables(directory: Path = EXPECTATIONS_DIR) -> list[str]:
