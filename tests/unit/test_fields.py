@@ -38,8 +38,6 @@ def test_lists_and_names_become_text_and_numbers_titles():
     [
         ("url", 12345),
         ("url", ["https://a.example"]),
-        ("url", "javascript:alert(1)"),
-        ("url", "http://[::1/broken"),
         ("title", {"nested": True}),
         ("title", True),
         ("text", 42),
@@ -51,6 +49,13 @@ def test_lists_and_names_become_text_and_numbers_titles():
 def test_a_field_that_cannot_be_its_type_is_refused_by_name(field, value):
     with pytest.raises(FieldError, match=f"field '{field}'"):
         coerce_item({"text": "body", field: value})
+
+
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(1)", "tag:blogger.com,1999:post-1", "urn:uuid:1225c695", "/news/1", "http://[::1/x", ""]
+)
+def test_text_that_is_no_usable_url_leaves_the_article_without_one(value):
+    assert coerce_item({"text": "body", "url": value})["url"] is None
 
 
 def test_control_characters_and_lone_surrogates_are_cleaned():

@@ -69,24 +69,27 @@ def _text_field(field: str, value: Any, *, separator: str = " ", numbers: bool =
 
 
 def coerce_url(value: Any) -> str | None:
-    """An absolute http(s) URL, or None when absent; anything else is refused."""
+    """An absolute http(s) URL, or None; a value that is not text is refused.
+
+    Text that is no usable http(s) URL (relative with no base, an Atom ``tag:``/``urn:``
+    identifier, another scheme such as ``javascript:``, junk) becomes None: the article
+    keeps its text and takes its id from its content.
+    """
     if value is None:
         return None
     if not isinstance(value, str):
         raise FieldError("url", f"expected a URL as text, got {_kind(value)}")
     url = clean_text(value).strip()
-    if not url:
-        return None
     if url.startswith("//"):
         url = "https:" + url
     elif _HOST_LIKE.match(url) and "://" not in url:
         url = "https://" + url
     if not re.match(r"^https?://[^\s/?#]+", url, re.I) or re.search(r"\s", url):
-        raise FieldError("url", f"not an absolute http(s) URL: {url[:80]!r}")
+        return None
     try:
         normalise_url(url)
-    except ValueError as exc:
-        raise FieldError("url", f"not a usable URL ({exc}): {url[:80]!r}") from exc
+    except ValueError:
+        return None
     return url
 
 
@@ -100,12 +103,13 @@ def coerce_language(value: Any) -> str | None:
 
 def coerce_published(value: Any) -> Any:
     """Dates stay as given (text, a number of seconds, a date) for :func:`parse_published`;
-    other shapes become their text, which is flagged ``unparsed``, never silently dated."""
+    other shapes become a note of their type, which is flagged ``unparsed``, never silently
+    dated (not their text: a YAML alias bomb would print as billions of items)."""
     if isinstance(value, str):
         return clean_text(value)
     if value is None or isinstance(value, date) or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
-    return clean_text(str(value))
+    return f"<a {_kind(value)}, not a date>"
 
 
 def coerce_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import trafilatura
@@ -138,6 +139,7 @@ def parse_feed(data: bytes, declared: str | None = None) -> list[Item | Reject]:
         return [Reject("not a feed: no RSS, Atom or JSON Feed structure found")]
     outlet = parsed.feed.get("title")
     language = parsed.feed.get("language")
+    site = parsed.feed.get("link") if str(parsed.feed.get("link", "")).startswith(("http://", "https://")) else None
     items: list[Item | Reject] = []
     for entry in parsed.entries:
         content = ""
@@ -149,7 +151,8 @@ def parse_feed(data: bytes, declared: str | None = None) -> list[Item | Reject]:
         parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(
             {
-                "url": entry.get("link"),
+                # A relative entry link is relative to the feed's own link (its site).
+                "url": urljoin(site, entry.get("link")) if site and entry.get("link") else entry.get("link"),
                 "title": entry.get("title"),
                 "text": text,
                 "outlet": outlet,

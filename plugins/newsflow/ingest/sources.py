@@ -186,8 +186,10 @@ class Extractor:
                 self._read_folder(source)
             elif source.is_url:
                 self._read_feed_url(source)
-            else:
+            elif Path(source.location).is_file():
                 self._read_file(source, Path(source.location), Path(source.location).parent)
+            else:
+                raise SourceError(f"source {source.name!r}: file not found: {source.location}")
         self._deduplicate()
         return self.result
 
@@ -202,8 +204,7 @@ class Extractor:
             self._read_file(source, path, root)
 
     def _read_file(self, source: SourceConfig, path: Path, root: Path) -> None:
-        if not path.is_file():
-            raise SourceError(f"source {source.name!r}: file not found: {path}")
+        """One file; a file that vanished or cannot be read after listing is quarantined, not fatal."""
         fmt, parser = PARSERS.get(path.suffix.lower(), ("unknown", None))
         location = display_path(path)
         if parser is None:
