@@ -277,6 +277,8 @@ def file_cases() -> list[Case]:
              {"bad.json": json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "F",
                                       "items": ["x", 3]}).encode()}),
         Case("jsonl_invalid_line", quarantined("invalid JSON", "parse"), {"bad.jsonl": b'{"text": "unterminated\n'}),
+        Case("csv_named_jsonl", quarantined(r"^49900 more items of this document rejected", "parse"),
+             {"bad.jsonl": b"id,title,text\n" + b"1,a title,some text\n" * 49_999}),
         # huge and deep
         Case("json_deep_nesting", quarantined(r"RecursionError", "parse"), {"bad.json": deep}),
         Case("yaml_deep_nesting", either(quarantined(r"RecursionError|front matter", "parse"), loaded("text kept")),
@@ -543,5 +545,5 @@ def outcome_of(seen: Seen) -> str:
         return f"loaded ({len(seen.articles)})"
     if seen.quarantine:
         first = seen.quarantine[0]
-        return f"quarantined at {first['step']}: {first['reason'][:70]}"
+        return f"quarantined at {first['step']}: {' '.join(first['reason'].split())[:70]}"
     return "skipped (counted)"

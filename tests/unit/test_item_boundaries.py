@@ -115,3 +115,11 @@ def test_an_article_whose_enrichment_fails_is_quarantined_and_the_rest_enriched(
         assert poisoned not in set(tables[name]["article_id"]), name
     assert set(tables["article_sentiment"]["article_id"]) == set(articles["article_id"]) - {poisoned}
     assert set(tables["entities"]["entity_id"]) == set(tables["mentions"]["entity_id"])
+
+
+def test_a_document_of_many_bad_items_gets_a_row_for_the_first_hundred_and_one_counting_the_rest(tmp_path):
+    good = json.dumps(good_json(url="https://wire.example/kept")).encode()
+    result = extract(tmp_path, {"mixed.jsonl": b"not json\n" * 500 + good + b"\n"})
+    assert [a.url for a in result.articles] == ["https://wire.example/kept"]
+    assert len(result.quarantined) == 101
+    assert result.quarantined[-1].reason == "400 more items of this document rejected (the first 100 have rows)"

@@ -31,6 +31,8 @@ from newsflow.ingest.urls import normalise_title
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+# Quarantine rows for the bad items of one document; the rest are counted in one more row.
+MAX_ROWS_PER_DOCUMENT = 100
 # Files that document a folder rather than hold articles.
 IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv")
 PARSERS: dict[str, tuple[str, Callable[[bytes], list[Item | Reject]]]] = {
@@ -276,10 +278,23 @@ class Extractor:
         self._parse_and_add(source, url, "feed", partial(parse_feed, declared=fetched.charset), fetched.body)
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
+        """Each item of one document becomes an article or a quarantine row of its own.
+
+        A document with very many bad items (a CSV named .jsonl) gets a row for each of the
+        first :data:`MAX_ROWS_PER_DOCUMENT` and one row counting the rest.
+        """
+        rejected = 0
+
+        def reject(where: str, reason: str, detail: str = "", *, step: str) -> None:
+            nonlocal rejected
+            rejected += 1
+            if rejected <= MAX_ROWS_PER_DOCUMENT:
+                self._quarantine(source, where, fmt, reason, detail, step=step)
+
         for index, item in enumerate(items):
             where = location if len(items) == 1 else f"{location}#{index}"
             if isinstance(item, Reject):
-                self._quarantine(source, where, fmt, str(item), step="parse")
+                reject(where, str(item), step="parse")
                 continue
             try:
                 fields = coerce_item(item)
@@ -300,9 +315,13 @@ class Extractor:
             except Exception as exc:  # noqa: BLE001 (the item boundary: the rest of the document goes on)
                 title = item.get("title")
                 detail = title[:200] if isinstance(title, str) else ""
-                self._quarantine(source, where, fmt, failure_reason(exc), detail, step="record")
+                reject(where, failure_reason(exc), detail, step="record")
                 continue
             self.result.articles.append(article)
+        if rejected > MAX_ROWS_PER_DOCUMENT:
+            more = rejected - MAX_ROWS_PER_DOCUMENT
+            reason = f"{more} more items of this document rejected (the first {MAX_ROWS_PER_DOCUMENT} have rows)"
+            self._quarantine(source, location, fmt, reason, step="parse")
 
     def _quarantine(
         self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "", *, step: str
