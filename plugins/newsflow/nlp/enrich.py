@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -72,8 +71,9 @@ def enrich_batch(
     batch_size: int = 32,
     aliases: EntityList | None = None,
     watchlist: EntityList | None = None,
+    n_process: int = 1,
 ) -> dict[str, pd.DataFrame]:
-    """Run NER and sentiment over English articles of ``articles``.
+    """Run NER and sentiment over English articles of ``articles``, the model in ``n_process`` processes.
 
     Input needs ``article_id``, ``text`` and ``language``.  Returns the tables
     ``mentions``, ``entities``, ``article_sentiment``, ``entity_sentiment`` and ``quotes``
@@ -98,7 +98,7 @@ def enrich_batch(
     texts: dict[str, str] = {}
     passages: list[tuple[str, int, Doc]] = []
     failures: dict[str, BaseException] = {}
-    docs = _guarded_docs(nlp, english["text"].tolist(), batch_size)
+    docs = _guarded_docs(nlp, english["text"].tolist(), batch_size, n_process)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
         if isinstance(doc, BaseException):
             failures[article_id] = doc
@@ -238,35 +238,32 @@ def split_text(text: str, limit: int = PIECE_CHARS) -> list[str]:
     return [*pieces, text]
 
 
-def _guarded_docs(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc | BaseException]:
+def _guarded_docs(nlp: Language, texts: list[str], batch_size: int, n_process: int = 1) -> list[Doc | BaseException]:
     """One Doc per text, or the exception that text raised; long texts are analysed in pieces.
 
-    Texts go through ``nlp.pipe`` in groups; a group that raises is re-run one piece at a
-    time, so only the texts that really fail come back as exceptions.
+    The pieces go through ``nlp.pipe`` in one stream; if it raises, they are run again one
+    at a time in this process, so only the texts that really fail come back as exceptions.
     """
-    limit = min(PIECE_CHARS, nlp.max_length)
-    group = max(batch_size, 1) * 4
-    for start in range(0, len(texts), group):
-        chunk = [split_text(text, limit) for text in texts[start : start + group]]
-        flat = [piece for pieces in chunk for piece in pieces]
-        try:
-            results: list[Doc | BaseException] = list(nlp.pipe(flat, batch_size=batch_size))
-        except Exception:  # noqa: BLE001 (find which texts fail, below)
-            results = []
-            for piece in flat:
-                try:
-                    results.append(nlp(piece))
-                except Exception as exc:  # noqa: BLE001
-                    results.append(exc)
-        position = 0
-        for pieces in chunk:
-            done = results[position : position + len(pieces)]
-            position += len(pieces)
-            error = next((d for d in done if isinstance(d, BaseException)), None)
-            if error is not None:
-                yield error
-            else:
-                yield done[0] if len(done) == 1 else _joined(done)
+    pieces_of = [split_text(text, min(PIECE_CHARS, nlp.max_length)) for text in texts]
+    flat = [piece for pieces in pieces_of for piece in pieces]
+    try:
+        results: list[Doc | BaseException] = list(nlp.pipe(flat, batch_size=batch_size, n_process=n_process))
+    except Exception as exc:  # noqa: BLE001 (find which texts fail, below)
+        log.warning("analysis of a batch failed (%s); analysing its %d texts one at a time", exc, len(texts))
+        results = []
+        for piece in flat:
+            try:
+                results.append(nlp(piece))
+            except Exception as error:  # noqa: BLE001
+                results.append(error)
+    docs: list[Doc | BaseException] = []
+    position = 0
+    for pieces in pieces_of:
+        done = results[position : position + len(pieces)]
+        position += len(pieces)
+        error = next((d for d in done if isinstance(d, BaseException)), None)
+        docs.append(error if error is not None else done[0] if len(done) == 1 else _joined(done))
+    return docs
 
 
 def _joined(docs: list[Doc]) -> Doc:
