@@ -123,3 +123,43 @@ def test_a_document_of_many_bad_items_gets_a_row_for_the_first_hundred_and_one_c
     assert [a.url for a in result.articles] == ["https://wire.example/kept"]
     assert len(result.quarantined) == 101
     assert result.quarantined[-1].reason == "400 more items of this document rejected (the first 100 have rows)"
+
+
+def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_loads(monkeypatch, tmp_path):
+    from newsflow.config import load_settings
+    from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+    from newsflow.pipeline.steps import run_steps
+    from newsflow.warehouse import db
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for path in SEEDS.values():
+        (folder / path.name).write_bytes(path.read_bytes())
+    settings = load_settings(
+        environ={},
+        overrides={
+            "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
+            "var_dir": str(tmp_path / "var"),
+            "warehouse": str(tmp_path / "w.duckdb"),
+            "enrich_partition_size": 1,
+        },
+    )
+    poisoned_text = SEEDS["rewrite"].read_text(encoding="utf-8").rsplit("\n\n", 1)[-1].strip()
+    real_tone = enrich.document_tone
+
+    def tone(text, scores):
+        if poisoned_text in text:
+            raise MemoryError("the model ran out of memory on this text")
+        return real_tone(text, scores)
+
+    monkeypatch.setattr(enrich, "document_tone", tone)
+    run = RunFolder.for_batch(settings, BatchInfo.for_interval(None, REFERENCE_TIME))
+    results = run_steps(settings, run)
+    assert results["validate_batch"]["status"] == "passed"
+    with db.connect(settings.warehouse_path, read_only=True) as con:
+        loaded = con.execute("select source_format, title from staging.articles").fetchall()
+        quarantined = con.execute("select step, reason, source_location from raw.quarantine").fetchall()
+    assert len(loaded) == 1 and "Kim" in loaded[0][1]
+    [(step, reason, location)] = quarantined
+    assert (step, reason) == ("enrich", "enrichment failed: MemoryError: the model ran out of memory on this text")
+    assert location.endswith(SEEDS["rewrite"].name)
