@@ -62,7 +62,12 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
     info.skipped_files = dict(result.skipped)
     info.not_modified_feeds = list(result.not_modified)
     run.write_info(info)
-    log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
+    log.info(
+        "extracted %d articles, quarantined %d, skipped %s",
+        len(result.articles),
+        len(result.quarantined),
+        ", ".join(f"{count} ({why})" for why, count in sorted(result.skipped.items())) or "no files",
+    )
 
 
 def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
