@@ -112,8 +112,8 @@ def test_quarantine_holds_the_bad_inputs_with_reasons(two_runs):
     _, warehouse, *_ = two_runs
     rows = query(warehouse, "select source_location, reason from raw.quarantine order by reason")
     assert len(rows) == 2
-    assert rows[0][0].endswith("newswire_desk.jsonl#6") and rows[0][1].startswith("line 7: invalid JSON")
-    assert rows[1][0].endswith("harborpost_subscribe_wall.html")
+    assert rows[0][0].endswith("harborpost_subscribe_wall.html") and rows[0][1].startswith("boilerplate only (paywall)")
+    assert rows[1][0].endswith("newswire_desk.jsonl#6") and rows[1][1].startswith("line 7: invalid JSON")
 
 
 def test_marts_answer_coverage_questions(two_runs):

@@ -18,15 +18,28 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from trafilatura.feeds import FeedParameters, determine_feed
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
-from newsflow.ingest.decode import NotText, charset_of
-from newsflow.ingest.fields import coerce_item
-from newsflow.ingest.parsers import Item, parse_feed, parse_html, parse_json, parse_jsonl, parse_text
+from newsflow.ingest.decode import NotText, charset_of, decode_bytes
+from newsflow.ingest.fetch import FEED_TYPES, SITEMAP_TYPES, PageFetcher
+from newsflow.ingest.fields import FieldError, coerce_item, coerce_url
+from newsflow.ingest.parsers import (
+    Item,
+    parse_feed,
+    parse_html,
+    parse_json,
+    parse_jsonl,
+    parse_sitemap,
+    parse_text,
+    parse_url_list,
+)
 from newsflow.ingest.poison import PoisonFiles, content_sha256, readmit_hint
-from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason
-from newsflow.ingest.urls import normalise_title
+from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason, make_article_id
+from newsflow.ingest.urls import normalise_title, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +47,11 @@ MAX_BYTES = 20 * 1024 * 1024
 # Quarantine rows for the bad items of one document; the rest are counted in one more row.
 MAX_ROWS_PER_DOCUMENT = 100
 # Files that document a folder rather than hold articles.
+# Child sitemaps read per sitemap source per run, and feeds read per site.
+MAX_SITEMAPS = 50
+MAX_SITE_FEEDS = 5
+PAGE_FIELDS = ("text", "title", "url", "author", "published_at", "outlet", "language")
+FEED_FIRST = frozenset({"published_at", "outlet"})
 IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv")
 PARSERS: dict[str, tuple[str, Callable[[bytes], list[Item | Reject]]]] = {
     ".txt": ("text", parse_text),
@@ -61,6 +79,10 @@ class ExtractResult:
     skipped: Counter[str] = field(default_factory=Counter)
     # Files found to be poison in this run (remembered once the batch is loaded).
     poison: PoisonFiles = field(default_factory=PoisonFiles)
+    # Pages fetched for entries: url -> validators and the entry's date, saved once loaded.
+    page_state: dict[str, dict[str, str]] = field(default_factory=dict)
+    pages_fetched: int = 0
+    pages_already_loaded: int = 0
 
     @property
     def ignored_files(self) -> int:
@@ -173,19 +195,26 @@ class Extractor:
         settings: Settings,
         reference_time: datetime,
         feed_state: dict[str, dict[str, str]],
+        page_state: dict[str, dict[str, str]] | None = None,
         poison: PoisonFiles | None = None,
     ):
         self.settings = settings
         self.reference_time = reference_time
         self.tolerance = timedelta(hours=settings.future_tolerance_hours)
         self.feed_state = feed_state
+        self.page_state = page_state or {}
         self.known_poison = poison or PoisonFiles()
         self.result = ExtractResult()
+        self._fetcher: PageFetcher | None = None
+        # Articles whose link is shared with other items: their equal texts are still different items.
+        self._identified_apart: set[str] = set()
 
     def run(self, sources: tuple[SourceConfig, ...]) -> ExtractResult:
+        readers = {"folder": self._read_folder, "sitemap": self._read_sitemap, "urls": self._read_url_list}
+        readers["site"] = self._read_site
         for source in sources:
-            if source.kind == "folder":
-                self._read_folder(source)
+            if source.kind in readers:
+                readers[source.kind](source)
             elif source.is_url:
                 self._read_feed_url(source)
             elif Path(source.location).is_file():
@@ -229,7 +258,9 @@ class Extractor:
         if not data.strip():
             self._quarantine(source, location, fmt, f"empty file ({len(data)} bytes, no content)", step="read")
         else:
-            self._parse_and_add(source, location, fmt, parser, data)
+            items = self._parse(source, location, fmt, parser, data)
+            if items:
+                self._add_items(source, location, fmt, items)
         if len(self.result.articles) == articles and len(self.result.quarantined) > quarantined:
             # Nothing in these bytes became an article, for reasons re-reading cannot change.
             rows = self.result.quarantined[quarantined:]
@@ -237,45 +268,215 @@ class Extractor:
                 row.detail = f"{row.detail} | {readmit_hint(sha256)}" if row.detail else readmit_hint(sha256)
             self.result.poison.add(sha256, location, rows[0].reason)
 
-    def _parse_and_add(
+    def _parse(
         self, source: SourceConfig, location: str, fmt: str, parser: Callable[[bytes], list[Item | Reject]], data: bytes
-    ) -> None:
-        """Parse one document; whatever the parser raises quarantines this document alone."""
+    ) -> list[Item | Reject] | None:
+        """The items of one document, or None when it has none (quarantined, or a quiet feed):
+        whatever the parser raises quarantines this document alone."""
         try:
             items = parser(data)
         except NotText as exc:
             self._quarantine(source, location, fmt, str(exc), step="decode")
-            return
+            return None
         except Exception as exc:  # noqa: BLE001 (the item boundary: one bad document never stops the run)
             self._quarantine(source, location, fmt, f"parse failed: {failure_reason(exc)}", step="parse")
-            return
+            return None
         if not items:
             if fmt == "feed":  # a well-formed feed with no entries is a quiet feed, not bad input
                 self.result.skipped["feed without entries"] += 1
             else:
                 self._quarantine(source, location, fmt, "no articles found in the document", step="parse")
-            return
-        self._add_items(source, location, fmt, items)
+            return None
+        return items
 
-    def _read_feed_url(self, source: SourceConfig) -> None:
-        url = source.location
-        sent = self.feed_state.get(url) or {}
+    def _read_top(self, source: SourceConfig, fmt: str) -> Fetched | None:
+        """The configured document of a source (a URL, conditionally; or a file); None when
+        there is nothing new (304) or it failed (quarantined)."""
+        location = source.location
+        if not source.is_url:
+            path = Path(location)
+            if not path.is_file():
+                raise SourceError(f"source {source.name!r}: file not found: {path}")
+            if path.stat().st_size > MAX_BYTES:
+                self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes", step="read")
+                return None
+            return Fetched(200, path.read_bytes(), {})
+        sent = self.feed_state.get(location) or {}
         try:
-            fetched = fetch_url(url, self.settings.http_timeout_s, sent)
+            fetched = fetch_url(location, self.settings.http_timeout_s, sent)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
-            self._quarantine(source, url, "feed", f"fetch failed: {failure_reason(exc)}", step="fetch")
-            return
+            self._quarantine(source, location, fmt, f"fetch failed: {failure_reason(exc)}", step="fetch")
+            return None
         if fetched.status == 304:
             if not (sent.get("etag") or sent.get("last_modified")):
-                # Nothing was asked conditionally, so "not modified" answers nothing: the feed is unread.
+                # Nothing was asked conditionally, so "not modified" answers nothing: the source is unread.
                 reason = "fetch failed: 304 Not Modified answered to a request that sent no validators"
-                self._quarantine(source, url, "feed", reason, step="fetch")
-                return
-            self.result.feed_state[url] = fetched.validators
-            self.result.not_modified.append(url)
+                self._quarantine(source, location, fmt, reason, step="fetch")
+                return None
+            self.result.feed_state[location] = fetched.validators
+            self.result.not_modified.append(location)
+            return None
+        self.result.feed_state[location] = fetched.validators
+        return fetched
+
+    def _read_feed_url(self, source: SourceConfig) -> None:
+        fetched = self._read_top(source, "feed")
+        if fetched is None:
             return
-        self.result.feed_state[url] = fetched.validators
-        self._parse_and_add(source, url, "feed", partial(parse_feed, declared=fetched.charset), fetched.body)
+        items = self._parse(
+            source, source.location, "feed", partial(parse_feed, declared=fetched.charset), fetched.body
+        )
+        if items:
+            self._add_linked_items(source, source.location, "feed", items)
+
+    def _add_linked_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
+        """Follow the items' links (when the source does), then add them; a failure or a page
+        left for the next run keeps ``location`` from being marked read, so it is read again."""
+        if source.follows_links:
+            items, unfinished = self._follow_links(items)
+            if unfinished:
+                self.result.feed_state.pop(location, None)
+                self.result.feed_state.pop(source.location, None)
+        self._add_items(source, location, fmt, items)
+
+    def _read_url_list(self, source: SourceConfig) -> None:
+        fetched = self._read_top(source, "urls")
+        if fetched is None:
+            return
+        items = self._parse(source, source.location, "urls", parse_url_list, fetched.body)
+        if items:
+            self._add_linked_items(source, source.location, "urls", items)
+
+    def _read_sitemap(self, source: SourceConfig) -> None:
+        """A sitemap or sitemap index (children fetched politely, at most ``MAX_SITEMAPS``),
+        its pages followed newest first."""
+        fetched = self._read_top(source, "sitemap")
+        if fetched is None:
+            return
+        documents, seen, pages = [(source.location, fetched.body)], {source.location}, []
+        while documents:
+            where, data = documents.pop(0)
+            try:
+                parsed = parse_sitemap(data)
+            except Exception as exc:  # noqa: BLE001 (the item boundary: one bad sitemap never stops the run)
+                parsed = Reject(f"parse failed: {failure_reason(exc)}")
+            if isinstance(parsed, Reject):
+                self._quarantine(source, where, "sitemap", str(parsed), step="parse")
+                self.result.feed_state.pop(source.location, None)
+                continue
+            found, children = parsed
+            pages.extend(found)
+            children = [c for c in children if c not in seen][: max(MAX_SITEMAPS - len(seen), 0)]
+            seen.update(children)
+            validators = {c: self.feed_state[c] for c in children if c in self.feed_state}
+            for child, result in self.fetcher.fetch_many(children, validators, accept=SITEMAP_TYPES).items():
+                if result.error:
+                    self._quarantine(source, child, "sitemap", f"sitemap not fetched: {result.error}", step="fetch")
+                    self.result.feed_state.pop(source.location, None)
+                elif not result.not_modified:
+                    self.result.feed_state[child] = result.validators
+                    documents.append((child, result.body))
+        pages.sort(key=lambda item: str(item.get("published_at") or ""), reverse=True)
+        self._add_linked_items(source, source.location, "sitemap", pages)
+
+    def _read_site(self, source: SourceConfig) -> None:
+        """A home page: its feeds (``<link rel="alternate">``, else feed-like links, found by
+        trafilatura's feeds module) are read like feed sources, at most ``MAX_SITE_FEEDS``."""
+        fetched = self._read_top(source, "site")
+        if fetched is None:
+            return
+        parts = urlsplit(source.location)
+        params = FeedParameters(source.location, parts.hostname or "", source.location)
+        try:
+            feeds = determine_feed(decode_bytes(fetched.body, fetched.charset, markup=True).text, params)
+        except Exception as exc:  # noqa: BLE001 (a home page that cannot be read is this source's problem alone)
+            self._quarantine(
+                source, source.location, "site", f"home page unreadable: {failure_reason(exc)}", step="parse"
+            )
+            return
+        feeds = feeds[:MAX_SITE_FEEDS]
+        if not feeds:
+            self._quarantine(source, source.location, "site", "no feed found on the home page", step="parse")
+            return
+        validators = {f: self.feed_state[f] for f in feeds if f in self.feed_state}
+        for url, result in self.fetcher.fetch_many(feeds, validators, accept=FEED_TYPES).items():
+            if result.error:
+                self._quarantine(source, url, "feed", f"feed not fetched: {result.error}", step="fetch")
+                self.result.feed_state.pop(source.location, None)
+            elif result.not_modified:
+                self.result.not_modified.append(url)
+            else:
+                self.result.feed_state[url] = result.validators
+                items = self._parse(source, url, "feed", parse_feed, result.body)
+                if items:
+                    self._add_linked_items(source, url, "feed", items)
+
+    @property
+    def fetcher(self) -> PageFetcher:
+        if self._fetcher is None:
+            self._fetcher = PageFetcher(self.settings.fetch)
+        return self._fetcher
+
+    def _follow_links(self, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
+        """Replace teaser entries by the article on their page; returns the items and how many
+        pages failed or were left for the next run.
+
+        An entry whose page was loaded before (the page state) is dropped unless the feed
+        says it changed (then the page is asked for with its validators: 304 drops it too).
+        A page that cannot be fetched or holds no article makes its entry a :class:`Reject`.
+        """
+        wanted: dict[str, Item] = {}
+        for item in items:
+            if (
+                isinstance(item, dict)
+                and item.get("url")
+                and (item.get("teaser") or not (item.get("text") or "").strip())
+            ):
+                wanted[item["url"]] = item
+        validators = {}
+        for url, item in list(wanted.items()):
+            seen = self.page_state.get(url)
+            if seen is None:
+                continue
+            if seen.get("entry_date") == str(item.get("published_at")):
+                self.result.pages_already_loaded += 1
+                del wanted[url]
+            else:
+                validators[url] = seen
+        limit = self.settings.fetch.max_pages_per_source
+        deferred = set(list(wanted)[limit:])
+        if deferred:
+            log.info("%d more pages wait for the next run (fetch.max_pages_per_source=%d)", len(deferred), limit)
+        fetched = self.fetcher.fetch_many([url for url in wanted if url not in deferred], validators)
+        out: list[Item | Reject] = []
+        failed = len(deferred)
+        for item in items:
+            url = item.get("url") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or not (item.get("teaser") or not (item.get("text") or "").strip()):
+                out.append(item)
+                continue
+            if url not in fetched:  # already loaded and unchanged, or left for the next run
+                continue
+            page = fetched[url]
+            if page.not_modified:
+                self.result.pages_already_loaded += 1
+                continue
+            if page.error:
+                failed += 1
+                out.append(Reject(f"page not fetched: {page.error} ({url})"))
+                continue
+            self.result.pages_fetched += 1
+            try:
+                merged = merge_page(item, parse_html(page.text().encode("utf-8"), page.final_url or url))
+            except Exception as exc:  # noqa: BLE001 (the item boundary: one bad page never stops the run)
+                merged = Reject(f"linked page unreadable: {failure_reason(exc)} ({url})")
+            if isinstance(merged, Reject):
+                failed += 1
+            else:
+                state = {**page.validators, "entry_date": str(item.get("published_at"))}
+                self.result.page_state[url] = state
+            out.append(merged)
+        return out, failed
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         """Each item of one document becomes an article or a quarantine row of its own.
@@ -283,6 +484,8 @@ class Extractor:
         A document with very many bad items (a CSV named .jsonl) gets a row for each of the
         first :data:`MAX_ROWS_PER_DOCUMENT` and one row counting the rest.
         """
+        links = Counter(key for i in items if isinstance(i, dict) and (key := _link_key(i.get("url"))))
+        guids = Counter(i.get("guid") for i in items if isinstance(i, dict) and isinstance(i.get("guid"), str))
         rejected = 0
 
         def reject(where: str, reason: str, detail: str = "", *, step: str) -> None:
@@ -311,12 +514,20 @@ class Extractor:
                     source_format=fmt,
                     reference_time=self.reference_time,
                     tolerance=self.tolerance,
+                    earliest=self.settings.earliest_published_at,
+                    # A guid repeated in one feed over different titles does not tell them apart alone.
+                    guid=item.get("guid") if guids[item.get("guid")] < 2 else f"{item['guid']}|{item.get('title')}",
+                    link_is_shared=fields["url"] is not None and links[normalise_url(fields["url"])] > 1,
+                    is_teaser=bool(item.get("teaser")),
+                    field_sources=item.get("field_sources"),
                 )
             except Exception as exc:  # noqa: BLE001 (the item boundary: the rest of the document goes on)
                 title = item.get("title")
                 detail = title[:200] if isinstance(title, str) else ""
                 reject(where, failure_reason(exc), detail, step="record")
                 continue
+            if article.article_id != make_article_id(article.url, article.content_hash):
+                self._identified_apart.add(article.article_id)
             self.result.articles.append(article)
         if rejected > MAX_ROWS_PER_DOCUMENT:
             more = rejected - MAX_ROWS_PER_DOCUMENT
@@ -341,9 +552,13 @@ class Extractor:
         kept: list[Article] = []
         index: dict[tuple, int] = {}
         for article in sorted(self.result.articles, key=lambda a: -a.word_count):
-            keys = [("id", article.article_id), ("hash", article.outlet.casefold(), article.content_hash)]
+            apart = article.article_id in self._identified_apart
+            keys = [
+                ("id", article.article_id),
+                ("hash", article.outlet.casefold(), article.content_hash, article.article_id if apart else ""),
+            ]
             title = normalise_title(article.title, article.outlet)
-            if len(title.split()) >= 5:
+            if len(title.split()) >= 5 and not apart:
                 day = article.published_at.date() if article.published_at else None
                 keys.append(("title", article.outlet.casefold(), day, title))
             position = next((index[key] for key in keys if key in index), len(kept))
@@ -355,14 +570,49 @@ class Extractor:
         self.result.articles = kept
 
 
+def _link_key(value: object) -> str | None:
+    """The normalised form of an item's link, or None when it has no usable one."""
+    try:
+        url = coerce_url(value)
+    except FieldError:
+        return None
+    return normalise_url(url) if url else None
+
+
+def merge_page(entry: Item, parsed: list[Item | Reject]) -> Item | Reject:
+    """The article of an entry's page, with the entry's fields filling what the page lacks.
+
+    ``field_sources`` records, for each field, whether it came from the page or the feed.
+    The page's text is the article (the entry's is its teaser); a page without one is a
+    :class:`Reject` naming the page's own reason.
+    """
+    page = parsed[0] if parsed else Reject("empty page")
+    if isinstance(page, Reject):
+        return Reject(f"linked page has no article: {page}")
+    merged: Item = {**entry, "teaser": False}
+    sources: dict[str, str] = {}
+    for key in PAGE_FIELDS:
+        # The feed's date and outlet are the publisher's own statement; the page's are guesses.
+        order = (("feed", entry), ("page", page)) if key in FEED_FIRST else (("page", page), ("feed", entry))
+        for origin, fields in order:
+            if fields.get(key):
+                merged[key], sources[key] = fields[key], origin
+                break
+    merged["field_sources"] = sources
+    return merged
+
+
 def extract_articles(
     settings: Settings,
     reference_time: datetime,
     feed_state: dict[str, dict[str, str]] | None = None,
+    page_state: dict[str, dict[str, str]] | None = None,
     poison: PoisonFiles | None = None,
 ) -> ExtractResult:
     """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks.
 
-    Files in ``poison`` (unchanged since they were quarantined) are skipped and counted.
+    ``page_state`` holds the pages already loaded (url -> validators, entry date): they are
+    not fetched again unless their entry changed.  Files in ``poison`` (unchanged since they
+    were quarantined) are skipped and counted.
     """
-    return Extractor(settings, reference_time, feed_state or {}, poison).run(settings.sources)
+    return Extractor(settings, reference_time, feed_state or {}, page_state, poison).run(settings.sources)

@@ -95,6 +95,7 @@ class RunFolder:
     VALIDATION = "validation.json"
     FEED_STATE = "feed_state.json"
     POISON = POISON_FILE
+    PAGE_STATE = "page_state.json"
     PARTITIONS = "partitions"
     REUSED = "reused"
 
@@ -155,6 +156,12 @@ class RunFolder:
         """The poison files this run found (remembered once its batch is loaded)."""
         return PoisonFiles.load(self.path / self.POISON)
 
+    def write_page_state(self, state: dict[str, dict[str, str]]) -> None:
+        _write_json(self.path / self.PAGE_STATE, state)
+
+    def read_page_state(self) -> dict[str, dict[str, str]]:
+        return read_feed_state(self.path / self.PAGE_STATE)
+
     # Partitions
     def new_partitions(self, count: int) -> list[RunFolder]:
         """``count`` empty partition folders, replacing any earlier split."""
@@ -174,7 +181,8 @@ class RunFolder:
 
 
 def read_feed_state(path: Path) -> dict[str, dict[str, str]]:
-    """Feed validators (ETag, Last-Modified) by URL, as saved in ``path``; none if it is absent."""
+    """Feed or page validators (ETag, Last-Modified; a page's entry date) by URL, as saved in
+    ``path``; none if it is absent."""
     return _read_json(path) if path.exists() else {}
 
 

@@ -51,11 +51,13 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
     """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables."""
     info = run.read_info()
     state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
+    pages = read_feed_state(settings.state_dir / RunFolder.PAGE_STATE)
     known_poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
-    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, known_poison)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages, known_poison)
     run.write_table("articles", articles_frame(result.articles))
     run.write_table("quarantine", quarantine_frame(result.quarantined))
     run.write_feed_state(result.feed_state)
+    run.write_page_state(result.page_state)
     run.write_poison(result.poison)
     info.articles, info.quarantined = len(result.articles), len(result.quarantined)
     info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
@@ -68,6 +70,12 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
         len(result.quarantined),
         ", ".join(f"{count} ({why})" for why, count in sorted(result.skipped.items())) or "no files",
     )
+    if result.pages_fetched or result.pages_already_loaded:
+        log.info(
+            "followed entries to %d pages; %d pages already loaded were not fetched again",
+            result.pages_fetched,
+            result.pages_already_loaded,
+        )
 
 
 def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
@@ -174,6 +182,7 @@ def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str
         settings.nlp_batch_size,
         aliases=load_entity_list(settings.aliases_path),
         watchlist=load_entity_list(settings.watchlist_path),
+        language_models=settings.language_models,
         n_process=enrich_workers(settings, len(articles)),
     )
 
@@ -264,7 +273,11 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         run.write_verdict(verdict)
         return verdict
     outcome = validate_batch(
-        tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
+        tables,
+        gx_root=settings.gx_root,
+        batch_id=batch.batch_id,
+        reference_time=batch.interval_end,
+        earliest_published_at=settings.earliest_published_at,
     )
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
@@ -312,9 +325,12 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
             unchanged=info.unchanged,
             reused=info.reused,
         )
-    # Only now may the next fetch be conditional: a failed load must refetch these entries.
+    # Only now may the next fetch be conditional, and a page count as loaded: a failed load
+    # must refetch these feeds and pages.
     state_path = settings.state_dir / RunFolder.FEED_STATE
     write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
+    pages_path = settings.state_dir / RunFolder.PAGE_STATE
+    write_feed_state(pages_path, {**read_feed_state(pages_path), **run.read_page_state()})
     # Likewise the poison files: skipped from now on, since their quarantine rows are stored.
     poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
     poison.update(run.read_poison())
