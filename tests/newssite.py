@@ -75,27 +75,29 @@ class NewsSite:
                 try:
                     if site.latency_s:
                         time.sleep(site.latency_s)
-                    self._answer(seen)
+                    status, headers, body = self._answer(seen)
                 finally:
+                    # Counted out before the answer leaves: once the client has it, it may
+                    # start its next request at once, before this thread could count out.
                     with site._lock:
                         site.active -= 1
-
-            def _answer(self, seen: int) -> None:
-                if site.throttle_first and seen == 1 and self.path != "/robots.txt":
-                    self.send_response(429)
-                    self.send_header("Retry-After", "1")
-                    self.end_headers()
-                    return
-                if self.path not in site.documents:
+                if status == 404:
                     self.send_error(404)
                     return
-                content_type, body = site.documents[self.path]
-                body = body.replace(b"{base}", site.url.encode())
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _answer(self, seen: int) -> tuple[int, dict[str, str], bytes]:
+                if site.throttle_first and seen == 1 and self.path != "/robots.txt":
+                    return 429, {"Retry-After": "1"}, b""
+                if self.path not in site.documents:
+                    return 404, {}, b""
+                content_type, body = site.documents[self.path]
+                body = body.replace(b"{base}", site.url.encode())
+                return 200, {"Content-Type": content_type, "Content-Length": str(len(body))}, body
 
             def log_message(self, *args):
                 pass

@@ -38,3 +38,25 @@ def test_ner_gold_names_each_entity_once_with_a_kept_label():
         # A name not printed is the alias table's name for a spelling that is ("U.S.").
         unprinted = {e["name"] for e in article["entities"] if e["name"] not in text}
         assert unprinted <= listed, article["file"]
+
+
+def test_places_gold_rows_are_well_formed_and_sample_offsets_match():
+    from newsflow.ingest.parsers import parse_html
+    from newsflow.nlp.places import load_gazetteer
+
+    gold = rows("places_gold.jsonl")
+    assert len(gold) >= 150
+    countries = load_gazetteer().countries
+    assert {g["kind"] for g in gold} <= {None, "country", "admin", "city", "region", "local"}
+    for g in gold:
+        assert g["country_code"] is None or g["country_code"] in countries, g
+        assert (g["city_id"] is not None) == (g["kind"] == "city"), g
+    for g in gold:
+        if g["doc"].startswith("sample/text/"):
+            text = text_of(g["doc"].removeprefix("sample/"))
+        elif g["doc"].startswith("sample/html/"):
+            [item] = parse_html((PROJECT_ROOT / "data" / g["doc"]).read_bytes())
+            text = item["text"]
+        else:
+            continue
+        assert text[g["start_char"] : g["end_char"]] == g["text"], g
