@@ -123,7 +123,10 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
 
 def validation_results(batch_id: str, when: datetime, failed: bool = False) -> pd.DataFrame:
     """One validation run of the articles table: two expectations, the second failing if asked."""
-    checks = [("expect_column_values_to_not_be_null", "article_id", True), ("expect_table_row_count", None, not failed)]
+    checks = [
+        ("expect_column_values_to_not_be_null", "article_id", True, "row"),
+        ("expect_table_row_count", None, not failed, "table"),
+    ]
     return pd.DataFrame(
         {
             "validation_id": f"v-{batch_id}",
@@ -137,8 +140,9 @@ def validation_results(batch_id: str, when: datetime, failed: bool = False) -> p
             "observed_value": None,
             "validated_at": when,
             "data_docs_url": "file:///var/gx/data_docs/index.html",
+            "expectation_level": level,
         }
-        for i, (kind, column, ok) in enumerate(checks)
+        for i, (kind, column, ok, level) in enumerate(checks)
     )
 
 

@@ -30,6 +30,8 @@ examples:
   python -m newsflow report --out var/reports              # static HTML coverage report
   python -m newsflow sql                                   # SQL shell on the published snapshot
 
+  python -m newsflow readmit /data/news/broken.json        # read a remembered poison file again
+
 `python -m newsflow COMMAND --help` explains a command.
 
 Analysts: summary, query and report read the snapshot each marts refresh publishes
@@ -165,7 +167,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from newsflow.ingest.sources import Extractor
     from newsflow.nlp.linking import link_batch
     from newsflow.pipeline.run_folder import articles_frame, quarantine_frame
-    from newsflow.pipeline.steps import enrich_with_settings
+    from newsflow.pipeline.steps import enriched_tables
 
     overrides = {"spacy_model": args.model, "watchlist": args.watchlist and str(Path(args.watchlist).resolve())}
     settings = load_settings(overrides={key: value for key, value in overrides.items() if value})
@@ -174,9 +176,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     result = Extractor(settings, now, {}).run((source,))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    articles = articles_frame(result.articles)
-    tables = {"articles": articles, "quarantine": quarantine_frame(result.quarantined)}
-    tables.update(enrich_with_settings(articles, settings))
+    tables = enriched_tables(articles_frame(result.articles), quarantine_frame(result.quarantined), settings)
     tables.update(link_batch(tables, now))
     for name, frame in tables.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -206,6 +206,26 @@ def _settings(args: argparse.Namespace):
         overrides["warehouse"] = str(Path(args.warehouse).resolve())
         overrides["published_warehouse"] = str(published_beside(Path(overrides["warehouse"])))
     return load_settings(config_path=getattr(args, "config", None), overrides=overrides or None)
+
+
+def cmd_readmit(args: argparse.Namespace) -> int:
+    from newsflow.ingest.poison import POISON_FILE, PoisonFiles
+
+    settings = _settings(args)
+    path = settings.state_dir / POISON_FILE
+    poison = PoisonFiles.load(path)
+    target = (
+        args.target if len(args.target) == 64 or not Path(args.target).exists() else str(Path(args.target).resolve())
+    )
+    gone = poison.readmit(target)
+    if gone:
+        poison.save(path)
+    for key in gone:
+        print(f"re-admitted {key.split(' ', 1)[1]} (sha256 {key[:16]}): the next run reads it again")
+    if not gone:
+        print(f"no remembered poison file matches {args.target!r} (list: {path})", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -432,6 +452,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     sql.set_defaults(func=cmd_sql)
+
+    readmit = _command(
+        commands,
+        "readmit",
+        "forget a remembered poison file (one that yielded only quarantine rows and is skipped while "
+        "unchanged), so the next run reads it again",
+        "python -m newsflow readmit /data/news/broken.json",
+    )
+    readmit.add_argument("target", help="the file's path (or a folder: every file under it) or its sha256")
+    readmit.add_argument("--config", help="a newsflow.yaml to use")
+    readmit.set_defaults(func=cmd_readmit)
 
     report = _command(
         commands,

@@ -15,3 +15,6 @@ create table if not exists raw.quarantine (
 -- reason_class: a stable class of the reason (newsflow.ingest.records.REASON_CLASSES), which
 -- counts group by; the reason itself keeps its numbers and positions. Added after the table.
 alter table raw.quarantine add column if not exists reason_class varchar;
+-- The step that refused the item (read, decode, parse, record, enrich, validate; see
+-- newsflow.ingest.records.QUARANTINE_STEPS); added after the first release, hence the alter.
+alter table raw.quarantine add column if not exists step varchar;

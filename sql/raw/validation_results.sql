@@ -14,3 +14,6 @@ create table if not exists raw.validation_results (
     data_docs_url varchar,
     primary key (validation_id, table_name, result_index)
 );
+-- row: breaking it quarantined the rows (their articles) and the rest was published;
+-- table: breaking it stopped the batch.  Added after the first release, hence the alter.
+alter table raw.validation_results add column if not exists expectation_level varchar;

@@ -18,6 +18,7 @@ from newsflow.quality.validate import (
     BatchValidationError,
     build_suite,
     raise_for_failures,
+    split_failed_rows,
     suite_tables,
     validate_batch,
 )
@@ -31,8 +32,8 @@ def good_batch():
     result = Extractor(settings, REFERENCE_TIME, {}).run(sources)
     articles = articles_frame(result.articles)
     quarantined = [Quarantined("test", "bad.jsonl#2", "jsonl", "line 2: invalid JSON")]
-    tables = {"articles": articles, "quarantine": quarantine_frame(quarantined)}
-    tables.update(enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES)))
+    tables = enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES))
+    tables.update({"articles": articles, "quarantine": quarantine_frame(quarantined)})
     tables.update(link_batch(tables, REFERENCE_TIME))
     return tables
 
@@ -67,6 +68,9 @@ def test_good_batch_passes_and_builds_data_docs(good_batch, tmp_path):
     assert outcome.results.success.all()
     index = tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert index.exists() and outcome.data_docs_url == index.as_uri()
+    mentions_suite = (index.parent / "expectations" / "newsflow" / "mentions.html").read_text(encoding="utf-8")
+    assert "Row-level: rows that break it are quarantined" in mentions_suite  # the Data Docs say which kind
+    assert "Table-level: breaking it stops the batch" in mentions_suite
     raise_for_failures(outcome)  # does not raise
 
 
@@ -112,15 +116,58 @@ def test_broken_batch_fails_and_names_each_broken_expectation(good_batch, tmp_pa
         raise_for_failures(outcome)
     message = str(error.value)
     assert "not published" in message
-    assert "articles: expect_column_values_to_be_between(published_at) 1 unexpected" in message
-    assert "mentions: expect_column_values_to_be_between(start_char) 1 unexpected" in message
+    # Only table-level failures stop the batch: keys, and rows of tables shared by articles.
+    assert "entity_sentiment: expect_compound_columns_to_be_unique 2 unexpected" in message
+    assert "entities: expect_column_values_to_not_be_null(aliases) 1 unexpected" in message
+    assert "mentions:" not in message and "articles:" not in message
 
 
-def test_empty_tables_fail_their_row_count(good_batch, tmp_path):
-    empty = dict(good_batch, mentions=good_batch["mentions"].iloc[0:0])
-    outcome = run(empty, tmp_path)
-    assert any(f.startswith("mentions: expect_table_row_count_to_be_between") for f in outcome.failures)
-    assert not any(f.startswith("entities:") for f in outcome.failures)
+def test_a_quiet_batch_naming_no_one_passes_but_an_empty_articles_table_does_not(good_batch, tmp_path):
+    quiet = dict(good_batch)
+    for name in ("mentions", "entities", "entity_sentiment", "quotes", "article_citations"):
+        quiet[name] = good_batch[name].iloc[0:0]
+    outcome = run(quiet, tmp_path)
+    assert outcome.success, outcome.failures
+    empty = {name: frame.iloc[0:0] for name, frame in good_batch.items()}
+    outcome = run(empty, tmp_path / "empty")
+    assert "articles: expect_table_row_count_to_be_between observed 0" in outcome.table_failures
+
+
+def test_row_level_failures_quarantine_their_article_and_table_level_ones_stop_the_batch(good_batch, tmp_path):
+    broken = {name: frame.copy() for name, frame in good_batch.items()}
+    bad_article = broken["mentions"].loc[0, "article_id"]
+    broken["mentions"].loc[0, "start_char"] = -5
+    broken["articles"].loc[broken["articles"]["article_id"] == bad_article, "language"] = "English"
+    outcome = run(broken, tmp_path)
+    assert not outcome.success and outcome.publishable
+    assert outcome.table_failures == []
+    assert {(f.table, f.expectation) for f in outcome.row_failures} == {
+        ("mentions", "expect_column_values_to_be_between(start_char)"),
+        ("mentions", "expect_column_values_to_be_in_set(offsets_match_text)"),
+        ("articles", "expect_column_values_to_match_regex(language)"),
+    }
+    levels = outcome.results.set_index(["table_name", "column_name", "expectation_type"])["expectation_level"]
+    assert levels[("mentions", "start_char", "expect_column_values_to_be_between")] == "row"
+    assert levels[("articles", "article_id", "expect_column_values_to_be_unique")] == "table"
+    kept, quarantined = split_failed_rows(broken, outcome.row_failures)
+    assert bad_article not in set(kept["articles"]["article_id"])
+    assert len(kept["articles"]) == len(broken["articles"]) - 1
+    for name in ("mentions", "article_sentiment", "entity_sentiment", "quotes", "stories"):
+        assert bad_article not in set(kept[name]["article_id"]), name
+    assert set(kept["entities"]["entity_id"]) <= set(kept["mentions"]["entity_id"])
+    [row] = quarantined
+    assert row.step == "validate"
+    assert "mentions: expect_column_values_to_be_between(start_char)" in row.reason
+    assert "articles: expect_column_values_to_match_regex(language)" in row.reason
+    assert row.source_location == broken["articles"].set_index("article_id").loc[bad_article, "source_location"]
+    raise_for_failures(outcome)  # row-level only: does not raise
+
+    duplicated = dict(broken, mentions=pd.concat([broken["mentions"], broken["mentions"].iloc[[1]]]))
+    outcome = run(duplicated, tmp_path / "dup")
+    assert not outcome.publishable
+    assert outcome.table_failures == ["mentions: expect_compound_columns_to_be_unique 2 unexpected"]
+    with pytest.raises(BatchValidationError, match="1 table-level expectations"):
+        raise_for_failures(outcome)
 
 
 def test_story_tables_fail_on_two_origins_self_links_and_unknown_kinds(good_batch, tmp_path):

@@ -253,20 +253,31 @@ def test_dq_results_mart_summarises_each_validation_run(con):
                 "observed_value": None,
                 "validated_at": T(2024, 12, 1, 1),
                 "data_docs_url": "file:///docs/index.html",
+                "expectation_level": level,
             }
-            for i, (t, c, ok, n) in enumerate(
+            for i, (t, c, ok, n, level) in enumerate(
                 [
-                    ("expect_column_values_to_not_be_null", "article_id", True, 0),
-                    ("expect_column_values_to_be_between", "published_at", False, 2),
+                    ("expect_column_values_to_not_be_null", "article_id", True, 0, "row"),
+                    ("expect_column_values_to_be_between", "published_at", False, 2, "row"),
+                    ("expect_column_values_to_be_unique", "article_id", True, 0, "table"),
                 ]
             )
         ]
     )
     db.record_validation(con, results)
     db.record_validation(con, results)  # re-recording the same run replaces it
+    stopped = results.assign(validation_id="v2", success=[True, True, False], unexpected_count=[0, 0, 2])
+    db.record_validation(con, stopped)
     db.refresh_marts(con)
-    got = rows(con, "select table_name, success, expectations, failed_expectations, failed from marts.dq_results")
-    assert got == [("articles", False, 2, 1, "expect_column_values_to_be_between(published_at)")]
+    got = rows(
+        con,
+        "select validation_id, success, published, expectations, failed_expectations, failed_row_expectations, "
+        "failed_table_expectations, quarantined_rows, failed from marts.dq_results order by validation_id",
+    )
+    assert got == [
+        ("v1", False, True, 3, 1, 1, 0, 2, "expect_column_values_to_be_between(published_at)"),
+        ("v2", False, False, 3, 1, 0, 1, 0, "expect_column_values_to_be_unique(article_id)"),
+    ]
 
 
 def test_recipes_run_with_bound_variables(con):

@@ -36,8 +36,9 @@ def test_jsonl_bad_line_is_rejected_alone():
 
 
 def test_json_file_with_a_list_of_articles():
-    items = parse_json(json.dumps([{"text": "a b c", "outlet": 7}]).encode())
-    assert items[0]["outlet"] == "7"
+    items = parse_json(json.dumps([{"text": "a b c", "outlet": 7}, {"text": "d e f"}]).encode())
+    assert [item["text"] for item in items] == ["a b c", "d e f"]
+    assert items[0]["outlet"] == 7  # JSON types are kept: newsflow.ingest.fields coerces them
 
 
 def test_html_page_metadata_and_text(tmp_path):

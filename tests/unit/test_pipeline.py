@@ -156,10 +156,9 @@ def test_a_copy_under_a_new_url_reuses_the_enrichment_of_its_text(seeds_settings
 def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     run = run_until(seeds_settings, "link_stories")
     mentions = run.read_table("mentions")
-    mentions.loc[0, "start_char"] = -1
-    run.write_table("mentions", mentions)
+    run.write_table("mentions", pd.concat([mentions, mentions.iloc[[0]]]))
 
-    with pytest.raises(BatchValidationError, match=r"mentions: expect_column_values_to_be_between\(start_char\)"):
+    with pytest.raises(BatchValidationError, match=r"mentions: expect_compound_columns_to_be_unique"):
         validate_step(seeds_settings, run)
     verdict = json.loads((run.path / "validation.json").read_text())
     assert verdict["success"] is False
@@ -168,6 +167,29 @@ def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     after = counts(seeds_settings)
     assert after.get("staging.articles", 0) == 0
     assert after["raw.validation_results"] > 0  # the failed audit is kept for quality trends
+
+
+def test_rows_breaking_a_row_level_expectation_are_quarantined_and_the_rest_published(seeds_settings):
+    run = run_until(seeds_settings, "link_stories")
+    mentions = run.read_table("mentions")
+    bad_article = mentions.loc[0, "article_id"]
+    mentions.loc[0, "start_char"] = -1
+    run.write_table("mentions", mentions)
+
+    verdict = validate_step(seeds_settings, run)
+    assert verdict["status"] == "quarantined rows" and verdict["quarantined_articles"] == 1
+    run_steps(seeds_settings, run, [step_named("load_batch"), step_named("refresh_marts")])
+    with db.connect(seeds_settings.warehouse_path, read_only=True) as con:
+        loaded = {r[0] for r in con.execute("select article_id from staging.articles").fetchall()}
+        quarantined = con.execute("select reason from raw.quarantine where step = 'validate'").fetchall()
+        dq = con.execute(
+            "select published, success, failed_row_expectations, failed_table_expectations, quarantined_rows "
+            "from marts.dq_results where table_name = 'mentions'"
+        ).fetchall()
+    assert len(loaded) == 1 and bad_article not in loaded
+    [(reason,)] = quarantined
+    assert reason.startswith("failed row-level expectation: mentions: expect_column_values_to_be_between(start_char)")
+    assert dq == [(True, False, 2, 0, 2)]  # the offset is negative, so the text there is not the mention
 
 
 def test_an_empty_batch_is_not_an_error(seeds_settings, tmp_path):

@@ -28,6 +28,19 @@ class FeedHandler(BaseHTTPRequestHandler):
         if self.path == "/broken.xml":
             self.send_error(500, "upstream exploded")
             return
+        if self.path == "/always-304.xml":  # answers "not modified" whatever was asked
+            self.send_response(304)
+            self.end_headers()
+            return
+        if self.path == "/trickle.xml":  # every read gets a byte in time; the whole never comes
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            for byte in FEED[:40]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+            return
         if self.headers.get("If-None-Match") == ETAG:
             self.send_response(304)
             self.end_headers()
@@ -90,6 +103,21 @@ def test_feed_errors_and_timeouts_are_quarantined_not_raised(feed_server, tmp_pa
     assert "500" in reasons["broken"]
     assert "timed out" in reasons["slow"]
     assert result.articles == []
+
+
+def test_the_timeout_bounds_the_whole_request_and_an_unasked_304_is_quarantined(feed_server, tmp_path):
+    sources = [
+        {"kind": "feed", "url": f"{feed_server}/trickle.xml", "name": "trickle"},
+        {"kind": "feed", "url": f"{feed_server}/always-304.xml", "name": "unasked"},
+        {"kind": "feed", "url": f"{feed_server}/rss.xml", "name": "good"},
+    ]
+    started = time.monotonic()
+    result = extract_articles(settings_for(sources, tmp_path, http_timeout_s=1.0), REFERENCE_TIME)
+    assert time.monotonic() - started < 3  # the trickle alone would take 4 s
+    reasons = {q.source_name: q.reason for q in result.quarantined}
+    assert reasons["trickle"].startswith("fetch failed: TimeoutError: timed out")
+    assert reasons["unasked"] == "fetch failed: 304 Not Modified answered to a request that sent no validators"
+    assert len(result.articles) == 10 and result.not_modified == []
 
 
 def test_sample_folder_reads_every_format_and_quarantines_bad_input(tmp_path):

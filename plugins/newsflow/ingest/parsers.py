@@ -10,19 +10,28 @@ import json
 import re
 import zlib
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsflow.ingest.decode import decode_bytes
 from newsflow.ingest.extraction import extract_page
 from newsflow.ingest.records import Reject
 
 Item = dict[str, Any]
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
+_XML_DECLARATION_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "br")
+# libxml2 stops building a tree 256 elements deep: an article wrapped in thousands of nested
+# containers would come out empty.  Runs of this many wrapper tags in a row (nothing between
+# them but spaces) are folded into one; no real page nests so deep without content.
+_WRAPPERS = r"(?:div|span|section|article|main|font|center|b|i|em|strong|table|tbody|tr|td|ul|ol|li|blockquote)"
+_DEEP_OPENS = re.compile(rf"(?:<{_WRAPPERS}\b[^<>]*>\s*){{32,}}", re.I)
+_DEEP_CLOSES = re.compile(rf"(?:</{_WRAPPERS}\s*>\s*){{32,}}", re.I)
 ARTICLE_KEYS = ("url", "title", "text", "outlet", "published_at", "author", "language")
 # A feed entry's text is a teaser, standing for the page it links to, when the feed gave no
 # full content and the summary is short or says it goes on.
@@ -32,21 +41,13 @@ _GOES_ON = re.compile(
 )
 
 
-def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to cp1252."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def parse_text(data: bytes) -> list[Item | Reject]:
+def parse_text(data: bytes, declared: str | None = None) -> list[Item | Reject]:
     """Plain text: optional YAML front matter, then a title line, then the body.
 
     The first non-empty line is the title (a leading Markdown ``#`` is dropped).
     Front-matter keys: outlet, url, published_at, author, language.
     """
-    raw = decode(data)
+    raw = decode_bytes(data, declared).text
     meta: dict[str, Any] = {}
     match = _FRONT_MATTER.match(raw)
     if match:
@@ -70,19 +71,17 @@ def parse_text(data: bytes) -> list[Item | Reject]:
 def _json_item(obj: Any, where: str) -> Item | Reject:
     if not isinstance(obj, dict):
         return Reject(f"{where}: expected a JSON object, got {type(obj).__name__}")
-    if not isinstance(obj.get("text"), str) or not obj["text"].strip():
+    text = obj.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
         return Reject(f"{where}: missing required field 'text'")
-    item = {k: obj.get(k) for k in ARTICLE_KEYS}
-    for key in ("url", "title", "outlet", "author", "language"):
-        if item[key] is not None and not isinstance(item[key], str):
-            item[key] = str(item[key])
-    return item
+    # Values keep their JSON types: newsflow.ingest.fields coerces them or names the bad field.
+    return {k: obj.get(k) for k in ARTICLE_KEYS}
 
 
-def parse_jsonl(data: bytes) -> list[Item | Reject]:
+def parse_jsonl(data: bytes, declared: str | None = None) -> list[Item | Reject]:
     """JSON lines: one article object a line; a bad line is rejected alone."""
     items: list[Item | Reject] = []
-    for number, line in enumerate(decode(data).splitlines(), start=1):
+    for number, line in enumerate(decode_bytes(data, declared).text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -94,10 +93,10 @@ def parse_jsonl(data: bytes) -> list[Item | Reject]:
     return items
 
 
-def parse_json(data: bytes) -> list[Item | Reject]:
+def parse_json(data: bytes, declared: str | None = None) -> list[Item | Reject]:
     """A JSON file: a JSON Feed, one article object, or a list of them."""
     try:
-        obj = json.loads(decode(data))
+        obj = json.loads(decode_bytes(data, declared).text)
     except json.JSONDecodeError as exc:
         return [Reject(f"invalid JSON: {exc.msg} (line {exc.lineno})")]
     if isinstance(obj, dict) and str(obj.get("version", "")).startswith("https://jsonfeed.org"):
@@ -111,7 +110,7 @@ def html_to_text(fragment: str) -> str:
     if not fragment or "<" not in fragment:
         return fragment or ""
     try:
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml_html.fragment_fromstring(flatten_deep_nesting(fragment), create_parent="div")
     except Exception:  # lxml raises several types on junk markup
         return re.sub(r"<[^>]+>", " ", fragment)
     for bad in root.xpath("//script|//style"):
@@ -121,25 +120,34 @@ def html_to_text(fragment: str) -> str:
     return root.text_content()
 
 
-def parse_feed(data: bytes) -> list[Item | Reject]:
+def parse_feed(data: bytes, declared: str | None = None) -> list[Item | Reject]:
     """RSS 0.9x/1.0/2.0, Atom or JSON Feed via feedparser.
 
-    Documents that declare XML entities are refused before parsing (no entity
-    expansion, whatever the parser would do).  A feed feedparser could only
-    partly read keeps the entries it read; a document that is no feed at all is
-    rejected.
+    The bytes are decoded first (:func:`newsflow.ingest.decode.decode_bytes`, with the
+    transport's ``declared`` charset), so documents that declare XML entities are refused in
+    every encoding, before parsing (no entity expansion, whatever the parser would do).
+    feedparser then reads the text as UTF-8.  A feed feedparser could only partly read keeps
+    the entries it read; a document that is no feed at all is rejected.
     """
-    if _ENTITY_DECL.search(data):
+    text = decode_bytes(data, declared).text
+    if _ENTITY_DECL.search(text):
         return [Reject("feed declares XML entities (refused: entity expansion is not allowed)")]
-    if data.lstrip()[:1] == b"{":
-        return parse_json(data)
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=True)
+    if text.lstrip()[:1] == "{":
+        return parse_json(text.encode("utf-8"))
+    body = _XML_DECLARATION_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+    parsed = feedparser.parse(
+        body,
+        sanitize_html=False,
+        resolve_relative_uris=True,
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+    )
     if parsed.bozo and not parsed.entries:
         return [Reject(f"unparseable feed: {parsed.get('bozo_exception')}")]
     if not parsed.entries and not parsed.get("version"):
         return [Reject("not a feed: no RSS, Atom or JSON Feed structure found")]
     outlet = parsed.feed.get("title")
     language = parsed.feed.get("language")
+    site = parsed.feed.get("link") if str(parsed.feed.get("link", "")).startswith(("http://", "https://")) else None
     items: list[Item | Reject] = []
     for entry in parsed.entries:
         content = ""
@@ -152,7 +160,8 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
         parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(
             {
-                "url": entry.get("link"),
+                # A relative entry link is relative to the feed's own link (its site).
+                "url": urljoin(site, entry.get("link")) if site and entry.get("link") else entry.get("link"),
                 "title": entry.get("title"),
                 "text": text,
                 "outlet": outlet,
@@ -208,9 +217,17 @@ def _meta(tree: Any, *queries: str) -> str | None:
     return None
 
 
-def parse_html(data: bytes, url: str | None = None) -> list[Item | Reject]:
-    """A saved or fetched article page: :func:`extract_page` for the text, meta tags first for metadata."""
-    markup = decode(data)
+def flatten_deep_nesting(markup: str) -> str:
+    """Markup with runs of 32+ wrapper tags in a row folded into one ``<div>`` (and their closers)."""
+    return _DEEP_CLOSES.sub("</div>", _DEEP_OPENS.sub("<div>", markup))
+
+
+def parse_html(data: bytes, url: str | None = None, declared: str | None = None) -> list[Item | Reject]:
+    """A saved or fetched article page: :func:`extract_page` for the text, meta tags first for metadata.
+
+    ``declared`` is the charset the transport declared (HTTP ``Content-Type``), if any.
+    """
+    markup = flatten_deep_nesting(decode_bytes(data, declared, markup=True).text)
     try:
         tree = lxml_html.fromstring(markup)
     except Exception as exc:  # empty or non-HTML documents
@@ -259,7 +276,7 @@ def parse_sitemap(data: bytes) -> tuple[list[Item], list[str]] | Reject:
             return Reject(f"sitemap is not valid gzip: {exc}")
         if len(data) > MAX_SITEMAP_BYTES:
             return Reject(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes once decompressed")
-    if _ENTITY_DECL.search(data):
+    if _ENTITY_DECL.search(decode_bytes(data).text):  # decoded first: refused in every encoding
         return Reject("sitemap declares XML entities (refused: entity expansion is not allowed)")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False, huge_tree=False)
     try:
@@ -295,7 +312,7 @@ def parse_sitemap(data: bytes) -> tuple[list[Item], list[str]] | Reject:
 def parse_url_list(data: bytes) -> list[Item | Reject]:
     """A text file of article URLs, one a line; blank lines and ``#`` comments are skipped."""
     items: list[Item | Reject] = []
-    for number, line in enumerate(decode(data).splitlines(), start=1):
+    for number, line in enumerate(decode_bytes(data).text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue

@@ -7,11 +7,10 @@ import html
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from dateutil import parser as date_parser
-
+from newsflow.ingest.dates import parse_datetime
 from newsflow.ingest.extraction import boilerplate_reason
 from newsflow.ingest.language import identify_language
 from newsflow.ingest.urls import normalise_url
@@ -45,6 +44,7 @@ QUARANTINE_COLUMNS = (
     "reason",
     "detail",
     "reason_class",
+    "step",
 )
 # A stable class for each kind of quarantine reason, so that counts group by kind: the reason
 # text carries numbers and positions ("line 7: ...", "(18 words, need 20)") that would split them.
@@ -72,6 +72,9 @@ REASON_CLASSES = (
 )
 _POSITION = re.compile(r"^(?:line|item|entry) \d+: ")
 _NUMBER = re.compile(r"\d+")
+# The step of a run that refused an item: reading bytes, decoding them, parsing, building the
+# record, enrichment, or a row-level expectation at validation.
+QUARANTINE_STEPS = ("fetch", "read", "decode", "parse", "record", "enrich", "validate")
 
 DATE_FLAGS = ("ok", "missing", "unparsed", "future", "before_earliest")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -108,13 +111,14 @@ class Article:
 
 @dataclass
 class Quarantined:
-    """Input that could not become an article, with the reason why."""
+    """Input that could not become an article, with the reason why and the step that refused it."""
 
     source_name: str
     source_location: str
     source_format: str
     reason: str
     detail: str = ""
+    step: str = "parse"
 
     @property
     def reason_class(self) -> str:
@@ -138,6 +142,12 @@ def reason_class(reason: str) -> str:
 
 class Reject(ValueError):
     """Raised by parsers for input that must go to quarantine; the message is the reason."""
+
+
+def failure_reason(exc: BaseException, limit: int = 500) -> str:
+    """A quarantine reason for an exception: a :class:`Reject`'s own message, else its type and message."""
+    reason = str(exc) if isinstance(exc, Reject) else f"{type(exc).__name__}: {exc}"
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def fold_whitespace(text: str) -> str:
@@ -193,18 +203,15 @@ def parse_published(
     is never replaced by "now": the time is left empty and the flag says why (the claimed
     value stays in ``published_at_raw``).  Without ``earliest`` any past date is kept, so
     archives load.  Naive times are taken as UTC, the convention of feeds and most CMS
-    exports.
+    exports; a zone that cannot be resolved makes the date unparsed (see
+    :func:`newsflow.ingest.dates.parse_datetime`), never silently UTC.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, "missing"
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = date_parser.parse(str(value).strip())
-        except (ValueError, OverflowError):
-            return None, "unparsed"
-    parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        parsed = parse_datetime(value)
+    except (ValueError, OverflowError, OSError):
+        return None, "unparsed"
     if parsed > reference_time + tolerance:
         return None, "future"
     if earliest is not None and parsed < earliest:

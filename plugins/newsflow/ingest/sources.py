@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import email.utils
 import fnmatch
+import http.client
 import logging
+import os
+import threading
 import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,10 +24,11 @@ from trafilatura.feeds import FeedParameters, determine_feed
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
+from newsflow.ingest.decode import NotText, charset_of, decode_bytes
 from newsflow.ingest.fetch import FEED_TYPES, SITEMAP_TYPES, PageFetcher
+from newsflow.ingest.fields import FieldError, coerce_item, coerce_url
 from newsflow.ingest.parsers import (
     Item,
-    decode,
     parse_feed,
     parse_html,
     parse_json,
@@ -30,19 +37,22 @@ from newsflow.ingest.parsers import (
     parse_text,
     parse_url_list,
 )
-from newsflow.ingest.records import Article, Quarantined, Reject, build_article, make_article_id
+from newsflow.ingest.poison import PoisonFiles, content_sha256, readmit_hint
+from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason, make_article_id
 from newsflow.ingest.urls import normalise_title, normalise_url
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+# Quarantine rows for the bad items of one document; the rest are counted in one more row.
+MAX_ROWS_PER_DOCUMENT = 100
 # Files that document a folder rather than hold articles.
 # Child sitemaps read per sitemap source per run, and feeds read per site.
 MAX_SITEMAPS = 50
 MAX_SITE_FEEDS = 5
 PAGE_FIELDS = ("text", "title", "url", "author", "published_at", "outlet", "language")
 FEED_FIRST = frozenset({"published_at", "outlet"})
-IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv", ".*")
+IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv")
 PARSERS: dict[str, tuple[str, Callable[[bytes], list[Item | Reject]]]] = {
     ".txt": ("text", parse_text),
     ".jsonl": ("jsonl", parse_jsonl),
@@ -64,36 +74,69 @@ class ExtractResult:
     quarantined: list[Quarantined] = field(default_factory=list)
     feed_state: dict[str, dict[str, str]] = field(default_factory=dict)
     duplicates: int = 0
-    ignored_files: int = 0
     not_modified: list[str] = field(default_factory=list)
+    # Files passed over without reading, by reason ("hidden", "ignored name", ...): never silent.
+    skipped: Counter[str] = field(default_factory=Counter)
+    # Files found to be poison in this run (remembered once the batch is loaded).
+    poison: PoisonFiles = field(default_factory=PoisonFiles)
     # Pages fetched for entries: url -> validators and the entry's date, saved once loaded.
     page_state: dict[str, dict[str, str]] = field(default_factory=dict)
     pages_fetched: int = 0
     pages_already_loaded: int = 0
+
+    @property
+    def ignored_files(self) -> int:
+        return self.skipped["ignored name"]
 
 
 class SourceError(RuntimeError):
     """A whole source is unusable (missing root): the run must not pretend it was empty."""
 
 
-def confined_files(root: Path) -> Iterator[Path]:
-    """Regular files under ``root`` whose real path stays inside it (symlinks out are skipped)."""
+def display_path(path: Path | str) -> str:
+    """A file name as text, whatever bytes it holds (undecodable bytes shown as escapes)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def confined_files(root: Path, skipped: Counter[str] | None = None) -> Iterator[Path]:
+    """Regular files under ``root`` whose real path stays inside it (symlinks out are skipped).
+
+    Hidden files and folders (a leading dot) are skipped; every skip is counted in ``skipped``.
+    """
+    skipped = Counter() if skipped is None else skipped
     real_root = root.resolve()
     for path in sorted(root.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
+            if path.is_file():
+                skipped["hidden"] += 1
             continue
         if not path.is_file():
+            if not path.is_dir():
+                skipped["not a regular file"] += 1
             continue
         if not path.resolve().is_relative_to(real_root):
-            log.warning("skipping %s: it resolves outside the source root %s", path, real_root)
+            log.warning("skipping %s: it resolves outside the source root %s", display_path(path), real_root)
+            skipped["outside the source root"] += 1
             continue
         yield path
 
 
-def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    """GET ``url`` with a timeout and conditional-GET validators; returns status, body, validators.
+@dataclass
+class Fetched:
+    """One HTTP answer: status, body, the validators to send next time, the declared charset."""
 
-    A 304 answer returns an empty body and the old validators.
+    status: int
+    body: bytes
+    validators: dict[str, str]
+    charset: str | None = None
+
+
+def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None) -> Fetched:
+    """GET ``url`` with conditional-GET validators, within ``timeout`` seconds in all.
+
+    The timeout bounds the whole request (connecting, headers and every byte of the body),
+    not only each read: a server that trickles its answer is cut off at the deadline
+    (:class:`TimeoutError`).  A 304 answer returns an empty body and the old validators.
     """
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"only http(s) feeds are fetched, not {url!r}")
@@ -103,20 +146,44 @@ def fetch_url(url: str, timeout: float, validators: dict[str, str] | None = None
         request.add_header("If-None-Match", validators["etag"])
     if validators.get("last_modified"):
         request.add_header("If-Modified-Since", validators["last_modified"])
+    cancelled = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-fetch")
+    future = pool.submit(_fetch, request, timeout, validators, cancelled)
+    pool.shutdown(wait=False)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        cancelled.set()  # the worker stops at its next read, within one read timeout
+        raise TimeoutError(f"timed out: no complete answer within {timeout:g} s (the whole request)") from None
+
+
+def _fetch(
+    request: urllib.request.Request, timeout: float, validators: dict[str, str], cancelled: threading.Event
+) -> Fetched:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
-            body = response.read(MAX_BYTES + 1)
-            if len(body) > MAX_BYTES:
-                raise ValueError(f"response larger than {MAX_BYTES} bytes")
+            chunks, size = [], 0
+            while not cancelled.is_set():
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise ValueError(f"response larger than {MAX_BYTES} bytes")
+                chunks.append(chunk)
+            expected = response.headers.get("Content-Length", "")
+            if not cancelled.is_set() and expected.isdigit() and size < int(expected):
+                raise http.client.IncompleteRead(b"".join(chunks), int(expected) - size)  # cut off early
             new = {
                 "etag": response.headers.get("ETag", ""),
                 "last_modified": response.headers.get("Last-Modified", ""),
                 "fetched_at": email.utils.formatdate(usegmt=True),
             }
-            return response.status, body, {k: v for k, v in new.items() if v}
+            charset = charset_of(response.headers.get("Content-Type"))
+            return Fetched(response.status, b"".join(chunks), {k: v for k, v in new.items() if v}, charset)
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
-            return 304, b"", validators
+            return Fetched(304, b"", validators)
         raise
 
 
@@ -129,12 +196,14 @@ class Extractor:
         reference_time: datetime,
         feed_state: dict[str, dict[str, str]],
         page_state: dict[str, dict[str, str]] | None = None,
+        poison: PoisonFiles | None = None,
     ):
         self.settings = settings
         self.reference_time = reference_time
         self.tolerance = timedelta(hours=settings.future_tolerance_hours)
         self.feed_state = feed_state
         self.page_state = page_state or {}
+        self.known_poison = poison or PoisonFiles()
         self.result = ExtractResult()
         self._fetcher: PageFetcher | None = None
         # Articles whose link is shared with other items: their equal texts are still different items.
@@ -148,8 +217,10 @@ class Extractor:
                 readers[source.kind](source)
             elif source.is_url:
                 self._read_feed_url(source)
-            else:
+            elif Path(source.location).is_file():
                 self._read_file(source, Path(source.location), Path(source.location).parent)
+            else:
+                raise SourceError(f"source {source.name!r}: file not found: {source.location}")
         self._deduplicate()
         return self.result
 
@@ -157,26 +228,68 @@ class Extractor:
         root = Path(source.location)
         if not root.is_dir():
             raise SourceError(f"source {source.name!r}: folder not found: {root}")
-        for path in confined_files(root):
+        for path in confined_files(root, self.result.skipped):
             if any(fnmatch.fnmatch(path.name, pattern) for pattern in IGNORED_NAMES):
-                self.result.ignored_files += 1
+                self.result.skipped["ignored name"] += 1
                 continue
             self._read_file(source, path, root)
 
     def _read_file(self, source: SourceConfig, path: Path, root: Path) -> None:
-        if not path.is_file():
-            raise SourceError(f"source {source.name!r}: file not found: {path}")
+        """One file; a file that vanished or cannot be read after listing is quarantined, not fatal."""
         fmt, parser = PARSERS.get(path.suffix.lower(), ("unknown", None))
-        location = str(path)
+        location = display_path(path)
         if parser is None:
-            self._quarantine(source, location, fmt, f"unsupported file type {path.suffix!r}")
+            self._quarantine(source, location, fmt, f"unsupported file type {path.suffix!r}", step="read")
             return
-        if path.stat().st_size > MAX_BYTES:
-            self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes")
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes", step="read")
+                return
+            data = path.read_bytes()
+        except OSError as exc:
+            self._quarantine(source, location, fmt, f"unreadable file: {failure_reason(exc)}", step="read")
             return
-        self._add_items(source, location, fmt, parser(path.read_bytes()))
+        sha256 = content_sha256(data)
+        if PoisonFiles.key(sha256, location) in self.known_poison:
+            self.result.skipped["poison file read before (unchanged)"] += 1
+            return
+        articles, quarantined = len(self.result.articles), len(self.result.quarantined)
+        if not data.strip():
+            self._quarantine(source, location, fmt, f"empty file ({len(data)} bytes, no content)", step="read")
+        else:
+            items = self._parse(source, location, fmt, parser, data)
+            if items:
+                self._add_items(source, location, fmt, items)
+        if len(self.result.articles) == articles and len(self.result.quarantined) > quarantined:
+            # Nothing in these bytes became an article, for reasons re-reading cannot change.
+            rows = self.result.quarantined[quarantined:]
+            for row in rows:
+                row.detail = f"{row.detail} | {readmit_hint(sha256)}" if row.detail else readmit_hint(sha256)
+            self.result.poison.add(sha256, location, rows[0].reason)
 
-    def _read_top(self, source: SourceConfig, fmt: str) -> bytes | None:
+    def _parse(
+        self, source: SourceConfig, location: str, fmt: str, parser: Callable[[bytes], list[Item | Reject]], data: bytes
+    ) -> list[Item | Reject] | None:
+        """The items of one document, or None when it has none (quarantined, or a quiet feed):
+        whatever the parser raises quarantines this document alone."""
+        try:
+            items = parser(data)
+        except NotText as exc:
+            self._quarantine(source, location, fmt, str(exc), step="decode")
+            return None
+        except Exception as exc:  # noqa: BLE001 (the item boundary: one bad document never stops the run)
+            self._quarantine(source, location, fmt, f"parse failed: {failure_reason(exc)}", step="parse")
+            return None
+        if not items:
+            if fmt == "feed":  # a well-formed feed with no entries is a quiet feed, not bad input
+                self.result.skipped["feed without entries"] += 1
+            else:
+                self._quarantine(source, location, fmt, "no articles found in the document", step="parse")
+            return None
+        return items
+
+    def _read_top(self, source: SourceConfig, fmt: str) -> Fetched | None:
         """The configured document of a source (a URL, conditionally; or a file); None when
         there is nothing new (304) or it failed (quarantined)."""
         location = source.location
@@ -185,24 +298,36 @@ class Extractor:
             if not path.is_file():
                 raise SourceError(f"source {source.name!r}: file not found: {path}")
             if path.stat().st_size > MAX_BYTES:
-                self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes")
+                self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes", step="read")
                 return None
-            return path.read_bytes()
+            return Fetched(200, path.read_bytes(), {})
+        sent = self.feed_state.get(location) or {}
         try:
-            status, body, validators = fetch_url(location, self.settings.http_timeout_s, self.feed_state.get(location))
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            self._quarantine(source, location, fmt, f"fetch failed: {exc}")
+            fetched = fetch_url(location, self.settings.http_timeout_s, sent)
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as exc:
+            self._quarantine(source, location, fmt, f"fetch failed: {failure_reason(exc)}", step="fetch")
             return None
-        self.result.feed_state[location] = validators
-        if status == 304:
+        if fetched.status == 304:
+            if not (sent.get("etag") or sent.get("last_modified")):
+                # Nothing was asked conditionally, so "not modified" answers nothing: the source is unread.
+                reason = "fetch failed: 304 Not Modified answered to a request that sent no validators"
+                self._quarantine(source, location, fmt, reason, step="fetch")
+                return None
+            self.result.feed_state[location] = fetched.validators
             self.result.not_modified.append(location)
             return None
-        return body
+        self.result.feed_state[location] = fetched.validators
+        return fetched
 
     def _read_feed_url(self, source: SourceConfig) -> None:
-        body = self._read_top(source, "feed")
-        if body is not None:
-            self._add_linked_items(source, source.location, "feed", parse_feed(body))
+        fetched = self._read_top(source, "feed")
+        if fetched is None:
+            return
+        items = self._parse(
+            source, source.location, "feed", partial(parse_feed, declared=fetched.charset), fetched.body
+        )
+        if items:
+            self._add_linked_items(source, source.location, "feed", items)
 
     def _add_linked_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         """Follow the items' links (when the source does), then add them; a failure or a page
@@ -215,22 +340,28 @@ class Extractor:
         self._add_items(source, location, fmt, items)
 
     def _read_url_list(self, source: SourceConfig) -> None:
-        body = self._read_top(source, "urls")
-        if body is not None:
-            self._add_linked_items(source, source.location, "urls", parse_url_list(body))
+        fetched = self._read_top(source, "urls")
+        if fetched is None:
+            return
+        items = self._parse(source, source.location, "urls", parse_url_list, fetched.body)
+        if items:
+            self._add_linked_items(source, source.location, "urls", items)
 
     def _read_sitemap(self, source: SourceConfig) -> None:
         """A sitemap or sitemap index (children fetched politely, at most ``MAX_SITEMAPS``),
         its pages followed newest first."""
-        body = self._read_top(source, "sitemap")
-        if body is None:
+        fetched = self._read_top(source, "sitemap")
+        if fetched is None:
             return
-        documents, seen, pages = [(source.location, body)], {source.location}, []
+        documents, seen, pages = [(source.location, fetched.body)], {source.location}, []
         while documents:
             where, data = documents.pop(0)
-            parsed = parse_sitemap(data)
+            try:
+                parsed = parse_sitemap(data)
+            except Exception as exc:  # noqa: BLE001 (the item boundary: one bad sitemap never stops the run)
+                parsed = Reject(f"parse failed: {failure_reason(exc)}")
             if isinstance(parsed, Reject):
-                self._quarantine(source, where, "sitemap", str(parsed))
+                self._quarantine(source, where, "sitemap", str(parsed), step="parse")
                 self.result.feed_state.pop(source.location, None)
                 continue
             found, children = parsed
@@ -240,7 +371,7 @@ class Extractor:
             validators = {c: self.feed_state[c] for c in children if c in self.feed_state}
             for child, result in self.fetcher.fetch_many(children, validators, accept=SITEMAP_TYPES).items():
                 if result.error:
-                    self._quarantine(source, child, "sitemap", f"sitemap not fetched: {result.error}")
+                    self._quarantine(source, child, "sitemap", f"sitemap not fetched: {result.error}", step="fetch")
                     self.result.feed_state.pop(source.location, None)
                 elif not result.not_modified:
                     self.result.feed_state[child] = result.validators
@@ -251,25 +382,34 @@ class Extractor:
     def _read_site(self, source: SourceConfig) -> None:
         """A home page: its feeds (``<link rel="alternate">``, else feed-like links, found by
         trafilatura's feeds module) are read like feed sources, at most ``MAX_SITE_FEEDS``."""
-        body = self._read_top(source, "site")
-        if body is None:
+        fetched = self._read_top(source, "site")
+        if fetched is None:
             return
         parts = urlsplit(source.location)
         params = FeedParameters(source.location, parts.hostname or "", source.location)
-        feeds = determine_feed(decode(body), params)[:MAX_SITE_FEEDS]
+        try:
+            feeds = determine_feed(decode_bytes(fetched.body, fetched.charset, markup=True).text, params)
+        except Exception as exc:  # noqa: BLE001 (a home page that cannot be read is this source's problem alone)
+            self._quarantine(
+                source, source.location, "site", f"home page unreadable: {failure_reason(exc)}", step="parse"
+            )
+            return
+        feeds = feeds[:MAX_SITE_FEEDS]
         if not feeds:
-            self._quarantine(source, source.location, "site", "no feed found on the home page")
+            self._quarantine(source, source.location, "site", "no feed found on the home page", step="parse")
             return
         validators = {f: self.feed_state[f] for f in feeds if f in self.feed_state}
         for url, result in self.fetcher.fetch_many(feeds, validators, accept=FEED_TYPES).items():
             if result.error:
-                self._quarantine(source, url, "feed", f"feed not fetched: {result.error}")
+                self._quarantine(source, url, "feed", f"feed not fetched: {result.error}", step="fetch")
                 self.result.feed_state.pop(source.location, None)
             elif result.not_modified:
                 self.result.not_modified.append(url)
             else:
                 self.result.feed_state[url] = result.validators
-                self._add_linked_items(source, url, "feed", parse_feed(result.body))
+                items = self._parse(source, url, "feed", parse_feed, result.body)
+                if items:
+                    self._add_linked_items(source, url, "feed", items)
 
     @property
     def fetcher(self) -> PageFetcher:
@@ -326,7 +466,10 @@ class Extractor:
                 out.append(Reject(f"page not fetched: {page.error} ({url})"))
                 continue
             self.result.pages_fetched += 1
-            merged = merge_page(item, parse_html(page.text().encode("utf-8"), page.final_url or url))
+            try:
+                merged = merge_page(item, parse_html(page.text().encode("utf-8"), page.final_url or url))
+            except Exception as exc:  # noqa: BLE001 (the item boundary: one bad page never stops the run)
+                merged = Reject(f"linked page unreadable: {failure_reason(exc)} ({url})")
             if isinstance(merged, Reject):
                 failed += 1
             else:
@@ -336,22 +479,36 @@ class Extractor:
         return out, failed
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
-        links = Counter(normalise_url(i["url"]) for i in items if isinstance(i, dict) and i.get("url"))
-        guids = Counter(i.get("guid") for i in items if isinstance(i, dict) and i.get("guid"))
+        """Each item of one document becomes an article or a quarantine row of its own.
+
+        A document with very many bad items (a CSV named .jsonl) gets a row for each of the
+        first :data:`MAX_ROWS_PER_DOCUMENT` and one row counting the rest.
+        """
+        links = Counter(key for i in items if isinstance(i, dict) and (key := _link_key(i.get("url"))))
+        guids = Counter(i.get("guid") for i in items if isinstance(i, dict) and isinstance(i.get("guid"), str))
+        rejected = 0
+
+        def reject(where: str, reason: str, detail: str = "", *, step: str) -> None:
+            nonlocal rejected
+            rejected += 1
+            if rejected <= MAX_ROWS_PER_DOCUMENT:
+                self._quarantine(source, where, fmt, reason, detail, step=step)
+
         for index, item in enumerate(items):
             where = location if len(items) == 1 else f"{location}#{index}"
             if isinstance(item, Reject):
-                self._quarantine(source, where, fmt, str(item))
+                reject(where, str(item), step="parse")
                 continue
             try:
+                fields = coerce_item(item)
                 article = build_article(
-                    text=item.get("text") or "",
-                    title=item.get("title"),
-                    url=item.get("url"),
-                    outlet=source.outlet or item.get("outlet"),
-                    author=item.get("author"),
-                    published=item.get("published_at"),
-                    language=item.get("language"),
+                    text=fields["text"],
+                    title=fields["title"],
+                    url=fields["url"],
+                    outlet=source.outlet or fields["outlet"],
+                    author=fields["author"],
+                    published=fields["published_at"],
+                    language=fields["language"],
                     source_name=source.name,
                     source_location=where,
                     source_format=fmt,
@@ -360,20 +517,28 @@ class Extractor:
                     earliest=self.settings.earliest_published_at,
                     # A guid repeated in one feed over different titles does not tell them apart alone.
                     guid=item.get("guid") if guids[item.get("guid")] < 2 else f"{item['guid']}|{item.get('title')}",
-                    link_is_shared=bool(item.get("url")) and links[normalise_url(item["url"])] > 1,
+                    link_is_shared=fields["url"] is not None and links[normalise_url(fields["url"])] > 1,
                     is_teaser=bool(item.get("teaser")),
                     field_sources=item.get("field_sources"),
                 )
-            except Reject as exc:
-                self._quarantine(source, where, fmt, str(exc), (item.get("title") or "")[:200])
+            except Exception as exc:  # noqa: BLE001 (the item boundary: the rest of the document goes on)
+                title = item.get("title")
+                detail = title[:200] if isinstance(title, str) else ""
+                reject(where, failure_reason(exc), detail, step="record")
                 continue
             if article.article_id != make_article_id(article.url, article.content_hash):
                 self._identified_apart.add(article.article_id)
             self.result.articles.append(article)
+        if rejected > MAX_ROWS_PER_DOCUMENT:
+            more = rejected - MAX_ROWS_PER_DOCUMENT
+            reason = f"{more} more items of this document rejected (the first {MAX_ROWS_PER_DOCUMENT} have rows)"
+            self._quarantine(source, location, fmt, reason, step="parse")
 
-    def _quarantine(self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "") -> None:
-        log.info("quarantined %s: %s", location, reason)  # one line per class at the end (pipeline)
-        self.result.quarantined.append(Quarantined(source.name, location, fmt, reason, detail))
+    def _quarantine(
+        self, source: SourceConfig, location: str, fmt: str, reason: str, detail: str = "", *, step: str
+    ) -> None:
+        log.info("quarantined %s (%s): %s", location, step, reason)  # one line per class at the end (pipeline)
+        self.result.quarantined.append(Quarantined(source.name, location, fmt, reason, detail, step))
 
     def _deduplicate(self) -> None:
         """One record per article: the same article read twice keeps its longest text.
@@ -405,6 +570,15 @@ class Extractor:
         self.result.articles = kept
 
 
+def _link_key(value: object) -> str | None:
+    """The normalised form of an item's link, or None when it has no usable one."""
+    try:
+        url = coerce_url(value)
+    except FieldError:
+        return None
+    return normalise_url(url) if url else None
+
+
 def merge_page(entry: Item, parsed: list[Item | Reject]) -> Item | Reject:
     """The article of an entry's page, with the entry's fields filling what the page lacks.
 
@@ -433,10 +607,12 @@ def extract_articles(
     reference_time: datetime,
     feed_state: dict[str, dict[str, str]] | None = None,
     page_state: dict[str, dict[str, str]] | None = None,
+    poison: PoisonFiles | None = None,
 ) -> ExtractResult:
     """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks.
 
     ``page_state`` holds the pages already loaded (url -> validators, entry date): they are
-    not fetched again unless their entry changed.
+    not fetched again unless their entry changed.  Files in ``poison`` (unchanged since they
+    were quarantined) are skipped and counted.
     """
-    return Extractor(settings, reference_time, feed_state or {}, page_state).run(settings.sources)
+    return Extractor(settings, reference_time, feed_state or {}, page_state, poison).run(settings.sources)

@@ -12,6 +12,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_reason
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
@@ -44,6 +45,11 @@ SENTIMENT_COLUMNS = (
     "sentence_count",
 )
 ENTITY_SENTIMENT_COLUMNS = ("article_id", "entity_id", "mentions", "compound", "label")
+# spaCy refuses texts over nlp.max_length (1,000,000 characters), and NER memory grows with
+# a text's length: longer texts are analysed in pieces of at most this many characters,
+# cut between paragraphs (else sentences, else words), and joined back into one Doc.
+PIECE_CHARS = 100_000
+FAILURE_COLUMNS = (*QUARANTINE_COLUMNS, "article_id")
 
 
 @dataclass
@@ -94,17 +100,28 @@ def enrich_batch(
     tones: list[tuple] = []
     texts: dict[str, str] = {}
     passages: list[tuple[str, int, Doc]] = []
+    failures: dict[str, BaseException] = {}
     for language, group, nlp in _language_groups(articles, model_name, language_models or {}, watchlist):
-        docs = nlp.pipe(group["text"].tolist(), batch_size=batch_size, n_process=n_process)
+        docs = _guarded_docs(nlp, group["text"].tolist(), batch_size, n_process)
         for article_id, text, doc in zip(group["article_id"], group["text"], docs, strict=True):
+            if isinstance(doc, BaseException):
+                failures[article_id] = doc
+                continue
             english = language == "en"
-            found.extend(_entity_mentions(article_id, doc, aliases, watchlist))
+            try:  # the item boundary: one article that breaks analysis is quarantined, the rest go on
+                article_found = list(_entity_mentions(article_id, doc, aliases, watchlist))
+                if english:
+                    scores = [sentence_compound(sent.text) for sent in doc.sents]
+                    article_passages = [(article_id, offset, passage) for offset, passage in passages_of(doc)]
+                    tone = document_tone(text, scores)
+            except Exception as exc:  # noqa: BLE001
+                failures[article_id] = exc
+                continue
+            found.extend(article_found)
             if not english:
                 continue
-            scores = [sentence_compound(sent.text) for sent in doc.sents]
             texts[article_id] = text
-            passages.extend((article_id, offset, passage) for offset, passage in passages_of(doc))
-            tone = document_tone(text, scores)
+            passages.extend(article_passages)
             tones.append(
                 (
                     article_id,
@@ -117,7 +134,9 @@ def enrich_batch(
                     tone.sentence_count,
                 )
             )
-    return _tables(found, tones, passages, texts, model_name, batch_size, watchlist)
+    tables = _tables(found, tones, passages, texts, model_name, batch_size, watchlist, failures)
+    tables["quarantine"] = _failure_rows(articles, failures)
+    return tables
 
 
 # Labels other languages' models use for the English models' entity types.
@@ -180,8 +199,12 @@ def _tables(
     model_name: str,
     batch_size: int,
     watchlist: EntityList,
+    failures: dict[str, BaseException],
 ) -> dict[str, pd.DataFrame]:
-    """The enrichment tables from the found mentions, tones and quote passages."""
+    """The enrichment tables from the found mentions, tones and quote passages.
+
+    An article whose quotes cannot be found joins ``failures``; no table keeps its rows.
+    """
     dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
     watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
     mentions: list[tuple] = []
@@ -215,7 +238,17 @@ def _tables(
         for article_id, sentences in by_sentence.items()
         for eid, tone in _entity_tones(sentences).items()
     ]
-    quotes = extract_quotes(load_parser(model_name), passages, texts, speakers, batch_size)
+    quotes = _guarded_quotes(load_parser(model_name), passages, texts, speakers, batch_size, failures)
+    if failures:
+        mentions = [m for m in mentions if m[0] not in failures]
+        entity_tones = [t for t in entity_tones if t[0] not in failures]
+        tones = [t for t in tones if t[0] not in failures]
+        kept = {m[1] for m in mentions}
+        entities = {
+            eid: (name, label, {" ".join(m[2].split()) for m in mentions if m[1] == eid})
+            for eid, (name, label, _) in entities.items()
+            if eid in kept
+        }
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool", "listed": "bool"}
@@ -234,6 +267,97 @@ def _tables(
             {"start_char": "int64", "end_char": "int64"}
         ),
     }
+
+
+def split_text(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """Pieces of at most ``limit`` characters that join back to ``text`` exactly.
+
+    Each cut falls after the last paragraph break before the limit, else after the last
+    sentence end, else after the last space, else at the limit.
+    """
+    pieces = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = next(
+            (at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2),
+            limit,
+        )
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text]
+
+
+def _guarded_docs(nlp: Language, texts: list[str], batch_size: int, n_process: int = 1) -> list[Doc | BaseException]:
+    """One Doc per text, or the exception that text raised; long texts are analysed in pieces.
+
+    The pieces go through ``nlp.pipe`` in one stream; if it raises, they are run again one
+    at a time in this process, so only the texts that really fail come back as exceptions.
+    """
+    pieces_of = [split_text(text, min(PIECE_CHARS, nlp.max_length)) for text in texts]
+    flat = [piece for pieces in pieces_of for piece in pieces]
+    try:
+        results: list[Doc | BaseException] = list(nlp.pipe(flat, batch_size=batch_size, n_process=n_process))
+    except Exception as exc:  # noqa: BLE001 (find which texts fail, below)
+        log.warning("analysis of a batch failed (%s); analysing its %d texts one at a time", exc, len(texts))
+        results = []
+        for piece in flat:
+            try:
+                results.append(nlp(piece))
+            except Exception as error:  # noqa: BLE001
+                results.append(error)
+    docs: list[Doc | BaseException] = []
+    position = 0
+    for pieces in pieces_of:
+        done = results[position : position + len(pieces)]
+        position += len(pieces)
+        error = next((d for d in done if isinstance(d, BaseException)), None)
+        docs.append(error if error is not None else done[0] if len(done) == 1 else _joined(done))
+    return docs
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    """The pieces of one text as one Doc (texts, entities, sentences and tensors kept)."""
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
+def _guarded_quotes(
+    parser: Language,
+    passages: list[tuple[str, int, Doc]],
+    texts: dict[str, str],
+    speakers: dict[str, list[Mention]],
+    batch_size: int,
+    failures: dict[str, BaseException],
+) -> list:
+    """:func:`extract_quotes` over the batch; when it raises, article by article, recording failures."""
+    try:
+        return extract_quotes(parser, passages, texts, speakers, batch_size)
+    except Exception:  # noqa: BLE001 (find which articles fail, below)
+        quotes = []
+        for article_id in dict.fromkeys(a for a, _, _ in passages):
+            own = [p for p in passages if p[0] == article_id]
+            try:
+                quotes.extend(extract_quotes(parser, own, texts, speakers, batch_size))
+            except Exception as exc:  # noqa: BLE001
+                failures[article_id] = exc
+        return quotes
+
+
+def _failure_rows(articles: pd.DataFrame, failures: dict[str, BaseException]) -> pd.DataFrame:
+    """Quarantine rows (plus ``article_id``) for the articles whose enrichment failed."""
+    rows = []
+    for row in articles[articles["article_id"].isin(failures)].to_dict("records"):
+        reason = f"enrichment failed: {failure_reason(failures[row['article_id']])}"
+        log.warning("quarantined article %s: %s", row["article_id"], reason)
+        quarantined = Quarantined(
+            source_name=row.get("source_name") or "unknown",
+            source_location=row.get("source_location") or row["article_id"],
+            source_format=row.get("source_format") or "unknown",
+            reason=reason,
+            detail=str(row.get("title") or "")[:200],
+            step="enrich",
+        )
+        rows.append({**quarantined.as_row(), "article_id": row["article_id"]})
+    return pd.DataFrame(rows, columns=list(FAILURE_COLUMNS))
 
 
 def _entity_tones(mentions_by_sentence: dict[tuple[int, str], list[tuple[str, int, int]]]) -> dict[str, EntityTone]:

@@ -75,6 +75,8 @@ def split_by_day(
         folder.write_table("quarantine", quarantine if first else quarantine.iloc[0:0])
         folder.write_feed_state(extracted.read_feed_state())
         folder.write_page_state(extracted.read_page_state())
+        if first:  # remembered with the quarantine rows they explain
+            folder.write_poison(extracted.read_poison())
         folder.write_info(
             RunInfo(
                 batch=batch,
@@ -82,6 +84,7 @@ def split_by_day(
                 quarantined=len(quarantine) if first else 0,
                 duplicates=info.duplicates if first else 0,
                 ignored_files=info.ignored_files if first else 0,
+                skipped_files=info.skipped_files if first else {},
                 backfill_of=str(extracted.path),
             )
         )

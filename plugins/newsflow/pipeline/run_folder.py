@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from newsflow.config import Settings
+from newsflow.ingest.poison import POISON_FILE, PoisonFiles
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, Article, Quarantined
 
 
@@ -56,6 +57,7 @@ class RunInfo:
     quarantined: int = 0
     duplicates: int = 0
     ignored_files: int = 0
+    skipped_files: dict[str, int] = field(default_factory=dict)  # files passed over, by reason
     not_modified_feeds: list[str] = field(default_factory=list)
     unchanged: int = 0  # articles already loaded with the same content: left out of the batch
     reused: int = 0  # exact copies of texts already enriched: their enrichment is reused
@@ -94,6 +96,7 @@ class RunFolder:
     INFO = "batch.json"
     VALIDATION = "validation.json"
     FEED_STATE = "feed_state.json"
+    POISON = POISON_FILE
     PAGE_STATE = "page_state.json"
     PARTITIONS = "partitions"
     REUSED = "reused"
@@ -148,6 +151,13 @@ class RunFolder:
     def read_feed_state(self) -> dict[str, dict[str, str]]:
         return read_feed_state(self.path / self.FEED_STATE)
 
+    def write_poison(self, poison: PoisonFiles) -> None:
+        poison.save(self.path / self.POISON)
+
+    def read_poison(self) -> PoisonFiles:
+        """The poison files this run found (remembered once its batch is loaded)."""
+        return PoisonFiles.load(self.path / self.POISON)
+
     def write_page_state(self, state: dict[str, dict[str, str]]) -> None:
         _write_json(self.path / self.PAGE_STATE, state)
 
@@ -194,6 +204,15 @@ def quarantine_frame(rows: list[Quarantined]) -> pd.DataFrame:
     """Quarantine records as the ``quarantine`` table, one row per distinct problem."""
     frame = pd.DataFrame([q.as_row() for q in rows], columns=list(QUARANTINE_COLUMNS))
     return frame.drop_duplicates("quarantine_id")
+
+
+def quarantine_union(*frames: pd.DataFrame | None) -> pd.DataFrame:
+    """Quarantine rows of several steps as one table, one row per ``quarantine_id``."""
+    present = [f for f in frames if f is not None and not f.empty]
+    if not present:
+        return pd.DataFrame(columns=list(QUARANTINE_COLUMNS)).astype("object")
+    merged = pd.concat([f.reindex(columns=list(QUARANTINE_COLUMNS)) for f in present], ignore_index=True)
+    return merged.drop_duplicates("quarantine_id")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

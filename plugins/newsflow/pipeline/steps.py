@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
+from newsflow.ingest.poison import PoisonFiles
 from newsflow.ingest.records import Quarantined
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.nlp.aliases import load_entity_list
@@ -33,11 +34,12 @@ from newsflow.pipeline.run_folder import (
     RunFolder,
     articles_frame,
     quarantine_frame,
+    quarantine_union,
     read_feed_state,
     write_feed_state,
 )
 from newsflow.quality.datadocs import OfflineAssetError, localise_site
-from newsflow.quality.validate import raise_for_failures, validate_batch
+from newsflow.quality.validate import raise_for_failures, split_failed_rows, validate_batch
 from newsflow.warehouse import db
 from newsflow.warehouse.enriched import ENRICHMENT_TABLES, already_loaded, enrichment_of_copies
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
@@ -56,13 +58,16 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
     info = run.read_info()
     state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
     pages = read_feed_state(settings.state_dir / RunFolder.PAGE_STATE)
-    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages)
+    known_poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages, known_poison)
     run.write_table("articles", articles_frame(result.articles))
     run.write_table("quarantine", quarantine_frame(result.quarantined))
     run.write_feed_state(result.feed_state)
     run.write_page_state(result.page_state)
+    run.write_poison(result.poison)
     info.articles, info.quarantined = len(result.articles), len(result.quarantined)
     info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
+    info.skipped_files = dict(result.skipped)
     info.not_modified_feeds = list(result.not_modified)
     info.sources = source_counts(settings, result)
     run.write_info(info)
@@ -81,10 +86,11 @@ def source_counts(settings: Settings, result: ExtractResult) -> list[dict[str, A
 def log_extraction(result: ExtractResult) -> None:
     """One line for what was read, then one per quarantine reason class (each entry is logged at INFO)."""
     progress.info(
-        "extract: read %d articles (%d duplicates dropped), quarantined %d entries",
+        "extract: read %d articles (%d duplicates dropped), quarantined %d entries, skipped %s",
         len(result.articles),
         result.duplicates,
         len(result.quarantined),
+        ", ".join(f"{count} files ({why})" for why, count in sorted(result.skipped.items())) or "no files",
     )
     by_class: dict[str, list[Quarantined]] = {}
     for row in result.quarantined:
@@ -175,7 +181,12 @@ def partition_step(settings: Settings, run: RunFolder) -> list[RunFolder]:
 
 
 def enrich_step(settings: Settings, run: RunFolder) -> None:
-    """NER and sentiment over the articles of a run (or partition) folder; one table each."""
+    """NER and sentiment over the articles of a partition folder; one table each.
+
+    Articles whose enrichment failed are written to the partition's ``quarantine`` (with
+    their ``article_id``); :func:`merge_step` moves them out of the batch.  The partition's
+    ``articles`` stay as they were split, so a re-run meets the same input.
+    """
     articles = run.read_table("articles")
     started = time.monotonic()
     tables = enrich_with_settings(articles, settings)
@@ -191,6 +202,18 @@ def enrich_step(settings: Settings, run: RunFolder) -> None:
         len(tables.get("mentions", ())),
         len(tables.get("quotes", ())),
     )
+
+
+def enriched_tables(
+    articles: pd.DataFrame, quarantine: pd.DataFrame | None, settings: Settings
+) -> dict[str, pd.DataFrame]:
+    """The enrichment tables plus ``articles`` and ``quarantine``, the articles whose
+    enrichment failed moved from the first to the second (for the ``enrich`` command)."""
+    tables = enrich_with_settings(articles, settings)
+    failed = tables.pop("quarantine")
+    tables["articles"] = articles[~articles["article_id"].isin(failed["article_id"])]
+    tables["quarantine"] = quarantine_union(quarantine, failed)
+    return tables
 
 
 def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
@@ -223,12 +246,19 @@ def merge_step(settings: Settings, run: RunFolder) -> None:
     folder: one Parquet file per table.
 
     Entities found in several partitions become one row with every surface form; a copy
-    within the batch takes the rows of the article whose text it shares.
+    within the batch takes the rows of the article whose text it shares.  Articles whose
+    enrichment failed leave the batch for its quarantine.
     """
     reused = run.reused()
     parts = [*run.partitions(), *([reused] if reused.has_table("articles") else [])]
     copies = reused.read_table("copies") if reused.has_table("copies") else pd.DataFrame()
-    names = sorted({name for part in parts for name in part.table_names()} - {"articles", "copies"})
+    failed = [part.read_table("quarantine") for part in run.partitions() if part.has_table("quarantine")]
+    if failed:
+        failed_ids = set(pd.concat(failed)["article_id"])
+        articles = run.read_table("articles")
+        run.write_table("articles", articles[~articles["article_id"].isin(failed_ids)])
+        run.write_table("quarantine", quarantine_union(run.read_table("quarantine"), *failed))
+    names = sorted({name for part in parts for name in part.table_names()} - {"articles", "copies", "quarantine"})
     for name in names:
         frames = [part.read_table(name) for part in parts if part.has_table(name)]
         merged = pd.concat([frame for frame in frames if not frame.empty] or frames[:1], ignore_index=True)
@@ -273,7 +303,10 @@ def link_step(settings: Settings, run: RunFolder) -> None:
 def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
     """Audit the batch with its GX suites; records results; raises when the batch fails.
 
-    An empty batch (nothing new in any source) has nothing to audit and is marked so.
+    Rows that break a row-level expectation are quarantined with their article and the
+    batch's tables are rewritten without them (write-audit-publish per row); a table-level
+    failure raises and nothing is published.  An empty batch (nothing new in any source)
+    has nothing to audit and is marked so.
     """
     batch = run.read_info().batch
     tables = run.read_tables()
@@ -291,11 +324,25 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
     offline_data_docs(settings)
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
+    quarantined: list[Quarantined] = []
+    if outcome.publishable and outcome.row_failures:
+        kept, quarantined = split_failed_rows(tables, outcome.row_failures)
+        kept["quarantine"] = quarantine_union(kept["quarantine"], quarantine_frame(quarantined))
+        for name, frame in kept.items():
+            run.write_table(name, frame)
+        log.warning(
+            "validation quarantined %d articles (row-level expectations): %s",
+            len(quarantined),
+            "; ".join(f"{f.table}: {f.expectation}" for f in outcome.row_failures),
+        )
+    status = "passed" if outcome.success else "quarantined rows" if outcome.publishable else "failed"
     verdict = {
-        "status": "passed" if outcome.success else "failed",
-        "success": outcome.success,
+        "status": status,
+        "success": outcome.publishable,
         "validation_id": outcome.validation_id,
         "failures": outcome.failures,
+        "table_failures": outcome.table_failures,
+        "quarantined_articles": len(quarantined),
         "data_docs_url": outcome.data_docs_url,
     }
     run.write_verdict(verdict)
@@ -339,6 +386,10 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
     pages_path = settings.state_dir / RunFolder.PAGE_STATE
     write_feed_state(pages_path, {**read_feed_state(pages_path), **run.read_page_state()})
+    # Likewise the poison files: skipped from now on, since their quarantine rows are stored.
+    poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
+    poison.update(run.read_poison())
+    poison.save(settings.state_dir / RunFolder.POISON)
     return counts
 
 

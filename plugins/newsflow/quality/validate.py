@@ -1,6 +1,13 @@
 """Validate a batch with GX Core checkpoints (write-audit-publish) and build Data Docs.
 
-Suites are GX's own JSON, one per table, in ``expectations/<table>.json``.
+Suites are GX's own JSON, one per table, in ``expectations/<table>.json``.  Two kinds of
+expectation (:func:`expectation_level`):
+
+- row-level (a value, or a pair of values, of one row): the rows that break one are
+  quarantined with the expectation's name, with every row of their article, and the rest of
+  the batch is published (write-audit-publish per row);
+- table-level (keys unique, the batch's shape) and row-level ones on tables whose rows
+  belong to no single article of the batch (entities, stories): a failure stops the batch.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from newsflow.config import PROJECT_ROOT
+from newsflow.ingest.records import Quarantined
 
 # GX must not phone home; set before great_expectations is imported anywhere.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -32,15 +40,58 @@ class BatchValidationError(RuntimeError):
     """The batch broke its suites and must not be published; the message names the failures."""
 
 
+# Tables whose every row belongs to one article of the batch: a row-level failure there
+# quarantines that article.  (Stories are recomputed over earlier batches too; entities
+# are shared by articles: their failures stop the batch.)
+ARTICLE_TABLES = (
+    "articles",
+    "mentions",
+    "article_sentiment",
+    "entity_sentiment",
+    "quotes",
+    "article_citations",
+    "story_links",
+)
+# Column-map expectations judge each row alone, except the uniqueness ones, which judge rows
+# against each other (a key) and so are table-level.
+_ROW_LEVEL_PREFIXES = ("expect_column_values_to_", "expect_column_value_lengths_", "expect_column_pair_values_")
+_TABLE_LEVEL_TYPES = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
+
+
+def expectation_level(expectation_type: str, table: str) -> str:
+    """``row`` when breaking the expectation quarantines rows, ``table`` when it stops the batch."""
+    per_row = expectation_type.startswith(_ROW_LEVEL_PREFIXES) and expectation_type not in _TABLE_LEVEL_TYPES
+    return "row" if per_row and table in ARTICLE_TABLES else "table"
+
+
+@dataclass
+class RowFailure:
+    """Rows of one table (their positions) that broke one row-level expectation."""
+
+    table: str
+    expectation: str  # type(column), as in failures
+    positions: list[int]
+
+
 @dataclass
 class ValidationOutcome:
-    """Result of validating every table of one batch."""
+    """Result of validating every table of one batch.
+
+    ``success``: every expectation held.  ``publishable``: no table-level expectation
+    failed, so the batch is published without the rows in ``row_failures``.
+    """
 
     validation_id: str
     success: bool
     results: pd.DataFrame
     failures: list[str] = field(default_factory=list)
     data_docs_url: str | None = None
+    table_failures: list[str] = field(default_factory=list)
+    row_failures: list[RowFailure] = field(default_factory=list)
+
+    @property
+    def publishable(self) -> bool:
+        return not self.table_failures
 
 
 def load_suite_json(table: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
@@ -55,10 +106,19 @@ def build_suite(table: str, directory: Path = EXPECTATIONS_DIR):  # -> gx.Expect
 
     stored = load_suite_json(table, directory)
     expectations = [
-        ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta", {})).to_domain_obj()
+        ExpectationConfiguration(
+            type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta", {}), notes=_level_note(e["type"], table)
+        ).to_domain_obj()
         for e in stored["expectations"]
     ]
     return gx.ExpectationSuite(name=stored["name"], expectations=expectations, meta=stored.get("meta", {}))
+
+
+def _level_note(expectation_type: str, table: str) -> str:
+    """What breaking the expectation does, shown beside it in the Data Docs."""
+    if expectation_level(expectation_type, table) == "row":
+        return "Row-level: rows that break it are quarantined with their article; the rest of the batch is published."
+    return "Table-level: breaking it stops the batch; nothing is published."
 
 
 def suite_tables(directory: Path = EXPECTATIONS_DIR) -> list[str]:
@@ -76,10 +136,24 @@ def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIO
     if missing:
         raise ValueError(f"no GX suite in {directory} for batch tables {sorted(missing)}")
     frames = dict(tables)
+    batch_ids = set(tables["articles"]["article_id"]) if "articles" in tables else set()
+    for name in ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations"):
+        if name in frames:
+            frames[name] = frames[name].assign(article_in_batch=frames[name]["article_id"].isin(batch_ids))
+    if "articles" in tables and "article_sentiment" in tables:
+        articles = tables["articles"]
+        # Every English article is analysed (others are not: the model is English-only).
+        frames["articles"] = articles.assign(
+            enriched=(articles["language"] != "en")
+            | articles["article_id"].isin(tables["article_sentiment"]["article_id"])
+        )
+    if "entities" in tables and "mentions" in tables:
+        entities = tables["entities"]
+        frames["entities"] = entities.assign(mentioned=entities["entity_id"].isin(tables["mentions"]["entity_id"]))
     if "mentions" in tables:
-        frames["mentions"] = _mention_checks(tables["mentions"], tables["articles"])
+        frames["mentions"] = _mention_checks(frames["mentions"], tables["articles"])
     if "quotes" in tables:
-        frames["quotes"] = _quote_checks(tables["quotes"], tables["articles"])
+        frames["quotes"] = _quote_checks(frames["quotes"], tables["articles"])
     if "story_links" in tables:
         links = tables["story_links"]
         frames["story_links"] = links.assign(self_link=links["article_id"] == links["other_article_id"])
@@ -147,6 +221,8 @@ def validate_batch(
     }
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
+    table_failures: list[str] = []
+    row_failures: list[RowFailure] = []
     for table, frame in prepare_frames(tables, expectations_dir).items():
         asset = _get_or_add(datasource.get_asset, datasource.add_dataframe_asset, table)
         batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "batch")
@@ -159,11 +235,12 @@ def validate_batch(
                 name=f"newsflow_{table}",
                 validation_definitions=[definition],
                 actions=[UpdateDataDocsAction(name="update_data_docs")],
-                result_format={"result_format": "SUMMARY"},
+                # COMPLETE: the positions of the rows that broke an expectation, to quarantine them.
+                result_format={"result_format": "COMPLETE"},
             )
         )
         result = checkpoint.run(
-            batch_parameters={"dataframe": frame},
+            batch_parameters={"dataframe": frame.reset_index(drop=True)},
             expectation_parameters=parameters,
             run_id=RunIdentifier(run_name=f"{batch_id}:{table}", run_time=run_time),
         )
@@ -172,6 +249,7 @@ def validate_batch(
                 config = item.expectation_config
                 column = config.kwargs.get("column") or config.kwargs.get("column_A")
                 observed = item.result.get("observed_value")
+                level = expectation_level(config.type, table)
                 rows.append(
                     {
                         "validation_id": validation_id,
@@ -184,6 +262,7 @@ def validate_batch(
                         "unexpected_count": item.result.get("unexpected_count"),
                         "observed_value": None if observed is None else str(observed),
                         "validated_at": run_time,
+                        "expectation_level": level,
                     }
                 )
                 if not item.success:
@@ -192,21 +271,91 @@ def validate_batch(
                         if "unexpected_count" in item.result
                         else f"observed {observed}"
                     )
-                    failures.append(f"{table}: {config.type}({column or ''}) {detail}".replace("() ", " "))
+                    named = f"{config.type}({column or ''})".replace("()", "")
+                    failures.append(f"{table}: {named} {detail}")
+                    positions = item.result.get("unexpected_index_list")
+                    if level == "row" and positions is not None:
+                        row_failures.append(RowFailure(table, named, [int(p) for p in positions]))
+                    else:
+                        table_failures.append(failures[-1])
     docs = context.get_docs_sites_urls()
     docs_url = docs[0]["site_url"] if docs else None
     results = pd.DataFrame(rows).assign(data_docs_url=docs_url)
     results["unexpected_count"] = results["unexpected_count"].astype("Int64")
-    return ValidationOutcome(validation_id, not failures, results, failures, docs_url)
+    return ValidationOutcome(validation_id, not failures, results, failures, docs_url, table_failures, row_failures)
+
+
+def split_failed_rows(
+    tables: dict[str, pd.DataFrame], row_failures: list[RowFailure]
+) -> tuple[dict[str, pd.DataFrame], list[Quarantined]]:
+    """The batch without the articles whose rows broke a row-level expectation, and why each went.
+
+    Returns the tables to publish and one quarantine record per article (named by its
+    source, the reasons being ``table: expectation`` names), or per row that names no
+    article.  Every row of a quarantined article goes, in every table; entities that no
+    kept mention names go too.
+    """
+    reasons: dict[Any, list[str]] = {}
+    loose: list[tuple[str, str]] = []  # rows that name no article: only the row itself goes
+    dropped_positions: dict[str, set[int]] = {}
+    for failure in row_failures:
+        frame = tables[failure.table].reset_index(drop=True)
+        for position in failure.positions:
+            article_id = frame.at[position, "article_id"]
+            why = f"{failure.table}: {failure.expectation}"
+            if pd.isna(article_id):
+                dropped_positions.setdefault(failure.table, set()).add(position)
+                loose.append((f"{failure.table} row {position}", why))
+            else:
+                reasons.setdefault(article_id, [])
+                if why not in reasons[article_id]:
+                    reasons[article_id].append(why)
+    kept: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        frame = frame.reset_index(drop=True)
+        if name in dropped_positions:
+            frame = frame.drop(index=sorted(dropped_positions[name]))
+        if name in ARTICLE_TABLES or name == "stories":
+            keep = ~frame["article_id"].isin(reasons)
+            if "other_article_id" in frame:
+                keep &= ~frame["other_article_id"].isin(reasons)
+            frame = frame[keep]
+        kept[name] = frame.reset_index(drop=True)
+    if "entities" in kept and "mentions" in kept:
+        entities = kept["entities"]
+        kept["entities"] = entities[entities["entity_id"].isin(kept["mentions"]["entity_id"])].reset_index(drop=True)
+    sources = tables["articles"].drop_duplicates("article_id").set_index("article_id") if "articles" in tables else None
+    quarantined = []
+    for article_id, why in reasons.items():
+        found = sources is not None and article_id in sources.index
+        source = sources.loc[article_id] if found else {}
+        quarantined.append(
+            Quarantined(
+                source_name=source.get("source_name") or "batch",
+                source_location=source.get("source_location") or f"article {article_id}",
+                source_format=source.get("source_format") or "article",
+                reason=f"failed row-level expectation: {'; '.join(why)}",
+                detail=str(source.get("title") or "")[:200],
+                step="validate",
+            )
+        )
+    quarantined.extend(
+        Quarantined("batch", where, "row", f"failed row-level expectation: {why}", step="validate")
+        for where, why in loose
+    )
+    return kept, quarantined
 
 
 def raise_for_failures(outcome: ValidationOutcome) -> None:
-    """Fail loudly, naming every failing expectation, when the batch broke its suites."""
-    if not outcome.success:
-        listed = "\n  - ".join(outcome.failures)
+    """Fail loudly, naming every failing table-level expectation, when the batch cannot be published.
+
+    Row-level failures do not raise: their rows are quarantined (:func:`split_failed_rows`).
+    """
+    if not outcome.publishable:
+        listed = "\n  - ".join(outcome.table_failures)
         raise BatchValidationError(
-            f"batch failed validation ({len(outcome.failures)} expectations); not published:\n  - {listed}\n"
-            f"Data Docs: {outcome.data_docs_url}"
+            f"batch failed validation ({len(outcome.table_failures)} table-level expectations); "
+            f"not published:\n  - {listed}\nData Docs: {outcome.data_docs_url}"
         )
 
 

@@ -207,12 +207,10 @@ def load_batch(
             relabel_by_corpus(con, "batch_mentions")
         con.execute(
             """
-            insert into raw.quarantine (
-                quarantine_id, source_name, source_location, source_format, reason, detail,
-                first_batch_id, last_batch_id, first_seen_at, last_seen_at, reason_class
-            )
-            select quarantine_id, source_name, source_location, source_format, reason, detail,
-                   batch_id, batch_id, seen_at, seen_at, reason_class
+            insert into raw.quarantine by name
+            select quarantine_id, source_name, source_location, source_format, reason, detail, step, reason_class,
+                   batch_id as first_batch_id, batch_id as last_batch_id,
+                   seen_at as first_seen_at, seen_at as last_seen_at
             from batch_quarantine
             on conflict (quarantine_id) do update set
                 last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at,
