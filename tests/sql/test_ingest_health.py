@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from newsflow.ingest.records import Quarantined
 from newsflow.warehouse import db
 from tests.sql.test_warehouse import FIRST, KIM, SECOND, T, article, batch, mention, sentiment
 
@@ -16,14 +17,7 @@ def sources(*rows):
 
 
 def quarantined(location, reason):
-    return {
-        "quarantine_id": location,
-        "source_name": "test",
-        "source_location": location,
-        "source_format": "rss",
-        "reason": reason,
-        "detail": "",
-    }
+    return Quarantined("test", location, "rss", reason, step="parse").as_row()
 
 
 @pytest.fixture

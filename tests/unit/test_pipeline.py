@@ -95,10 +95,12 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
     loaded = warehouse_contents(seeds_settings.warehouse_path, **everything)
     run_all(seeds_settings)
     # Nothing new: no article meets the models again, and no table changes but the run's record
-    # (raw.batches, and marts.ingest_health built from it).
+    # (raw.batches and raw.batch_sources: the empty file is remembered as poison and not read
+    # again; and marts.ingest_health built from them).
     assert batch_record(seeds_settings) == {"articles": 0, "enriched": 0, "reused": 0, "unchanged": 2}
     again = warehouse_contents(seeds_settings.warehouse_path, **everything)
-    assert {table for table in loaded if loaded[table] != again[table]} == {"raw.batches", "marts.ingest_health"}
+    changed = {table for table in loaded if loaded[table] != again[table]}
+    assert changed == {"raw.batches", "raw.batch_sources", "marts.ingest_health"}
     summary = summarise(seeds_settings)
     assert summary["articles_loaded"] == 2 and summary["quarantined"] == 1
     assert ("Kim Jong Un", "PERSON") in {(name, label) for name, label, *_ in summary["top_entities"]}
