@@ -1,5 +1,6 @@
 -- grain: one row per table per validation run (a GX checkpoint run over one batch).
 -- reads: raw.validation_results
+{{ config(materialized='table') }}
 select
     validation_id,
     batch_id,
@@ -13,6 +14,6 @@ select
         order by expectation_type
     ) as failed,
     any_value(data_docs_url) as data_docs_url
-from raw.validation_results
+from {{ source('raw', 'validation_results') }}
 group by validation_id, batch_id, table_name
 order by validated_at, table_name

@@ -21,6 +21,7 @@ from newsflow.pipeline import (
     link_batch,
     link_step,
     load_step,
+    refresh_step,
     validate_step,
 )
 from newsflow.warehouse import db
@@ -153,6 +154,7 @@ def test_a_new_batch_links_to_a_story_of_an_earlier_batch(tmp_path):
         run_dir = link_step(settings, enrich_step(settings, extract_step(settings, batch)))
         validate_step(settings, run_dir)
         load_step(settings, run_dir)
+        refresh_step(settings)  # staging is derived from raw by the refresh, as in the DAG
         return run_dir
 
     run("afp", 0)

@@ -1,0 +1,49 @@
+-- grain: one row per day (UTC) whose daily mart rows this refresh rebuilds: the days of
+-- articles that are new, gone or changed (a new load, another day, outlet or copy status) since
+-- the last refresh, old and new day alike, and the days of articles that mention an entity the
+-- corpus-wide vote moved or renamed. Without a previous refresh: every day.
+-- reads: intermediate.counted_articles, intermediate.entity_identities,
+--        staging.enriched_mentions, and the refresh's copies of the first two
+--        (intermediate.refreshed_articles, intermediate.refreshed_identities)
+{{ config(materialized='table') }}
+-- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}
+{%- set refreshed_articles = adapter.get_relation(
+    database=this.database, schema=this.schema, identifier='refreshed_articles') -%}
+{%- set refreshed_identities = adapter.get_relation(
+    database=this.database, schema=this.schema, identifier='refreshed_identities') -%}
+{%- if refreshed_articles is none or refreshed_identities is none %}
+select distinct day
+from {{ ref('counted_articles') }}
+{%- else %}
+with changed_articles as (
+    (select * from {{ ref('counted_articles') }} except select * from {{ refreshed_articles }})
+    union all
+    (select * from {{ refreshed_articles }} except select * from {{ ref('counted_articles') }})
+),
+
+moved_entities as (
+    (
+        select enriched_entity_id, entity_id, name, label from {{ ref('entity_identities') }}
+        except
+        select enriched_entity_id, entity_id, name, label from {{ refreshed_identities }}
+    )
+    union all
+    (
+        select enriched_entity_id, entity_id, name, label from {{ refreshed_identities }}
+        except
+        select enriched_entity_id, entity_id, name, label from {{ ref('entity_identities') }}
+    )
+),
+
+moved_articles as (
+    select distinct article_id
+    from {{ ref('enriched_mentions') }}
+    where entity_id in (select enriched_entity_id from moved_entities)
+)
+
+select day from changed_articles
+union
+select counted_articles.day
+from {{ ref('counted_articles') }} as counted_articles
+where counted_articles.article_id in (select article_id from moved_articles)
+{%- endif %}
