@@ -21,6 +21,8 @@ Variable `newsflow_config` (JSON).  The schedule comes from `NEWSFLOW_SCHEDULE`
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pendulum
 from airflow.sdk import Asset, dag, task
 
@@ -40,76 +42,79 @@ WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
     doc_md=__doc__,
 )
 def newsflow_ingest():
+    # One task per step of newsflow.pipeline.steps.STEPS, in that order (tests/dags checks it).
     @task
     def extract_articles(data_interval_start=None, data_interval_end=None) -> str:
         from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import BatchInfo, extract_step
+        from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+        from newsflow.pipeline.steps import extract_step
 
-        batch = BatchInfo.for_interval(data_interval_start, data_interval_end)
-        return str(extract_step(settings(), batch))
+        config = settings()
+        run = RunFolder.for_batch(config, BatchInfo.for_interval(data_interval_start, data_interval_end))
+        extract_step(config, run)
+        return str(run.path)
 
     @task
     def partition_batch(run_dir: str) -> list[str]:
-        from pathlib import Path
-
         from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import partition_step
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import partition_step
 
-        return [str(path) for path in partition_step(settings(), Path(run_dir))]
+        return [str(part.path) for part in partition_step(settings(), RunFolder(Path(run_dir)))]
 
     @task
     def enrich_articles(partition_dir: str) -> str:
-        from pathlib import Path
-
         from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import enrich_step
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import enrich_step
 
-        return str(enrich_step(settings(), Path(partition_dir)))
+        enrich_step(settings(), RunFolder(Path(partition_dir)))
+        return partition_dir
 
     @task
     def merge_partitions(run_dir: str, enriched: list[str]) -> str:
-        from pathlib import Path
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import merge_step
 
-        from newsflow.pipeline import merge_step
-
-        # One slice fetches every mapped result at once; iterating the lazy sequence would
-        # probe one item past the end, which Airflow logs as an error.
-        return str(merge_step(Path(run_dir), [Path(path) for path in enriched[:]]))
+        # Waits for every mapped enrich task; the partitions are read from the run folder.
+        merge_step(settings(), RunFolder(Path(run_dir)))
+        return run_dir
 
     @task(**warehouse_task())  # reads earlier batches from the warehouse
     def link_stories(run_dir: str) -> str:
-        from pathlib import Path
-
         from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import link_step
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import link_step
 
-        return str(link_step(settings(), Path(run_dir)))
-
-    @task(**warehouse_task())
-    def validate_batch(run_dir: str) -> str:
-        from pathlib import Path
-
-        from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import validate_step
-
-        validate_step(settings(), Path(run_dir))
+        link_step(settings(), RunFolder(Path(run_dir)))
         return run_dir
 
     @task(**warehouse_task())
-    def load_batch(run_dir: str) -> dict[str, int]:
-        from pathlib import Path
-
+    def validate_batch(run_dir: str) -> str:
         from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import load_step
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import validate_step
 
-        return load_step(settings(), Path(run_dir))
+        validate_step(settings(), RunFolder(Path(run_dir)))
+        return run_dir
+
+    @task(**warehouse_task())
+    def load_batch(run_dir: str) -> str:
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import load_step
+
+        load_step(settings(), RunFolder(Path(run_dir)))
+        return run_dir
 
     @task(**warehouse_task(), outlets=[WAREHOUSE])
-    def refresh_marts(loaded: dict[str, int]) -> dict[str, int]:
+    def refresh_marts(run_dir: str) -> dict[str, int]:
         from newsflow.airflow.runtime import settings
-        from newsflow.pipeline import refresh_step
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import refresh_step
 
-        return refresh_step(settings())
+        return refresh_step(settings(), RunFolder(Path(run_dir)))
 
     run_dir = extract_articles()
     enriched = enrich_articles.expand(partition_dir=partition_batch(run_dir))

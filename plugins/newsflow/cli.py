@@ -108,7 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     logical = datetime.fromisoformat(args.logical_date) if args.logical_date else datetime.now(tz=UTC)
     logical = logical.replace(tzinfo=logical.tzinfo or UTC).replace(microsecond=0)
     run_dag(logical, env)
-    from newsflow.pipeline import summarise
+    from newsflow.pipeline.summary import summarise
     from newsflow.report import build_report
 
     # Under a scheduler the newsflow_report DAG follows the warehouse Asset; a one-off run
@@ -122,7 +122,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_enrich(args: argparse.Namespace) -> int:
     from newsflow.ingest.sources import Extractor
-    from newsflow.pipeline import articles_frame, enrich_settings_batch, link_batch, quarantine_frame
+    from newsflow.nlp.linking import link_batch
+    from newsflow.pipeline.run_folder import articles_frame, quarantine_frame
+    from newsflow.pipeline.steps import enrich_with_settings
 
     overrides = {"spacy_model": args.model, "watchlist": args.watchlist and str(Path(args.watchlist).resolve())}
     settings = load_settings(overrides={key: value for key, value in overrides.items() if value})
@@ -133,7 +135,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     articles = articles_frame(result.articles)
     tables = {"articles": articles, "quarantine": quarantine_frame(result.quarantined)}
-    tables.update(enrich_settings_batch(articles, settings))
+    tables.update(enrich_with_settings(articles, settings))
     tables.update(link_batch(tables, now))
     for name, frame in tables.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
@@ -142,7 +144,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from newsflow.pipeline import summarise
+    from newsflow.pipeline.summary import summarise
 
     print_summary(summarise(_settings(args)))
     return 0
@@ -166,7 +168,7 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from newsflow.backfill import backfill
+    from newsflow.pipeline.backfill import backfill
 
     settings = _settings(args)
     if not settings.sources:
@@ -295,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     backfill = _command(
         commands,
         "backfill",
-        "process a date range one UTC day at a time with the DAG's steps (extract once, then enrich, "
-        "validate and load each day; marts rebuilt at the end). Undated articles are left out.",
+        "process a date range one UTC day at a time with the DAG's steps (extract once, then partition, "
+        "enrich, merge, link, validate and load each day; marts rebuilt at the end). Undated articles are "
+        "left out.",
         "python -m newsflow backfill --from 2024-11-25 --to 2024-12-03 --source data/sample",
     )
     backfill.add_argument(

@@ -28,28 +28,20 @@ def test_every_dag_is_documented_tagged_and_retried(dagbag):
             assert task.retries >= 1, task.task_id
 
 
-def test_ingest_dag_shape(dagbag):
+def test_ingest_dag_runs_the_pipeline_steps_in_their_order(dagbag):
+    from newsflow.pipeline.steps import STEPS
+
     dag = dagbag.dags["newsflow_ingest"]
     dag.check_cycle()
     order = [t.task_id for t in dag.topological_sort()]
-    assert order == [
-        "extract_articles",
-        "partition_batch",
-        "enrich_articles",
-        "merge_partitions",
-        "link_stories",
-        "validate_batch",
-        "load_batch",
-        "refresh_marts",
-    ]
-    warehouse_tasks = ("link_stories", "validate_batch", "load_batch", "refresh_marts")
-    writers = {t.task_id: t.pool for t in dag.tasks if t.task_id in warehouse_tasks}
-    assert set(writers.values()) == {"newsflow_warehouse"}
+    assert order == [step.name for step in STEPS]  # the CLI's runners follow the same list
+    writers = {t.task_id for t in dag.tasks if t.pool == "newsflow_warehouse"}
+    assert writers == {step.name for step in STEPS if step.opens_warehouse}
     outlets = dag.get_task("refresh_marts").outlets
     assert [o.name for o in outlets] == ["newsflow_warehouse"]
     assert dag.max_active_runs == 1
     # Enrichment is dynamically mapped over the batch's partitions; nothing else is.
-    assert [t.task_id for t in dag.tasks if t.is_mapped] == ["enrich_articles"]
+    assert [t.task_id for t in dag.tasks if t.is_mapped] == [step.name for step in STEPS if step.mapped]
 
 
 def test_report_dag_runs_on_the_asset_the_ingest_dag_updates(dagbag):

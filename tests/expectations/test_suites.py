@@ -12,7 +12,8 @@ from newsflow.ingest.records import Quarantined
 from newsflow.ingest.sources import Extractor
 from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.enrich import enrich_batch
-from newsflow.pipeline import articles_frame, link_batch, quarantine_frame
+from newsflow.nlp.linking import link_batch
+from newsflow.pipeline.run_folder import articles_frame, quarantine_frame
 from newsflow.quality.validate import (
     BatchValidationError,
     build_suite,

@@ -11,19 +11,20 @@ import pandas as pd
 import pytest
 
 from newsflow.config import load_settings
-from newsflow.pipeline import (
-    BatchInfo,
+from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+from newsflow.pipeline.steps import (
+    STEPS,
     enrich_step,
     extract_step,
-    link_step,
     load_step,
     merge_entity_rows,
     merge_step,
     partition_step,
-    refresh_step,
-    summarise,
+    run_steps,
+    step_named,
     validate_step,
 )
+from newsflow.pipeline.summary import summarise
 from newsflow.quality.validate import BatchValidationError
 from newsflow.warehouse import db
 from tests.helpers import BATCH_FILES, SEEDS
@@ -49,11 +50,17 @@ def seeds_settings(tmp_path):
 
 
 def run_all(settings, batch=BATCH):
-    run_dir = link_step(settings, enrich_step(settings, extract_step(settings, batch)))
-    validate_step(settings, run_dir)
-    load_step(settings, run_dir)
-    refresh_step(settings)
-    return run_dir
+    run = RunFolder.for_batch(settings, batch)
+    run_steps(settings, run)
+    return run
+
+
+def run_until(settings, last_step, batch=BATCH):
+    """A run folder after every step up to ``last_step`` (included)."""
+    run = RunFolder.for_batch(settings, batch)
+    steps = [step.name for step in STEPS]
+    run_steps(settings, run, STEPS[: steps.index(last_step) + 1])
+    return run
 
 
 def counts(settings):
@@ -62,8 +69,8 @@ def counts(settings):
 
 
 def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_settings):
-    run_dir = run_all(seeds_settings)
-    assert sorted(p.name for p in run_dir.glob("*.parquet")) == BATCH_FILES
+    run = run_all(seeds_settings)
+    assert sorted(p.name for p in run.path.glob("*.parquet")) == BATCH_FILES
     first = counts(seeds_settings)
     assert first["staging.articles"] == 2
     assert first["raw.quarantine"] == 1
@@ -78,17 +85,17 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
 
 
 def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
-    run_dir = link_step(seeds_settings, enrich_step(seeds_settings, extract_step(seeds_settings, BATCH)))
-    mentions = pd.read_parquet(run_dir / "mentions.parquet")
+    run = run_until(seeds_settings, "link_stories")
+    mentions = run.read_table("mentions")
     mentions.loc[0, "start_char"] = -1
-    mentions.to_parquet(run_dir / "mentions.parquet", index=False)
+    run.write_table("mentions", mentions)
 
     with pytest.raises(BatchValidationError, match=r"mentions: expect_column_values_to_be_between\(start_char\)"):
-        validate_step(seeds_settings, run_dir)
-    verdict = json.loads((run_dir / "validation.json").read_text())
+        validate_step(seeds_settings, run)
+    verdict = json.loads((run.path / "validation.json").read_text())
     assert verdict["success"] is False
     with pytest.raises(RuntimeError, match="has not passed validation"):
-        load_step(seeds_settings, run_dir)
+        load_step(seeds_settings, run)
     after = counts(seeds_settings)
     assert after.get("staging.articles", 0) == 0
     assert after["raw.validation_results"] > 0  # the failed audit is kept for quality trends
@@ -105,9 +112,23 @@ def test_an_empty_batch_is_not_an_error(seeds_settings, tmp_path):
             "warehouse": str(tmp_path / "w2.duckdb"),
         },
     )
-    run_dir = link_step(settings, enrich_step(settings, extract_step(settings, BATCH)))
-    assert validate_step(settings, run_dir)["status"] == "empty"
-    assert load_step(settings, run_dir)["articles"] == 0
+    run = run_until(settings, "link_stories")
+    assert validate_step(settings, run)["status"] == "empty"
+    assert load_step(settings, run)["articles"] == 0
+
+
+def test_an_empty_batch_after_a_loaded_one_keeps_its_stories(seeds_settings, tmp_path):
+    run_all(seeds_settings)
+    before = counts(seeds_settings)
+    assert before["staging.stories"] == 2  # the AFP seed and its rewrite: one story
+    empty = tmp_path / "quiet"
+    empty.mkdir()
+    quiet = replace(seeds_settings, sources=load_settings(environ={}, overrides={"sources": [str(empty)]}).sources)
+    run_all(quiet, BatchInfo(datetime(2024, 12, 1, 1, tzinfo=UTC), datetime(2024, 12, 1, 2, tzinfo=UTC)))
+    after = counts(seeds_settings)
+    assert after["raw.batches"] == before["raw.batches"] + 1
+    for table in ("staging.stories", "staging.story_links", "staging.articles", "marts.story_spread"):
+        assert after[table] == before[table], table
 
 
 def test_point_intervals_and_timezones_normalise_to_utc():
@@ -120,27 +141,43 @@ def test_point_intervals_and_timezones_normalise_to_utc():
 
 
 def test_partitions_enriched_apart_and_merged_equal_the_whole_batch(seeds_settings, tmp_path):
-    run_dir = extract_step(seeds_settings, BATCH)
-    whole = tmp_path / "whole"
-    shutil.copytree(run_dir, whole)
+    run = RunFolder.for_batch(seeds_settings, BATCH)
+    extract_step(seeds_settings, run)
+    whole = RunFolder(tmp_path / "whole")
+    shutil.copytree(run.path, whole.path)
     enrich_step(seeds_settings, whole)
     split = replace(seeds_settings, enrich_partition_size=1)
-    partitions = partition_step(split, run_dir)
-    assert [len(pd.read_parquet(p / "articles.parquet")) for p in partitions] == [1, 1]
-    merge_step(run_dir, [enrich_step(split, p) for p in partitions])
+    partitions = partition_step(split, run)
+    assert [len(p.read_table("articles")) for p in partitions] == [1, 1]
+    for partition in partitions:
+        enrich_step(split, partition)
+    merge_step(split, run)
     for table in ("mentions", "entity_sentiment", "quotes", "article_sentiment"):
         keys = ["article_id", "start_char"] if table in ("mentions", "quotes") else ["article_id"]
-        merged = pd.read_parquet(run_dir / f"{table}.parquet").sort_values(keys).reset_index(drop=True)
-        expected = pd.read_parquet(whole / f"{table}.parquet").sort_values(keys).reset_index(drop=True)
+        merged = run.read_table(table).sort_values(keys).reset_index(drop=True)
+        expected = whole.read_table(table).sort_values(keys).reset_index(drop=True)
         pd.testing.assert_frame_equal(merged, expected, check_like=True)
     # Both seed articles name Kim Jong Un: one entity row with the surface forms of both partitions.
-    entities = pd.read_parquet(run_dir / "entities.parquet").set_index("name")
+    entities = run.read_table("entities").set_index("name")
     assert entities.index.is_unique
     assert set(entities.loc["Kim Jong Un", "aliases"]) == set(
-        pd.read_parquet(whole / "entities.parquet").set_index("name").loc["Kim Jong Un", "aliases"]
+        whole.read_table("entities").set_index("name").loc["Kim Jong Un", "aliases"]
     )
     # A second split replaces the first: no stale partition is left behind.
-    assert len(partition_step(seeds_settings, run_dir)) == 1
+    assert len(partition_step(seeds_settings, run)) == 1
+    assert len(list(run.partitions())) == 1
+
+
+def test_a_rerun_of_an_interval_starts_from_an_empty_folder(seeds_settings):
+    run = run_all(seeds_settings)
+    assert run.read_verdict()["success"]
+    again = RunFolder.for_batch(seeds_settings, BATCH)
+    assert again.path == run.path
+    # Nothing of the previous run may stand in for this one's output, a passed verdict least of all.
+    assert again.table_names() == [] and again.read_verdict() is None
+    assert again.read_info().batch == BATCH
+    with pytest.raises(RuntimeError, match="has not passed validation"):
+        step_named("load_batch").run(seeds_settings, again)
 
 
 def test_merged_entity_rows_union_their_surface_forms():

@@ -12,18 +12,10 @@ import pytest
 from newsflow.config import load_settings
 from newsflow.ingest.sources import extract_articles
 from newsflow.nlp.enrich import enrich_batch
+from newsflow.nlp.linking import link_batch
 from newsflow.nlp.stories import PairScores, classify
-from newsflow.pipeline import (
-    BatchInfo,
-    articles_frame,
-    enrich_step,
-    extract_step,
-    link_batch,
-    link_step,
-    load_step,
-    refresh_step,
-    validate_step,
-)
+from newsflow.pipeline.run_folder import BatchInfo, RunFolder, articles_frame
+from newsflow.pipeline.steps import STEPS, run_steps
 from newsflow.warehouse import db
 from tests.helpers import REFERENCE_TIME, SAMPLE_DIR, SEEDS
 
@@ -151,11 +143,9 @@ def test_a_new_batch_links_to_a_story_of_an_earlier_batch(tmp_path):
             overrides={"sources": [str(folders[key])], "var_dir": str(tmp_path / "var"), "warehouse": str(warehouse)},
         )
         batch = BatchInfo(datetime(2024, 12, 1, hour, tzinfo=UTC), datetime(2024, 12, 1, hour + 1, tzinfo=UTC))
-        run_dir = link_step(settings, enrich_step(settings, extract_step(settings, batch)))
-        validate_step(settings, run_dir)
-        load_step(settings, run_dir)
-        refresh_step(settings)  # staging is derived from raw by the refresh, as in the DAG
-        return run_dir
+        run_folder = RunFolder.for_batch(settings, batch)
+        run_steps(settings, run_folder, STEPS)  # the refresh too: staging derives from raw
+        return run_folder.path
 
     run("afp", 0)
     second = run("rewrite", 1)

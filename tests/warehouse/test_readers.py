@@ -19,7 +19,8 @@ import pytest
 
 from newsflow.cli import main
 from newsflow.config import Settings, load_settings
-from newsflow.pipeline import BatchInfo, load_step, refresh_step
+from newsflow.pipeline.run_folder import BatchInfo, RunFolder, RunInfo
+from newsflow.pipeline.steps import load_step, refresh_step
 from newsflow.warehouse import db
 from tests.warehouses import Story, forty_days, tables
 
@@ -28,23 +29,22 @@ STORIES = forty_days()
 FIRST, SECOND = STORIES[:60], STORIES[60:]
 
 
-def batch_folder(settings: Settings, stories: list[Story], prefix: str) -> Path:
+def batch_folder(settings: Settings, stories: list[Story], prefix: str) -> RunFolder:
     """A run folder as validate_batch leaves it for load_batch: the batch's Parquet tables and a passed verdict.
 
     Article ids get ``prefix`` so that two batches hold different articles.
     """
     start = datetime.combine(min(s.day for s in stories), datetime.min.time(), tzinfo=UTC)
     batch = BatchInfo(start, start + timedelta(days=(max(s.day for s in stories) - start.date()).days + 1))
-    folder = settings.run_root / prefix
-    folder.mkdir(parents=True)
+    folder = RunFolder(settings.run_root / prefix)
+    folder.path.mkdir(parents=True)
     for name, frame in tables(stories).items():
         if "article_id" in frame:
             frame = frame.assign(article_id=prefix + frame["article_id"])
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
-    info = {**batch.to_json(), "batch_id": batch.batch_id, "articles": len(stories), "quarantined": 0, "duplicates": 0}
-    (folder / "batch.json").write_text(json.dumps(info))
-    (folder / "validation.json").write_text(json.dumps({"status": "passed", "success": True}))
-    (folder / "feed_state.json").write_text(json.dumps({prefix: {"etag": prefix}}))
+        folder.write_table(name, frame)
+    folder.write_info(RunInfo(batch=batch, articles=len(stories)))
+    folder.write_verdict({"status": "passed", "success": True})
+    folder.write_feed_state({prefix: {"etag": prefix}})
     return folder
 
 
@@ -177,7 +177,7 @@ def test_a_failed_publish_keeps_the_load_and_the_next_refresh_publishes(tmp_path
     blocked.mkdir()  # a folder where the snapshot should go: the final rename fails
     settings = settings_for(tmp_path, published_warehouse=str(blocked))
     load_step(settings, batch_folder(settings, FIRST, "a"))
-    with caplog.at_level(logging.ERROR, logger="newsflow.pipeline"):
+    with caplog.at_level(logging.ERROR, logger="newsflow.pipeline.steps"):
         marts = refresh_step(settings)
     assert marts["source_daily_volume"] > 0
     assert "no snapshot was published" in caplog.text

@@ -1,0 +1,120 @@
+"""An enriched batch's citations, same-story links and stories, as tables.
+
+The bridge between the batch's DataFrames (and the warehouse's history window) and the
+pure story rules of :mod:`newsflow.nlp.stories`.  No I/O: the caller reads the history.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime
+
+import pandas as pd
+
+from newsflow.ingest.urls import normalise_title
+from newsflow.nlp.citations import agency_of, credited_agency, find_citations
+from newsflow.nlp.stories import Link, StoryArticle, StoryLinker, build_stories
+
+log = logging.getLogger(__name__)
+
+LINK_COLUMNS = ("article_id", "other_article_id", "kind", "similarity")
+STORY_COLUMNS = ("story_id", "article_id", "is_origin", "copy_kind", "is_copy", "agency")
+CITATION_COLUMNS = ("article_id", "source", "kind", "is_agency", "start_char", "evidence")
+
+
+def counted_at(articles: pd.DataFrame, ingested_at: datetime) -> pd.Series:
+    """When each article happened for linking: its publication time when that is trustworthy
+    (``date_flag`` ok), else the batch's ingestion time.  (The warehouse's day rule,
+    ``staging.article_days``, is the same rule applied after loading.)"""
+    published = pd.to_datetime(articles["published_at"], utc=True)
+    return published.where(articles["date_flag"].eq("ok")).fillna(pd.Timestamp(ingested_at))
+
+
+def _batch_story_articles(
+    tables: dict[str, pd.DataFrame], ingested_at: datetime
+) -> tuple[list[StoryArticle], pd.DataFrame]:
+    """The batch's articles as linking sees them, and their citations table."""
+    articles = tables["articles"]
+    mentions = tables["mentions"].merge(tables["entities"][["entity_id", "name"]], on="entity_id")
+    by_article = {article_id: group for article_id, group in mentions.groupby("article_id")}
+    seen = counted_at(articles, ingested_at)
+    story_articles, citations = [], []
+    for row, seen_at in zip(articles.itertuples(index=False), seen, strict=True):
+        found = by_article.get(row.article_id, mentions.iloc[0:0])
+        orgs = found[found["label"] == "ORG"]
+        cited = find_citations(
+            row.text,
+            row.author if isinstance(row.author, str) else None,
+            list(zip(orgs["name"], orgs["start_char"], orgs["end_char"], strict=True)),
+        )
+        citations.extend({"article_id": row.article_id, **asdict(c)} for c in cited)
+        story_articles.append(
+            StoryArticle(
+                article_id=row.article_id,
+                outlet=row.outlet,
+                seen_at=seen_at.to_pydatetime(),
+                text=row.text,
+                content_hash=row.content_hash,
+                title=normalise_title(row.title, row.outlet),
+                entities=set(zip(found["label"], found["name"], strict=True)),
+                agency=agency_of(row.outlet) or credited_agency(cited),
+            )
+        )
+    frame = pd.DataFrame(citations, columns=list(CITATION_COLUMNS)).astype({"start_char": "int64"})
+    return story_articles, frame
+
+
+def empty_history() -> dict[str, pd.DataFrame]:
+    """A history window with no earlier articles (a first batch, or no warehouse yet)."""
+    return {
+        "articles": pd.DataFrame(columns=["article_id", "outlet", "seen_at", "content_hash", "title", "agency"]),
+        "window": pd.DataFrame(columns=["article_id", "text", "entities"]),
+        "links": pd.DataFrame(columns=list(LINK_COLUMNS)),
+    }
+
+
+def link_batch(
+    tables: dict[str, pd.DataFrame], ingested_at: datetime, history: dict[str, pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Citations, same-story links and stories for an enriched batch.
+
+    Links connect batch articles to each other and to the ``history`` window (articles of
+    earlier batches); stories are recomputed over every article, so a new article can
+    join or merge stories of earlier batches.  Returns ``article_citations``,
+    ``story_links`` and ``stories``.
+    """
+    batch_articles, citations = _batch_story_articles(tables, ingested_at)
+    history = history or empty_history()
+    earlier = {
+        row.article_id: StoryArticle(
+            article_id=row.article_id,
+            outlet=row.outlet,
+            seen_at=pd.Timestamp(row.seen_at).to_pydatetime(),
+            text="",
+            content_hash=row.content_hash,
+            title=normalise_title(row.title, row.outlet),
+            agency=agency_of(row.outlet) or (row.agency if isinstance(row.agency, str) else None),
+        )
+        for row in history["articles"].itertuples(index=False)
+    }
+    for row in history["window"].itertuples(index=False):
+        article = earlier[row.article_id]
+        article.text = row.text
+        article.entities = {(label, name) for label, name in (row.entities if row.entities is not None else [])}
+    linker = StoryLinker()
+    linker.add(earlier[article_id] for article_id in history["window"]["article_id"])
+    linker.add(batch_articles)
+    new_links = linker.link(a.article_id for a in batch_articles)
+    old_links = [Link(*row) for row in history["links"][list(LINK_COLUMNS)].itertuples(index=False)]
+    stories = build_stories({**earlier, **{a.article_id: a for a in batch_articles}}, [*old_links, *new_links])
+    log.info(
+        "linked %d pairs; %d articles in %d stories", len(new_links), len(stories), len({m.story_id for m in stories})
+    )
+    return {
+        "article_citations": citations,
+        "story_links": pd.DataFrame([asdict(x) for x in new_links], columns=list(LINK_COLUMNS)).astype(
+            {"similarity": "float64"}
+        ),
+        "stories": pd.DataFrame([asdict(m) for m in stories], columns=list(STORY_COLUMNS)),
+    }

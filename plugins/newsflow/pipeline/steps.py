@@ -1,0 +1,243 @@
+"""The steps of one run, in order: :data:`STEPS` is the one list the DAG and the CLI follow.
+
+source -> article records (extract) -> partitions -> enriched partitions (enrich, mapped)
+-> enriched batch (merge) -> linked batch (link) -> validated batch (validate) ->
+warehouse tables (load) -> marts (refresh).  Each step reads what the steps before it
+wrote in the run folder (:class:`~newsflow.pipeline.run_folder.RunFolder`) and adds its
+own files.  The DAG runs one step per task; :func:`run_steps` runs them in a row in
+this process.  Nothing here imports Airflow.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from newsflow.config import Settings
+from newsflow.ingest.sources import ExtractResult, extract_articles
+from newsflow.nlp.aliases import load_entity_list
+from newsflow.nlp.enrich import enrich_batch
+from newsflow.nlp.linking import counted_at, link_batch
+from newsflow.nlp.stories import WINDOW
+from newsflow.pipeline.run_folder import (
+    RunFolder,
+    articles_frame,
+    quarantine_frame,
+    read_feed_state,
+    write_feed_state,
+)
+from newsflow.quality.validate import raise_for_failures, validate_batch
+from newsflow.warehouse import db
+from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
+
+log = logging.getLogger(__name__)
+
+
+def extract_step(settings: Settings, run: RunFolder) -> None:
+    """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables."""
+    info = run.read_info()
+    state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state)
+    run.write_table("articles", articles_frame(result.articles))
+    run.write_table("quarantine", quarantine_frame(result.quarantined))
+    run.write_feed_state(result.feed_state)
+    info.articles, info.quarantined = len(result.articles), len(result.quarantined)
+    info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
+    info.not_modified_feeds = list(result.not_modified)
+    run.write_info(info)
+    log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
+
+
+def partition_step(settings: Settings, run: RunFolder) -> list[RunFolder]:
+    """Split the batch's articles into folders of at most ``enrich_partition_size`` articles.
+
+    Each folder is enriched by its own (mapped) task, so several workers share a batch;
+    an empty batch still makes one (empty) partition.  A re-run starts from a clean split.
+    """
+    articles = run.read_table("articles")
+    size = settings.enrich_partition_size
+    starts = range(0, max(len(articles), 1), size)
+    partitions = run.new_partitions(len(starts))
+    for partition, start in zip(partitions, starts, strict=True):
+        partition.write_table("articles", articles.iloc[start : start + size])
+    log.info("split %d articles into %d partitions of up to %d", len(articles), len(partitions), size)
+    return partitions
+
+
+def enrich_step(settings: Settings, run: RunFolder) -> None:
+    """NER and sentiment over the articles of a run (or partition) folder; one table each."""
+    for name, frame in enrich_with_settings(run.read_table("articles"), settings).items():
+        run.write_table(name, frame)
+
+
+def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
+    """:func:`enrich_batch` with the model, alias table and watchlist the settings name."""
+    return enrich_batch(
+        articles,
+        settings.spacy_model,
+        settings.nlp_batch_size,
+        aliases=load_entity_list(settings.aliases_path),
+        watchlist=load_entity_list(settings.watchlist_path),
+    )
+
+
+def merge_step(settings: Settings, run: RunFolder) -> None:
+    """Gather the enriched partitions into the run folder: one Parquet file per table.
+
+    Entities found in several partitions become one row with every surface form.
+    """
+    partitions = list(run.partitions())
+    names = sorted({name for part in partitions for name in part.table_names()} - {"articles"})
+    for name in names:
+        merged = pd.concat([part.read_table(name) for part in partitions], ignore_index=True)
+        if name == "entities":
+            merged = merge_entity_rows(merged)
+        run.write_table(name, merged)
+
+
+def merge_entity_rows(entities: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``entity_id``: the first name and label seen, the union of the aliases."""
+    aliases = entities.groupby("entity_id", sort=False)["aliases"].agg(
+        lambda forms: sorted({form for found in forms for form in found})
+    )
+    first = entities.drop_duplicates("entity_id").set_index("entity_id")
+    return first.assign(aliases=aliases).reset_index()[list(entities.columns)]
+
+
+def link_step(settings: Settings, run: RunFolder) -> None:
+    """Link the batch to itself and to earlier batches within :data:`WINDOW`; three more tables."""
+    ingested_at = run.read_info().batch.interval_end
+    tables = run.read_tables()
+    if tables["articles"].empty:
+        # Stories are replaced whole at load: an empty batch recomputing them without the
+        # history would erase every story already loaded.  It has nothing to link.
+        log.info("nothing new to link")
+        return
+    history = None
+    if settings.warehouse_path.exists():
+        times = counted_at(tables["articles"], ingested_at)
+        with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
+            history = db.story_history(
+                con, times.min() - WINDOW, times.max() + WINDOW, tables["articles"]["article_id"].tolist()
+            )
+    for name, frame in link_batch(tables, ingested_at, history).items():
+        run.write_table(name, frame)
+
+
+def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
+    """Audit the batch with its GX suites; records results; raises when the batch fails.
+
+    An empty batch (nothing new in any source) has nothing to audit and is marked so.
+    """
+    batch = run.read_info().batch
+    tables = run.read_tables()
+    if tables["articles"].empty:
+        verdict = {"status": "empty", "success": True, "failures": []}
+        run.write_verdict(verdict)
+        return verdict
+    outcome = validate_batch(
+        tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
+    )
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        db.record_validation(con, outcome.results)
+    verdict = {
+        "status": "passed" if outcome.success else "failed",
+        "success": outcome.success,
+        "validation_id": outcome.validation_id,
+        "failures": outcome.failures,
+        "data_docs_url": outcome.data_docs_url,
+    }
+    run.write_verdict(verdict)
+    raise_for_failures(outcome)
+    return verdict
+
+
+def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
+    """Publish a validated batch to the warehouse in one transaction, then keep the feed validators."""
+    verdict = run.read_verdict()
+    if not verdict or not verdict["success"]:
+        raise RuntimeError(f"batch in {run.path} has not passed validation; refusing to load it")
+    info = run.read_info()
+    tables = run.read_tables()
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        counts = db.load_batch(
+            con,
+            batch_id=info.batch.batch_id,
+            interval_start=info.batch.interval_start,
+            interval_end=info.batch.interval_end,
+            tables=tables,
+            duplicates=info.duplicates,
+        )
+    # Only now may the next fetch be conditional: a failed load must refetch these entries.
+    state_path = settings.state_dir / RunFolder.FEED_STATE
+    write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
+    return counts
+
+
+def refresh_step(settings: Settings, run: RunFolder | None = None) -> dict[str, int]:
+    """Rebuild the marts from staging, then publish the read-only snapshot analysts open.
+
+    A snapshot that cannot be published is logged, not raised: the load and the marts are
+    committed, readers keep the previous snapshot, and the next refresh publishes again.
+    """
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        counts = db.refresh_marts(con)
+        try:
+            publish_snapshot(con, settings.warehouse_path, settings.published_path)
+        except (OSError, duckdb.Error, SnapshotError) as exc:
+            log.error(
+                "marts refreshed, but no snapshot was published to %s (%s); readers keep the previous one "
+                "and the next refresh publishes again",
+                settings.published_path,
+                exc,
+            )
+    return counts
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a run: the DAG's task id and the function it calls.
+
+    ``mapped``: runs once per partition folder (dynamic task mapping in the DAG).
+    ``opens_warehouse``: the task takes the single-writer pool (and the warehouse queue).
+    """
+
+    name: str
+    run: Callable[[Settings, RunFolder], Any]
+    mapped: bool = False
+    opens_warehouse: bool = False
+
+
+STEPS: tuple[Step, ...] = (
+    Step("extract_articles", extract_step),
+    Step("partition_batch", partition_step),
+    Step("enrich_articles", enrich_step, mapped=True),
+    Step("merge_partitions", merge_step),
+    Step("link_stories", link_step, opens_warehouse=True),
+    Step("validate_batch", validate_step, opens_warehouse=True),
+    Step("load_batch", load_step, opens_warehouse=True),
+    Step("refresh_marts", refresh_step, opens_warehouse=True),
+)
+
+
+def step_named(name: str) -> Step:
+    return next(step for step in STEPS if step.name == name)
+
+
+def run_steps(settings: Settings, run: RunFolder, steps: Sequence[Step] = STEPS) -> dict[str, Any]:
+    """Run ``steps`` on one run folder in this process, in order; returns each step's result.
+
+    A mapped step runs on every partition of the folder, one after the other.
+    """
+    results: dict[str, Any] = {}
+    for step in steps:
+        if step.mapped:
+            results[step.name] = [step.run(settings, part) for part in run.partitions()]
+        else:
+            results[step.name] = step.run(settings, run)
+    return results
