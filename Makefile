@@ -26,13 +26,15 @@ test: install  ## the whole test suite, end-to-end DAG runs included
 test-fast: install  ## everything but the end-to-end and Airflow-server DAG runs
 	$(BIN)/python -m pytest -m "not e2e and not integration"
 
-lint: install
+lint: install  ## ruff (Python) and sqlfluff (sql/, duckdb dialect), as the pre-commit hooks run them
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint sql/ --processes 1 --disable-progress-bar
 
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix sql/ --processes 1 --disable-progress-bar
 
 bench: install  ## enrich throughput on 2000 generated articles
 	$(BIN)/python bench/throughput.py --articles 2000

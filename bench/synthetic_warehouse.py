@@ -224,9 +224,9 @@ def load_held_day(con) -> str:
         "select batch_id, article_id, content_hash, ingested_at from bench.held_articles"
     )
     con.execute(
-        "insert or replace into raw.batches by name select batch_id, min(ingested_at) - interval 1 day as interval_start, "
-        "min(ingested_at) as interval_end, count(*) as articles, 0 as quarantined, 0 as duplicates, now() as loaded_at "
-        "from bench.held_articles group by batch_id"
+        "insert or replace into raw.batches by name select batch_id, "
+        "min(ingested_at) - interval 1 day as interval_start, min(ingested_at) as interval_end, count(*) as articles, "
+        "0 as quarantined, 0 as duplicates, now() as loaded_at from bench.held_articles group by batch_id"
     )
     con.commit()
     return batch_id

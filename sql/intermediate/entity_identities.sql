@@ -18,7 +18,7 @@ decided as (
         entities.name,
         entities.label as enriched_label,
         case
-            when entities.entity_id in (select entity_id from listed_entities) then entities.label
+            when entities.entity_id in (select listed_entities.entity_id from listed_entities) then entities.label
             else coalesce(labels.label, entities.label)
         end as label
     from {{ ref('enriched_entities') }} as entities

@@ -17,7 +17,7 @@ votes as (
         count(*) as mentions
     from {{ ref('enriched_mentions') }} as mentions
     inner join {{ ref('enriched_entities') }} as entities using (entity_id)
-    where not mentions.listed and mentions.entity_id not in (select entity_id from listed_entities)
+    where not mentions.listed and mentions.entity_id not in (select listed_entities.entity_id from listed_entities)
     group by all
 ),
 

@@ -7,43 +7,69 @@
 --        (intermediate.refreshed_articles, intermediate.refreshed_identities)
 {{ config(materialized='table') }}
 -- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}
-{%- set refreshed_articles = adapter.get_relation(
-    database=this.database, schema=this.schema, identifier='refreshed_articles') -%}
-{%- set refreshed_identities = adapter.get_relation(
-    database=this.database, schema=this.schema, identifier='refreshed_identities') -%}
+{%- set refreshed_articles = refreshed_relation('refreshed_articles') -%}
+{%- set refreshed_identities = refreshed_relation('refreshed_identities') -%}
 {%- if refreshed_articles is none or refreshed_identities is none %}
 select distinct day
 from {{ ref('counted_articles') }}
 {%- else %}
-with changed_articles as (
-    (select * from {{ ref('counted_articles') }} except select * from {{ refreshed_articles }})
-    union all
-    (select * from {{ refreshed_articles }} except select * from {{ ref('counted_articles') }})
+with new_or_changed_articles as (
+    select * from {{ ref('counted_articles') }}
+    except
+    select * from {{ refreshed_articles }}
 ),
 
-moved_entities as (
-    (
-        select enriched_entity_id, entity_id, name, label from {{ ref('entity_identities') }}
-        except
-        select enriched_entity_id, entity_id, name, label from {{ refreshed_identities }}
-    )
-    union all
-    (
-        select enriched_entity_id, entity_id, name, label from {{ refreshed_identities }}
-        except
-        select enriched_entity_id, entity_id, name, label from {{ ref('entity_identities') }}
-    )
+gone_or_changed_articles as (
+    select * from {{ refreshed_articles }}
+    except
+    select * from {{ ref('counted_articles') }}
+),
+
+new_or_changed_identities as (
+    select
+        enriched_entity_id,
+        entity_id,
+        name,
+        label
+    from {{ ref('entity_identities') }}
+    except
+    select
+        enriched_entity_id,
+        entity_id,
+        name,
+        label
+    from {{ refreshed_identities }}
+),
+
+gone_or_changed_identities as (
+    select
+        enriched_entity_id,
+        entity_id,
+        name,
+        label
+    from {{ refreshed_identities }}
+    except
+    select
+        enriched_entity_id,
+        entity_id,
+        name,
+        label
+    from {{ ref('entity_identities') }}
 ),
 
 moved_articles as (
     select distinct article_id
     from {{ ref('enriched_mentions') }}
-    where entity_id in (select enriched_entity_id from moved_entities)
+    where
+        entity_id in (select new_or_changed_identities.enriched_entity_id from new_or_changed_identities)
+        or entity_id in (select gone_or_changed_identities.enriched_entity_id from gone_or_changed_identities)
 )
 
-select day from changed_articles
+select day from new_or_changed_articles
+union
+select day from gone_or_changed_articles
 union
 select counted_articles.day
 from {{ ref('counted_articles') }} as counted_articles
-where counted_articles.article_id in (select article_id from moved_articles)
+where counted_articles.article_id in (select moved_articles.article_id from moved_articles)
 {%- endif %}

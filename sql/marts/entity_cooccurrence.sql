@@ -4,15 +4,19 @@
 -- Incremental: a refresh rebuilds the days in intermediate.touched_days.
 {{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_touched_days() }}") }}
 with articles as (
-    select article_id, day
+    select
+        article_id,
+        day
     from {{ ref('article_days') }}
     where {{ only_touched_days() }}
 ),
 
 article_entities as (
-    select distinct mentions.article_id, mentions.entity_id
+    select distinct
+        mentions.article_id,
+        mentions.entity_id
     from {{ ref('mentions') }} as mentions
-    where mentions.article_id in (select article_id from articles)
+    where mentions.article_id in (select articles.article_id from articles)
 ),
 
 pairs as (

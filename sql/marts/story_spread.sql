@@ -28,7 +28,12 @@ members as (
 ),
 
 origins as (
-    select story_id, article_id as origin_article_id, outlet as origin_outlet, title as origin_title, seen_at as origin_at
+    select
+        story_id,
+        article_id as origin_article_id,
+        outlet as origin_outlet,
+        title as origin_title,
+        seen_at as origin_at
     from members
     where is_origin
 ),
@@ -48,7 +53,9 @@ spread as (
 ),
 
 pickups as (
-    select members.story_id, min(members.seen_at) as first_pickup_at
+    select
+        members.story_id,
+        min(members.seen_at) as first_pickup_at
     from members
     inner join origins using (story_id)
     where not members.is_origin and members.outlet <> origins.origin_outlet

@@ -44,7 +44,7 @@ with first_rebuilt_day as (
 articles as (
     select article_days.day
     from {{ ref('article_days') }} as article_days
-    where article_days.day >= (select day - 28 from first_rebuilt_day)
+    where article_days.day >= (select first_rebuilt_day.day - 28 from first_rebuilt_day)
 ),
 
 observed_days as (
@@ -53,7 +53,7 @@ observed_days as (
         count(*) over (
             order by day range between interval 28 days preceding and interval 1 day preceding
         ) as baseline_days
-    from (select distinct day from articles)
+    from (select distinct articles.day from articles) as days
 ),
 
 entity_days as (
@@ -64,7 +64,7 @@ entity_days as (
         entity_days.articles,
         entity_days.original_articles
     from {{ ref('entity_days') }} as entity_days
-    where entity_days.day >= (select day - 28 from first_rebuilt_day)
+    where entity_days.day >= (select first_rebuilt_day.day - 28 from first_rebuilt_day)
 ),
 
 history as (
@@ -121,5 +121,5 @@ inner join {{ ref('entities') }} as entities using (entity_id)
 where
     scored.score >= 4
     and scored.articles >= 3
-    and scored.day >= (select day from first_rebuilt_day)
+    and scored.day >= (select first_rebuilt_day.day from first_rebuilt_day)
 order by scored.day, scored.score desc, scored.entity_id

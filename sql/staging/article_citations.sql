@@ -10,4 +10,4 @@ select
     citations.start_char,
     citations.evidence
 from {{ source('raw', 'article_citations') }} as citations
-inner join {{ ref('articles') }} as articles using (article_id, batch_id)
+inner join {{ ref('articles') }} using (article_id, batch_id)

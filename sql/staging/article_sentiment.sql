@@ -11,4 +11,4 @@ select
     sentiment.word_count,
     sentiment.sentence_count
 from {{ source('raw', 'article_sentiment') }} as sentiment
-inner join {{ ref('articles') }} as articles using (article_id, batch_id)
+inner join {{ ref('articles') }} using (article_id, batch_id)

@@ -8,4 +8,4 @@ select
     sentiment.compound,
     sentiment.label
 from {{ source('raw', 'entity_sentiment') }} as sentiment
-inner join {{ ref('articles') }} as articles using (article_id, batch_id)
+inner join {{ ref('articles') }} using (article_id, batch_id)

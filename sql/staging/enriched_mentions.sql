@@ -15,4 +15,4 @@ select
     mentions.watched,
     mentions.listed
 from {{ source('raw', 'mentions') }} as mentions
-inner join {{ ref('articles') }} as articles using (article_id, batch_id)
+inner join {{ ref('articles') }} using (article_id, batch_id)

@@ -9,4 +9,4 @@ select
     quotes.start_char,
     quotes.end_char
 from {{ source('raw', 'quotes') }} as quotes
-inner join {{ ref('articles') }} as articles using (article_id, batch_id)
+inner join {{ ref('articles') }} using (article_id, batch_id)

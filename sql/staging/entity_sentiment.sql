@@ -6,16 +6,16 @@
 with folded as (
     select
         sentiment.article_id,
-        identities.entity_id,
+        coalesce(identities.entity_id, sentiment.entity_id) as entity_id,
         sum(sentiment.mentions) as mentions,
         case
             when count(*) = 1 then any_value(sentiment.compound)
             else round(sum(sentiment.mentions * sentiment.compound) / sum(sentiment.mentions), 4)
         end as compound
     from {{ ref('enriched_entity_sentiment') }} as sentiment
-    inner join {{ ref('entity_identities') }} as identities
+    left join {{ ref('entity_identities') }} as identities
         on sentiment.entity_id = identities.enriched_entity_id
-    group by sentiment.article_id, identities.entity_id
+    group by sentiment.article_id, coalesce(identities.entity_id, sentiment.entity_id)
 )
 
 select

@@ -2,4 +2,4 @@
 -- moved to its layer: intermediate.article_days is the one definition.
 -- reads: intermediate.article_days
 {{ config(alias='article_days') }}
-select * from {{ ref('article_days') }}
+select * from {{ ref('article_days') }}  -- noqa: AM04

@@ -2,4 +2,4 @@
 -- before the rule moved to its layer: intermediate.entity_article_tones is the one definition.
 -- reads: intermediate.entity_article_tones
 {{ config(alias='entity_article_tones') }}
-select * from {{ ref('entity_article_tones') }}
+select * from {{ ref('entity_article_tones') }}  -- noqa: AM04

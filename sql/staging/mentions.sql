@@ -1,14 +1,15 @@
 -- grain: one row per entity mention (article_id, start_char). Offsets are character offsets
 -- into staging.articles.text; sentence_index counts sentences from 0. entity_id and label are
 -- the entity after the corpus-wide label vote (intermediate.entity_identities), model_label what
--- the NER model said here; watched: the entity is on the analyst's watchlist; listed: the
+-- the NER model said here (until the next refresh, a newly loaded mention keeps enrichment's
+-- entity); watched: the entity is on the analyst's watchlist; listed: the
 -- watchlist or alias table named the entity (and its label), so the vote leaves it alone.
 -- reads: staging.enriched_mentions, intermediate.entity_identities
 select
     mentions.article_id,
-    identities.entity_id,
+    coalesce(identities.entity_id, mentions.entity_id) as entity_id,
     mentions.text,
-    identities.label,
+    coalesce(identities.label, mentions.label) as label,
     mentions.model_label,
     mentions.start_char,
     mentions.end_char,
@@ -16,5 +17,5 @@ select
     mentions.watched,
     mentions.listed
 from {{ ref('enriched_mentions') }} as mentions
-inner join {{ ref('entity_identities') }} as identities
+left join {{ ref('entity_identities') }} as identities
     on mentions.entity_id = identities.enriched_entity_id

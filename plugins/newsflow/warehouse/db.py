@@ -183,9 +183,22 @@ def load_batch(
     finally:
         for name in frames:
             con.unregister(f"batch_{name}")
+    if not _has_sql_layers(con):
+        # The first load of a warehouse builds the layers, so that staging, which follows raw
+        # at once (views), is there for readers such as the next batch's linking before any refresh.
+        refresh_marts(con)
     counts = {name: len(frame) for name, frame in tables.items()}
     log.info("loaded batch %s: %s", batch_id, counts)
     return counts
+
+
+def _has_sql_layers(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'intermediate' and table_name = 'entity_identities'"
+        ).fetchone()[0]
+    )
 
 
 def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> None:
@@ -257,7 +270,7 @@ def story_history(
             """
         ).df()
         window = con.execute(
-            f"""
+            """
             select a.article_id, a.text, list(distinct [m.label, e.name]) filter (where m.label is not null)
                 as entities
             from staging.articles as a

@@ -117,8 +117,10 @@ def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, in
     try:
         for snapshot, model in SNAPSHOTS.items():
             con.execute(f"create or replace table {snapshot} as select * from {model}")
+        # grain: one row per day a refresh rebuilt (the log the incremental tests read)
         con.execute(
-            "create table if not exists intermediate.refreshed_days (refreshed_at timestamptz not null, day date not null)"
+            "create table if not exists intermediate.refreshed_days "
+            "(refreshed_at timestamptz not null, day date not null)"
         )
         con.execute(
             "insert into intermediate.refreshed_days select ?, day from intermediate.touched_days", [refreshed_at]
