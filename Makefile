@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test test-fast lint fmt bench bench-queries clean
+.PHONY: install run test test-fast lint fmt bench bench-queries rebuild-marts lineage-docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix sql/ --processes 1 --disable-progress-bar
+
+rebuild-marts: install  ## rebuild every mart from raw (dbt --full-refresh) and publish the snapshot
+	$(BIN)/python -m newsflow.warehouse.transform --full-refresh
+
+lineage-docs: install  ## dbt's lineage docs of the SQL layers: var/lineage/index.html, offline
+	$(BIN)/python -m newsflow.warehouse.transform --docs var/lineage
 
 bench: install  ## enrich throughput on 2000 generated articles
 	$(BIN)/python bench/throughput.py --articles 2000

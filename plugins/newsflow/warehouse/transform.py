@@ -11,8 +11,10 @@ for the next one to compare against, and logs the days it rebuilt in ``intermedi
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from datetime import UTC, datetime
@@ -136,3 +138,41 @@ def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, in
         "order by 1"
     ).fetchall()
     return {name: con.execute(f"select count(*) from marts.{name}").fetchone()[0] for (name,) in marts}
+
+
+def write_lineage_docs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
+    """dbt's docs of every model (lineage graph, columns, SQL, tests) as one offline HTML page.
+
+    ``dbt docs generate --static`` inlines its JavaScript and the catalog; with usage statistics
+    off (sql/dbt_project.yml) the page loads nothing from the network.  Returns the page's path.
+    """
+    run_dbt(con, "docs", "generate", "--static")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / "index.html"
+    shutil.copyfile(_work_dir() / "target" / "static_index.html", page)
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m newsflow.warehouse.transform [--full-refresh] [--docs DIR]`` on the configured warehouse."""
+    parser = argparse.ArgumentParser(description="Build the SQL layers (dbt) on the configured warehouse.")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild every mart from scratch")
+    parser.add_argument("--docs", type=Path, help="also write the lineage docs (one offline HTML page) to DIR")
+    args = parser.parse_args(argv)
+    from newsflow.config import load_settings
+    from newsflow.pipeline.steps import refresh_step
+    from newsflow.warehouse import db
+
+    settings = load_settings()
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        counts = db.refresh_marts(con, full=args.full_refresh)
+        if args.docs:
+            print(f"lineage docs: {write_lineage_docs(con, args.docs)}")
+    refresh_step(settings)  # nothing left to rebuild: publishes the snapshot analysts open
+    for name, rows in counts.items():
+        print(f"marts.{name:<24} {rows:>10,} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
