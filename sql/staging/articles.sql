@@ -6,13 +6,13 @@
 with latest_loads as (
     select
         article_loads.article_id,
-        article_loads.content_hash,
-        article_loads.batch_id,
-        article_loads.ingested_at,
-        batches.load_order
+        max_by(article_loads.content_hash, batches.load_order) as content_hash,
+        max_by(article_loads.batch_id, batches.load_order) as batch_id,
+        max_by(article_loads.ingested_at, batches.load_order) as ingested_at,
+        max(batches.load_order) as load_order
     from {{ source('raw', 'article_loads') }} as article_loads
     inner join {{ ref('batches') }} as batches using (batch_id)
-    qualify row_number() over (partition by article_loads.article_id order by batches.load_order desc) = 1
+    group by article_loads.article_id
 )
 
 select

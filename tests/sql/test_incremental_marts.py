@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
@@ -181,3 +182,37 @@ def test_a_later_load_of_an_article_moves_it_off_its_old_day(tmp_path):
         incremental = contents(con)
         db.refresh_marts(con, full=True)
         assert contents(con) == incremental
+
+
+def test_a_warehouse_from_before_the_sql_layers_keeps_everything_it_held(tmp_path):
+    """Its staging tables move to raw, once, and the layers derive the same staging from them."""
+    with db.connect(tmp_path / "w.duckdb") as con:
+        load_day(con, 1, kyiv_batches()[0])
+        legacy_columns = "* exclude (load_order)"  # staging.articles had no load order
+        expected = {
+            table: sorted(
+                con.execute(f"select {legacy_columns if table == 'articles' else '*'} from staging.{table}").fetchall(),
+                key=repr,
+            )  # fmt: skip
+            for table in ("articles", "mentions", "entities", "article_sentiment", "stories")
+        }
+        # Make it a legacy warehouse: staging as tables holding those rows, raw without enrichment.
+        for table in expected:
+            con.execute(f"create table legacy_{table} as select * from staging.{table}")
+        layers = "select table_schema, table_name, table_type from information_schema.tables "
+        for schema, name, kind in con.execute(layers + "where table_schema in ('staging', 'intermediate')").fetchall():
+            con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {schema}.{name}")
+        for table in ("article_loads", *db.ENRICHMENT_TABLES):
+            con.execute(f"delete from raw.{table}")
+        con.execute((Path(__file__).with_name("legacy_staging.sql")).read_text())
+        for table in expected:
+            columns = legacy_columns if table == "articles" else "*"
+            con.execute(f"insert into staging.{table} by name select {columns} from legacy_{table}")
+
+        db.create_schema(con)
+        db.refresh_marts(con)
+
+        for table, rows in expected.items():
+            columns = legacy_columns if table == "articles" else "*"
+            assert sorted(con.execute(f"select {columns} from staging.{table}").fetchall(), key=repr) == rows, table
+        assert con.execute("select count(*) from marts.entity_daily_coverage").fetchone()[0] > 0

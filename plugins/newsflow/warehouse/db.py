@@ -105,6 +105,25 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create schema if not exists {schema}")
     for path in sorted((SQL_DIR / "raw").glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
+    _move_legacy_staging_to_raw(con)
+
+
+def _move_legacy_staging_to_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse written before the SQL layers held staging in tables: move them to raw, once."""
+    legacy = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'staging' and table_name = 'articles' and table_type = 'BASE TABLE'"
+    ).fetchone()[0]
+    if not legacy:
+        return
+    log.warning("moving this warehouse's staging tables to raw, once: staging is now derived from raw")
+    con.begin()
+    try:
+        con.execute((SQL_DIR / "migrations" / "legacy_staging_to_raw.sql").read_text(encoding="utf-8"))
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
