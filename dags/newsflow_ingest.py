@@ -8,7 +8,10 @@ only if it passes, loads the DuckDB warehouse, rebuilds its marts and publishes 
 read-only snapshot analysts open (`<stem>.published.duckdb` beside the warehouse).
 
 One run = one data interval = one batch.  Tasks hand data to each other as Parquet
-files in a run folder (only that folder's path goes through XCom).  Enrichment is mapped
+files in a run folder (only that folder's path goes through XCom).  Only what is new is
+analysed: articles loaded before with the same content are left out, and exact copies of
+texts already enriched reuse that enrichment; the param `full_refresh` enriches
+everything again (after a model upgrade).  Enrichment is mapped
 over partitions of the batch (`enrich_partition_size` articles each), so several workers
 share a large batch; the partitions are merged before linking.  Re-running an
 interval replaces its batch; the warehouse writers share the single-slot pool
@@ -24,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, Param, dag, task
 
 from newsflow.airflow.assets import ingest_schedule, warehouse_task, warehouse_uri
 
@@ -38,6 +41,13 @@ WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=2)},
+    params={
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="Enrich again the articles already loaded (after a model or rule upgrade).",
+        )
+    },
     tags=["newsflow", "ingest"],
     doc_md=__doc__,
 )
@@ -53,6 +63,18 @@ def newsflow_ingest():
         run = RunFolder.for_batch(config, BatchInfo.for_interval(data_interval_start, data_interval_end))
         extract_step(config, run)
         return str(run.path)
+
+    @task(**warehouse_task())  # reads what is loaded already
+    def select_new_articles(run_dir: str, params=None) -> str:
+        from dataclasses import replace
+
+        from newsflow.airflow.runtime import settings
+        from newsflow.pipeline.run_folder import RunFolder
+        from newsflow.pipeline.steps import select_new_step
+
+        config = replace(settings(), full_refresh=bool((params or {}).get("full_refresh")))
+        select_new_step(config, RunFolder(Path(run_dir)))
+        return run_dir
 
     @task
     def partition_batch(run_dir: str) -> list[str]:
@@ -116,7 +138,7 @@ def newsflow_ingest():
 
         return refresh_step(settings(), RunFolder(Path(run_dir)))
 
-    run_dir = extract_articles()
+    run_dir = select_new_articles(extract_articles())
     enriched = enrich_articles.expand(partition_dir=partition_batch(run_dir))
     refresh_marts(load_batch(validate_batch(link_stories(merge_partitions(run_dir, enriched)))))
 

@@ -27,3 +27,44 @@ BATCH_FILES = [
     "stories.parquet",
     "story_links.parquet",
 ]
+
+
+def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_tables=()) -> dict[str, list[tuple]]:
+    """Every row of every table of ``schemas`` in the warehouse at ``path``, sorted, by table.
+
+    ``leave_out``: columns to leave out of every table (e.g. when or in which batch a row was
+    loaded). Floats are rounded to 9 places: a sum over several batches adds in another order
+    than one sum. Entity names (columns ``name``, ``*_name``) are case-folded: an entity's
+    display spelling is the first one loaded ("EINDHOVEN" in a dateline, or "Eindhoven"),
+    while its id, label and aliases must agree exactly.
+    """
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            f"where table_schema in ({', '.join('?' for _ in schemas)}) order by 1",
+            list(schemas),
+        ).fetchall()
+        contents = {}
+        for (table,) in tables:
+            if table in skip_tables:
+                continue
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema || '.' || table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+                if name not in leave_out and f"{table}.{name}" not in leave_out
+            ]
+            folded = [f"lower({c})" if c == "name" or c.endswith("_name") else c for c in columns]
+            rows = con.execute(f"select {', '.join(folded)} from {table}").fetchall()
+            contents[table] = sorted(
+                (tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows), key=repr
+            )
+        return contents
+    finally:
+        con.close()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -49,6 +51,8 @@ def airflow_env(project: Path = PROJECT_ROOT, base: dict[str, str] | None = None
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
     env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # `airflow dags test` runs one task at a time: enrichment may use every core.
+    env.setdefault("NEWSFLOW_ENRICH_PROCESSES", "0")
     env["NEWSFLOW_HOME"] = str(project)
     return env
 
@@ -63,12 +67,13 @@ def _airflow(args: list[str], env: dict[str, str], quiet: bool = True) -> subpro
     return result
 
 
-def run_dag(logical_date: datetime, env: dict[str, str]) -> None:
+def run_dag(logical_date: datetime, env: dict[str, str], full_refresh: bool = False) -> None:
     """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``."""
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     _airflow(["db", "migrate"], env)
     _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
-    _airflow(["dags", "test", DAG_ID, logical_date.isoformat()], env, quiet=False)
+    conf = json.dumps({"full_refresh": full_refresh})
+    _airflow(["dags", "test", DAG_ID, logical_date.isoformat(), "--conf", conf], env, quiet=False)
 
 
 def print_summary(summary: dict) -> None:
@@ -107,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("no sources configured: pass --source or list them in newsflow.yaml")
     logical = datetime.fromisoformat(args.logical_date) if args.logical_date else datetime.now(tz=UTC)
     logical = logical.replace(tzinfo=logical.tzinfo or UTC).replace(microsecond=0)
-    run_dag(logical, env)
+    run_dag(logical, env, full_refresh=args.full_refresh)
     from newsflow.pipeline.summary import summarise
     from newsflow.report import build_report
 
@@ -175,6 +180,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise ConfigError("no sources configured: pass --source or list them in newsflow.yaml")
     if args.date_to < args.date_from:
         raise ConfigError(f"--to ({args.date_to}) is before --from ({args.date_from})")
+    # Days are processed one at a time: enrichment may use every core (NEWSFLOW_ENRICH_PROCESSES overrides).
+    processes = settings.enrich_processes if "NEWSFLOW_ENRICH_PROCESSES" in os.environ else 0
+    settings = replace(settings, full_refresh=args.full_refresh, enrich_processes=processes)
     result = backfill(settings, args.date_from, args.date_to, progress=not args.no_progress)
     print(f"backfill {args.date_from} .. {args.date_to}: {result.days} days")
     print(f"  articles loaded : {result.articles_loaded}")
@@ -271,6 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
     run.add_argument("--config", help="a newsflow.yaml to use")
     run.add_argument("--logical-date", help="ISO date-time of the run (default: now)")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="enrich again the articles already loaded (e.g. after a model upgrade); by default only new texts are",
+    )
     run.set_defaults(func=cmd_run)
 
     enrich = _command(
@@ -310,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
     backfill.add_argument("--config", help="a newsflow.yaml to use")
     backfill.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+    backfill.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="enrich again the articles already loaded (e.g. after a model upgrade)",
+    )
     backfill.set_defaults(func=cmd_backfill)
 
     query = _command(

@@ -35,6 +35,7 @@ ENVIRONMENT = {
     "NEWSFLOW_ALIASES": "aliases",
     "NEWSFLOW_WATCHLIST": "watchlist",
     "NEWSFLOW_ENRICH_PARTITION_SIZE": "enrich_partition_size",
+    "NEWSFLOW_ENRICH_PROCESSES": "enrich_processes",
     "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
     "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
 }
@@ -70,6 +71,8 @@ class Settings:
     http_timeout_s: float = 20.0
     nlp_batch_size: int = 32
     enrich_partition_size: int = 200
+    enrich_processes: int = 1  # model processes per enrich task; 0: every core (see pipeline.steps.enrich_workers)
+    full_refresh: bool = False  # re-enrich articles already loaded (a run-time choice, e.g. after a model upgrade)
     future_tolerance_hours: float = 24.0
     aliases_path: Path | None = DEFAULT_ALIASES
     watchlist_path: Path | None = None
@@ -223,11 +226,14 @@ def load_settings(
         timeout = float(data.get("http_timeout_s", 20.0))
         batch_size = int(data.get("nlp_batch_size", 32))
         partition_size = int(data.get("enrich_partition_size", 200))
+        processes = int(data.get("enrich_processes", 1))
         lock_timeout = float(data.get("lock_timeout_s", LOCK_TIMEOUT_S))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"numeric setting is not a number: {exc}") from exc
     if partition_size < 1:
         raise ConfigError(f"enrich_partition_size must be at least 1, got {partition_size}")
+    if processes < 0:
+        raise ConfigError(f"enrich_processes must be 0 (every core) or more, got {processes}")
     warehouse = _resolve(data.get("warehouse", var_dir / "newsflow.duckdb"), base)
     published = _resolve(data["published_warehouse"], base) if data.get("published_warehouse") else None
     if published == warehouse:
@@ -241,6 +247,7 @@ def load_settings(
         http_timeout_s=timeout,
         nlp_batch_size=batch_size,
         enrich_partition_size=partition_size,
+        enrich_processes=processes,
         aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
         watchlist_path=_optional_path(data.get("watchlist"), base),
         lock_timeout_s=lock_timeout,
@@ -259,6 +266,7 @@ _KNOWN_KEYS = {
     "http_timeout_s",
     "nlp_batch_size",
     "enrich_partition_size",
+    "enrich_processes",
     "aliases",
     "watchlist",
     "published_warehouse",

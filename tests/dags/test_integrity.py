@@ -111,7 +111,14 @@ print(json.dumps({{t.task_id: t.queue for dag in bag.dags.values() for t in dag.
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
     queues = json.loads(out.stdout.strip().splitlines()[-1])
     pooled = {t.task_id for dag in dagbag.dags.values() for t in dag.tasks if t.pool == "newsflow_warehouse"}
-    assert pooled == {"link_stories", "validate_batch", "load_batch", "refresh_marts", "build_report"}
+    assert pooled == {
+        "select_new_articles",
+        "link_stories",
+        "validate_batch",
+        "load_batch",
+        "refresh_marts",
+        "build_report",
+    }
     assert {task for task, queue in queues.items() if queue == "warehouse"} == pooled
     # Unset (the session's DagBag): every task on Airflow's default queue.
     assert {t.queue for dag in dagbag.dags.values() for t in dag.tasks} == {"default"}

@@ -132,6 +132,7 @@ def test_celery_executor_on_redis(tmp_path, record_figure):
     assert [ti["state"] for ti in tis] == ["success"] * len(tis), f"{tis}\n{deployment.log_tails()}"
     on_queue = {name: [ti for ti in tis if ti["queue"] == name] for name in (queue, warehouse_queue)}
     assert {ti["task_id"] for ti in on_queue[warehouse_queue]} == {
+        "select_new_articles",
         "link_stories",
         "validate_batch",
         "load_batch",

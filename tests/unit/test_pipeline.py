@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from newsflow.config import load_settings
-from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+from newsflow.ingest.sources import extract_articles
+from newsflow.nlp.enrich import enrich_batch
+from newsflow.pipeline.run_folder import BatchInfo, RunFolder, articles_frame
 from newsflow.pipeline.steps import (
+    MIN_ARTICLES_PER_PROCESS,
     STEPS,
     enrich_step,
+    enrich_workers,
     extract_step,
     load_step,
     merge_entity_rows,
@@ -27,7 +34,7 @@ from newsflow.pipeline.steps import (
 from newsflow.pipeline.summary import summarise
 from newsflow.quality.validate import BatchValidationError
 from newsflow.warehouse import db
-from tests.helpers import BATCH_FILES, SEEDS
+from tests.helpers import BATCH_FILES, SAMPLE_DIR, SEEDS, warehouse_contents
 
 BATCH = BatchInfo(datetime(2024, 12, 1, tzinfo=UTC), datetime(2024, 12, 1, 1, tzinfo=UTC))
 
@@ -68,20 +75,81 @@ def counts(settings):
         return db.table_counts(con)
 
 
+def batch_record(settings, batch=BATCH) -> dict:
+    with db.connect(settings.warehouse_path, read_only=True) as con:
+        cursor = con.execute(
+            "select articles, enriched, reused, unchanged from raw.batches where batch_id = ?", [batch.batch_id]
+        )
+        return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+
+
 def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_settings):
     run = run_all(seeds_settings)
     assert sorted(p.name for p in run.path.glob("*.parquet")) == BATCH_FILES
     first = counts(seeds_settings)
     assert first["staging.articles"] == 2
     assert first["raw.quarantine"] == 1
+    assert batch_record(seeds_settings) == {"articles": 2, "enriched": 2, "reused": 0, "unchanged": 0}
+    # When the quarantined file was last seen is the record of a run, not content.
+    everything = {"schemas": ("raw", "staging", "marts"), "leave_out": ("raw.quarantine.last_seen_at",)}
+    loaded = warehouse_contents(seeds_settings.warehouse_path, **everything)
     run_all(seeds_settings)
-    second = counts(seeds_settings)
-    # Only the validation history grows: a re-run is a new audit of the same batch.
-    changed = {k for k in first if first[k] != second[k]}
-    assert changed == {"raw.validation_results", "marts.dq_results"}
+    # Nothing new: no article meets the models again, and no table changes but the run's record.
+    assert batch_record(seeds_settings) == {"articles": 0, "enriched": 0, "reused": 0, "unchanged": 2}
+    again = warehouse_contents(seeds_settings.warehouse_path, **everything)
+    assert {table for table in loaded if loaded[table] != again[table]} == {"raw.batches"}
     summary = summarise(seeds_settings)
     assert summary["articles_loaded"] == 2 and summary["quarantined"] == 1
     assert ("Kim Jong Un", "PERSON") in {(name, label) for name, label, *_ in summary["top_entities"]}
+
+
+def test_a_full_refresh_enriches_every_article_again_to_the_same_tables(seeds_settings):
+    run_all(seeds_settings)
+    loaded = warehouse_contents(seeds_settings.warehouse_path)
+    run_all(replace(seeds_settings, full_refresh=True))
+    assert batch_record(seeds_settings) == {"articles": 2, "enriched": 2, "reused": 0, "unchanged": 0}
+    assert warehouse_contents(seeds_settings.warehouse_path, skip_tables={"marts.dq_results"}) == {
+        table: rows for table, rows in loaded.items() if table != "marts.dq_results"
+    }
+
+
+def syndicated(text: str, url: str) -> str:
+    """Another outlet's word-for-word copy of a front-matter article, at ``url``."""
+    text = re.sub(r"(?m)^url: .*$", f"url: {url}", text)
+    return re.sub(r"(?m)^outlet: .*$", "outlet: Mirror Daily", text)
+
+
+def test_a_copy_under_a_new_url_reuses_the_enrichment_of_its_text(seeds_settings, tmp_path):
+    run_all(seeds_settings)
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    afp = SEEDS["afp"].read_text(encoding="utf-8")
+    mirror_url = "https://mirror.example/kim-belousov"
+    (copies / "mirror.txt").write_text(syndicated(afp, mirror_url))
+    (copies / "changed.txt").write_text(SEEDS["rewrite"].read_text(encoding="utf-8") + "\nA new closing line.\n")
+    later = BatchInfo(datetime(2024, 12, 1, 1, tzinfo=UTC), datetime(2024, 12, 1, 2, tzinfo=UTC))
+    settings = replace(seeds_settings, sources=load_settings(environ={}, overrides={"sources": [str(copies)]}).sources)
+    run = RunFolder.for_batch(settings, later)
+    run_steps(settings, run)
+    # The mirror's text is the AFP seed's: its enrichment is reused; the changed rewrite is a new text.
+    assert batch_record(settings, later) == {"articles": 2, "enriched": 1, "reused": 1, "unchanged": 0}
+    assert [len(part.read_table("articles")) for part in run.partitions()] == [1]
+    with db.connect(settings.warehouse_path, read_only=True) as con:
+        ids = dict(con.execute("select url, article_id from staging.articles").fetchall())
+        mirror = ids[mirror_url]
+        original = next(i for u, i in ids.items() if u and u.startswith("https://www.afp"))
+        for table in ("mentions", "quotes", "entity_sentiment"):
+            rows = {
+                article: sorted(con.execute(f"select * exclude (article_id) from staging.{table} where article_id = ?",
+                                            [article]).fetchall(), key=repr)
+                for article in (mirror, original)
+            }  # fmt: skip
+            assert rows[mirror] == rows[original] and rows[mirror], table
+        kinds = con.execute(
+            "select kind from staging.story_links where [article_id, other_article_id] in ([$a, $b], [$b, $a])",
+            {"a": mirror, "b": original},
+        ).fetchall()
+    assert kinds == [("duplicate",)]  # published at the same minute: either may be the origin
 
 
 def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
@@ -194,3 +262,49 @@ def test_merged_entity_rows_union_their_surface_forms():
         {"entity_id": "e1", "name": "Kim Jong Un", "label": "PERSON", "aliases": ["Kim", "Kim Jong Un"]},
         {"entity_id": "e2", "name": "KCNA", "label": "ORG", "aliases": ["KCNA"]},
     ]
+
+
+def test_an_incremental_run_gives_the_tables_of_a_run_from_scratch(seeds_settings, tmp_path):
+    """Day 1 loads the seeds; day 2 the folder has grown (another outlet's copy of one seed,
+    a changed rewrite, a new article).  Loading both days incrementally must give what one run over
+    day 2's folder gives on an empty warehouse, table by table."""
+    folder = seeds_settings.sources[0].location
+    run_all(seeds_settings)
+    afp = SEEDS["afp"].read_text(encoding="utf-8")
+    Path(folder, "mirror.txt").write_text(syndicated(afp, "https://mirror.example/kim"))
+    Path(folder, SEEDS["rewrite"].name).write_text(SEEDS["rewrite"].read_text(encoding="utf-8") + "\nOne more line.\n")
+    shutil.copy(SAMPLE_DIR / "text" / "korealedger_seoul_night_bus_20241127.txt", folder)
+    day2 = BatchInfo(datetime(2024, 12, 2, tzinfo=UTC), datetime(2024, 12, 2, 1, tzinfo=UTC))
+    run_all(seeds_settings, day2)
+    assert batch_record(seeds_settings, day2) == {"articles": 3, "enriched": 2, "reused": 1, "unchanged": 1}
+
+    scratch = replace(seeds_settings, warehouse_path=tmp_path / "scratch.duckdb", var_dir=tmp_path / "scratch")
+    run_all(scratch, day2)
+    leave_out = ("batch_id", "ingested_at", "first_seen_at", "last_seen_at", "staging.story_links.similarity")
+    skip = {"marts.dq_results"}
+    incremental = warehouse_contents(seeds_settings.warehouse_path, leave_out=leave_out, skip_tables=skip)
+    assert incremental == warehouse_contents(scratch.warehouse_path, leave_out=leave_out, skip_tables=skip)
+    assert len(incremental["staging.articles"]) == 4
+    # From scratch, the copy shares its text with an article of its own batch: enriched once too.
+    assert batch_record(scratch, day2) == {"articles": 4, "enriched": 3, "reused": 1, "unchanged": 0}
+
+
+def test_enrichment_uses_the_configured_processes_with_enough_articles_for_each(seeds_settings):
+    cores = len(os.sched_getaffinity(0))
+    assert enrich_workers(seeds_settings, 10_000) == 1  # the default: executors run tasks side by side
+    every_core = replace(seeds_settings, enrich_processes=0)
+    assert enrich_workers(every_core, 10_000) == cores
+    assert enrich_workers(every_core, MIN_ARTICLES_PER_PROCESS - 1) == 1
+    assert enrich_workers(replace(seeds_settings, enrich_processes=3), 2 * MIN_ARTICLES_PER_PROCESS) == 2
+
+
+def test_enrichment_in_two_processes_equals_one(seeds_settings):
+    articles = pd.concat(
+        [articles_frame(extract_articles(seeds_settings, BATCH.interval_end).articles)] * 2, ignore_index=True
+    )
+    articles["article_id"] = [f"a{i}" for i in range(len(articles))]
+    one = enrich_batch(articles, seeds_settings.spacy_model, n_process=1)
+    two = enrich_batch(articles, seeds_settings.spacy_model, n_process=2)
+    for name, frame in one.items():
+        pd.testing.assert_frame_equal(two[name], frame, obj=name)
+    assert len(one["quotes"]) > 0 and len(one["mentions"]) > 0

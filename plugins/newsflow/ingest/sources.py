@@ -187,13 +187,15 @@ class Extractor:
         """One record per article: the same article read twice keeps its longest text.
 
         Two records are the same article when they share the normalised URL (the
-        article id), the content hash, or outlet, publication day and a normalised
-        headline of five words or more (short headlines like "Briefing" recur).
+        article id), the outlet and the content hash, or the outlet, publication day and
+        a normalised headline of five words or more (short headlines like "Briefing"
+        recur).  The same text from two outlets is two articles (a syndicated copy counts
+        as the second outlet's coverage; linking finds it a duplicate of the first).
         """
         kept: list[Article] = []
         index: dict[tuple, int] = {}
         for article in sorted(self.result.articles, key=lambda a: -a.word_count):
-            keys = [("id", article.article_id), ("hash", article.content_hash)]
+            keys = [("id", article.article_id), ("hash", article.outlet.casefold(), article.content_hash)]
             title = normalise_title(article.title, article.outlet)
             if len(title.split()) >= 5:
                 day = article.published_at.date() if article.published_at else None

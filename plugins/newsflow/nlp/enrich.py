@@ -64,8 +64,9 @@ def enrich_batch(
     batch_size: int = 32,
     aliases: EntityList | None = None,
     watchlist: EntityList | None = None,
+    n_process: int = 1,
 ) -> dict[str, pd.DataFrame]:
-    """Run NER and sentiment over English articles of ``articles``.
+    """Run NER and sentiment over English articles of ``articles``, the model in ``n_process`` processes.
 
     Input needs ``article_id``, ``text`` and ``language``.  Returns the tables
     ``mentions``, ``entities``, ``article_sentiment``, ``entity_sentiment`` and ``quotes``
@@ -89,7 +90,7 @@ def enrich_batch(
     tones: list[tuple] = []
     texts: dict[str, str] = {}
     passages: list[tuple[str, int, Doc]] = []
-    docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size)
+    docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size, n_process=n_process)
     for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
         sentence_of: dict[int, int] = {}
         scores = []

@@ -57,6 +57,8 @@ class RunInfo:
     duplicates: int = 0
     ignored_files: int = 0
     not_modified_feeds: list[str] = field(default_factory=list)
+    unchanged: int = 0  # articles already loaded with the same content: left out of the batch
+    reused: int = 0  # exact copies of texts already enriched: their enrichment is reused
     backfill_of: str | None = None  # the extraction a backfill day was split from
 
     def to_json(self) -> dict[str, Any]:
@@ -91,6 +93,7 @@ class RunFolder:
     VALIDATION = "validation.json"
     FEED_STATE = "feed_state.json"
     PARTITIONS = "partitions"
+    REUSED = "reused"
 
     @classmethod
     def for_batch(cls, settings: Settings, batch: BatchInfo) -> RunFolder:
@@ -151,6 +154,10 @@ class RunFolder:
         for part in parts:
             part.path.mkdir(parents=True)
         return parts
+
+    def reused(self) -> RunFolder:
+        """The folder of enrichment rows reused from the warehouse for copies of known texts."""
+        return RunFolder(self.path / self.REUSED)
 
     def partitions(self) -> Iterator[RunFolder]:
         yield from (RunFolder(path) for path in sorted((self.path / self.PARTITIONS).glob("[0-9]*")))

@@ -11,6 +11,8 @@ this process.  Nothing here imports Airflow.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +35,13 @@ from newsflow.pipeline.run_folder import (
 )
 from newsflow.quality.validate import raise_for_failures, validate_batch
 from newsflow.warehouse import db
+from newsflow.warehouse.enriched import ENRICHMENT_TABLES, already_loaded, enrichment_of_copies
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 
 log = logging.getLogger(__name__)
+
+# Below this many articles per process, starting a worker costs more than it saves.
+MIN_ARTICLES_PER_PROCESS = 50
 
 
 def extract_step(settings: Settings, run: RunFolder) -> None:
@@ -53,13 +59,70 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
     log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
 
 
+def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
+    """Send to the models only texts they have not analysed (``full_refresh``: every text).
+
+    Against the warehouse: an article loaded before with the same content is left out
+    (``unchanged``), and so is the same outlet's same text under another URL (a
+    ``duplicate``, as the extractor drops one within a batch); another outlet's exact copy
+    of a loaded text stays, with that text's enrichment re-keyed to it.  Within the batch:
+    of the articles sharing one text, the first (smallest id) is enriched and the others
+    take its rows at merge.  Both kinds of copies count as ``reused``.
+    """
+    articles = run.read_table("articles")
+    info = run.read_info()
+    reused = run.reused()
+    shutil.rmtree(reused.path, ignore_errors=True)
+    reused.path.mkdir(parents=True)
+    known = pd.Series(None, index=articles.index, dtype="object")
+    checks_warehouse = not settings.full_refresh and not articles.empty
+    if checks_warehouse and db.has_staging(settings.warehouse_path, settings.lock_timeout_s):
+        with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
+            known = already_loaded(con, articles)
+            articles = articles[known.isna()]
+            for name, frame in enrichment_of_copies(con, articles).items():
+                reused.write_table(name, frame)
+    copied = set(reused.read_table("articles")["article_id"]) if reused.has_table("articles") else set()
+    within = copies_within(articles[~articles["article_id"].isin(copied)])
+    reused.write_table("copies", within)
+    duplicates = int(known.eq("duplicate").sum())
+    info.unchanged, info.reused = int(known.eq("unchanged").sum()), len(copied) + len(within)
+    info.duplicates += duplicates
+    run.write_table("articles", articles)
+    run.write_info(info)
+    log.info(
+        "%d articles to enrich; %d copies of texts already enriched; left out: %d unchanged, %d duplicates",
+        len(articles) - info.reused,
+        info.reused,
+        info.unchanged,
+        duplicates,
+    )
+    return {"articles": len(articles), "reused": info.reused, "unchanged": info.unchanged}
+
+
+def copies_within(articles: pd.DataFrame) -> pd.DataFrame:
+    """``article_id`` -> ``source_article_id`` for every article whose text another article
+    of the batch with a smaller id also has (the source is the smallest id of the text)."""
+    keys = articles[["article_id", "content_hash"]]
+    sources = keys.sort_values("article_id").drop_duplicates("content_hash")
+    pairs = keys.merge(sources, on="content_hash", suffixes=("", "_source"))
+    pairs = pairs[pairs["article_id"] != pairs["article_id_source"]]
+    return pairs.rename(columns={"article_id_source": "source_article_id"})[["article_id", "source_article_id"]]
+
+
 def partition_step(settings: Settings, run: RunFolder) -> list[RunFolder]:
-    """Split the batch's articles into folders of at most ``enrich_partition_size`` articles.
+    """Split the batch's articles to enrich into folders of at most ``enrich_partition_size``.
 
     Each folder is enriched by its own (mapped) task, so several workers share a batch;
     an empty batch still makes one (empty) partition.  A re-run starts from a clean split.
+    Copies of texts already enriched (see :func:`select_new_step`) are not enriched again.
     """
     articles = run.read_table("articles")
+    reused = run.reused()
+    skipped = set(reused.read_table("copies")["article_id"]) if reused.has_table("copies") else set()
+    if reused.has_table("articles"):
+        skipped |= set(reused.read_table("articles")["article_id"])
+    articles = articles[~articles["article_id"].isin(skipped)]
     size = settings.enrich_partition_size
     starts = range(0, max(len(articles), 1), size)
     partitions = run.new_partitions(len(starts))
@@ -76,28 +139,50 @@ def enrich_step(settings: Settings, run: RunFolder) -> None:
 
 
 def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
-    """:func:`enrich_batch` with the model, alias table and watchlist the settings name."""
+    """:func:`enrich_batch` with the model, alias table, watchlist and processes the settings name."""
     return enrich_batch(
         articles,
         settings.spacy_model,
         settings.nlp_batch_size,
         aliases=load_entity_list(settings.aliases_path),
         watchlist=load_entity_list(settings.watchlist_path),
+        n_process=enrich_workers(settings, len(articles)),
     )
 
 
-def merge_step(settings: Settings, run: RunFolder) -> None:
-    """Gather the enriched partitions into the run folder: one Parquet file per table.
+def enrich_workers(settings: Settings, articles: int) -> int:
+    """Model processes for one enrich task: ``enrich_processes``, where 0 means every core,
+    and never fewer than :data:`MIN_ARTICLES_PER_PROCESS` articles each.
 
-    Entities found in several partitions become one row with every surface form.
+    The default, 1, suits Airflow's executors, which run the mapped enrich tasks side by
+    side (LocalExecutor's parallelism, Celery and Kubernetes workers); the embedded run and
+    the CLI backfill run one task at a time and ask for every core (see ``newsflow.cli``).
     """
-    partitions = list(run.partitions())
-    names = sorted({name for part in partitions for name in part.table_names()} - {"articles"})
+    wanted = settings.enrich_processes or len(os.sched_getaffinity(0))
+    return max(1, min(wanted, articles // MIN_ARTICLES_PER_PROCESS))
+
+
+def merge_step(settings: Settings, run: RunFolder) -> None:
+    """Gather the enriched partitions, and the enrichment reused for copies, into the run
+    folder: one Parquet file per table.
+
+    Entities found in several partitions become one row with every surface form; a copy
+    within the batch takes the rows of the article whose text it shares.
+    """
+    reused = run.reused()
+    parts = [*run.partitions(), *([reused] if reused.has_table("articles") else [])]
+    copies = reused.read_table("copies") if reused.has_table("copies") else pd.DataFrame()
+    names = sorted({name for part in parts for name in part.table_names()} - {"articles", "copies"})
     for name in names:
-        merged = pd.concat([part.read_table(name) for part in partitions], ignore_index=True)
+        frames = [part.read_table(name) for part in parts if part.has_table(name)]
+        merged = pd.concat([frame for frame in frames if not frame.empty] or frames[:1], ignore_index=True)
         if name == "entities":
             merged = merge_entity_rows(merged)
-        run.write_table(name, merged)
+        elif not copies.empty and name in ENRICHMENT_TABLES:
+            copied = copies.merge(merged, left_on="source_article_id", right_on="article_id", suffixes=("", "_of"))
+            copied = copied.drop(columns=["source_article_id", "article_id_of"])[list(merged.columns)]
+            merged = pd.concat([merged, copied], ignore_index=True)
+        run.write_table(name, merged.astype(frames[0].dtypes.to_dict()))
 
 
 def merge_entity_rows(entities: pd.DataFrame) -> pd.DataFrame:
@@ -172,6 +257,8 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
             interval_end=info.batch.interval_end,
             tables=tables,
             duplicates=info.duplicates,
+            unchanged=info.unchanged,
+            reused=info.reused,
         )
     # Only now may the next fetch be conditional: a failed load must refetch these entries.
     state_path = settings.state_dir / RunFolder.FEED_STATE
@@ -215,6 +302,7 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("extract_articles", extract_step),
+    Step("select_new_articles", select_new_step, opens_warehouse=True),
     Step("partition_batch", partition_step),
     Step("enrich_articles", enrich_step, mapped=True),
     Step("merge_partitions", merge_step),

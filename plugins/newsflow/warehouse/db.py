@@ -95,6 +95,17 @@ def connect(
         con.close()
 
 
+def has_staging(path: Path, lock_timeout_s: float = LOCK_TIMEOUT_S) -> bool:
+    """Whether the warehouse file exists and holds the staging tables (a first run has none)."""
+    if not Path(path).exists():
+        return False
+    with connect(path, read_only=True, lock_timeout_s=lock_timeout_s) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'staging' and table_name = 'articles'"
+        ).fetchone()[0]
+    return found > 0
+
+
 def _sql(layer: str, name: str) -> str:
     return (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
 
@@ -154,13 +165,17 @@ def load_batch(
     interval_end: datetime,
     tables: dict[str, pd.DataFrame],
     duplicates: int = 0,
+    unchanged: int = 0,
+    reused: int = 0,
 ) -> dict[str, int]:
     """Append one validated batch to ``raw`` in a single transaction; re-loading a batch replaces its rows.
 
     ``tables`` holds ``articles``, ``quarantine`` and any of :data:`ENRICHMENT_TABLES`.
     ``raw.articles`` keeps every version of an article (by content hash) and
     ``raw.article_loads`` which version each batch delivered; staging and marts are derived
-    from raw by :func:`refresh_marts`.  Returns the number of rows loaded per table.
+    from raw by :func:`refresh_marts`.  ``raw.batches`` records the run: articles loaded,
+    quarantined, dropped as duplicates, left out as ``unchanged`` since loaded, and ``reused``
+    (copies whose enrichment came from the warehouse).  Returns the number of rows loaded per table.
     """
     unknown = set(tables) - {"articles", "quarantine", *ENRICHMENT_TABLES}
     if unknown:
@@ -192,8 +207,24 @@ def load_batch(
             """
         )
         con.execute(
-            "insert or replace into raw.batches values (?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, interval_start, interval_end, len(articles), len(quarantine), duplicates, loaded_at],
+            """
+            insert or replace into raw.batches by name
+            select $batch_id as batch_id, $interval_start as interval_start, $interval_end as interval_end,
+                $articles as articles, $quarantined as quarantined, $duplicates as duplicates,
+                $loaded_at as loaded_at, $unchanged as unchanged, $reused as reused,
+                $articles - $reused as enriched
+            """,
+            {
+                "batch_id": batch_id,
+                "interval_start": interval_start,
+                "interval_end": interval_end,
+                "articles": len(articles),
+                "quarantined": len(quarantine),
+                "duplicates": duplicates,
+                "loaded_at": loaded_at,
+                "unchanged": unchanged,
+                "reused": reused,
+            },
         )
         con.commit()
     except Exception:
