@@ -12,6 +12,7 @@ for the next one to compare against, and logs the days it rebuilt in ``intermedi
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import shutil
@@ -41,11 +42,19 @@ class TransformError(RuntimeError):
     """dbt could not build or test the SQL layers; the message names the failing models and tests."""
 
 
-def _work_dir() -> Path:
-    """dbt's target/ and logs/ for this process (a parse cache that concurrent processes must not share)."""
+def _work_dir(warehouse: str | None = None) -> Path:
+    """dbt's target/ (its parse cache) and logs/: one folder per warehouse file in the system's
+    temporary folder, so a new process, such as each Airflow task, reuses the parse of the last
+    refresh (the warehouse's single writer is the only one using it; readers of the warehouse's
+    folder see nothing new).  ``NEWSFLOW_DBT_WORK_DIR`` overrides it."""
     global _WORK_DIR
-    if _WORK_DIR is None:
-        _WORK_DIR = Path(os.environ.get("NEWSFLOW_DBT_WORK_DIR") or tempfile.mkdtemp(prefix="newsflow-dbt-"))
+    if os.environ.get("NEWSFLOW_DBT_WORK_DIR"):
+        _WORK_DIR = Path(os.environ["NEWSFLOW_DBT_WORK_DIR"])
+    elif warehouse:
+        key = hashlib.sha256(str(Path(warehouse).resolve()).encode()).hexdigest()[:16]
+        _WORK_DIR = Path(tempfile.gettempdir()) / f"newsflow-dbt-{os.getuid()}-{key}"
+    elif _WORK_DIR is None:
+        _WORK_DIR = Path(tempfile.mkdtemp(prefix="newsflow-dbt-"))
     return _WORK_DIR
 
 
@@ -61,7 +70,8 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
     """``dbt ARGS`` on the warehouse behind ``con``; raises :class:`TransformError` when a node fails."""
     from dbt.cli.main import dbtRunner  # a second or two of imports, only when the SQL layers run
 
-    work = _work_dir()
+    warehouse = database_path(con)
+    work = _work_dir(warehouse)
     command = [
         *args,
         "--project-dir", str(DBT_PROJECT),
@@ -72,7 +82,7 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
     ]  # fmt: skip
     with _DBT_LOCK:
         previous = os.environ.get("NEWSFLOW_DBT_WAREHOUSE")
-        os.environ["NEWSFLOW_DBT_WAREHOUSE"] = database_path(con)
+        os.environ["NEWSFLOW_DBT_WAREHOUSE"] = warehouse
         try:
             result = dbtRunner().invoke(command)
         finally:
