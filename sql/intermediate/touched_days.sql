@@ -9,6 +9,7 @@
 -- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}
 {%- set refreshed_articles = refreshed_relation('refreshed_articles') -%}
 {%- set refreshed_identities = refreshed_relation('refreshed_identities') -%}
+{%- set identity_columns = 'enriched_entity_id, entity_id, name, label' -%}
 {%- if refreshed_articles is none or refreshed_identities is none %}
 select distinct day
 from {{ ref('counted_articles') }}
@@ -26,34 +27,18 @@ gone_or_changed_articles as (
 ),
 
 new_or_changed_identities as (
-    select
-        enriched_entity_id,
-        entity_id,
-        name,
-        label
+    select {{ identity_columns }}
     from {{ ref('entity_identities') }}
     except
-    select
-        enriched_entity_id,
-        entity_id,
-        name,
-        label
+    select {{ identity_columns }}
     from {{ refreshed_identities }}
 ),
 
 gone_or_changed_identities as (
-    select
-        enriched_entity_id,
-        entity_id,
-        name,
-        label
+    select {{ identity_columns }}
     from {{ refreshed_identities }}
     except
-    select
-        enriched_entity_id,
-        entity_id,
-        name,
-        label
+    select {{ identity_columns }}
     from {{ ref('entity_identities') }}
 ),
 
