@@ -208,7 +208,8 @@ def _split_last_day(con, last_day: date) -> None:
             [last_day],
         )
     con.execute(
-        "insert into raw.article_loads by name select batch_id, article_id, content_hash, ingested_at from raw.articles"
+        "insert into raw.article_loads by name "
+        "select batch_id, article_id, content_hash, ingested_at, ingested_at as loaded_at from raw.articles"
     )
 
 
@@ -221,7 +222,7 @@ def load_held_day(con) -> str:
         con.execute(f"insert into raw.{table} by name select * from bench.held_{table}")
     con.execute(
         "insert or replace into raw.article_loads by name "
-        "select batch_id, article_id, content_hash, ingested_at from bench.held_articles"
+        "select batch_id, article_id, content_hash, ingested_at, now() as loaded_at from bench.held_articles"
     )
     con.execute(
         "insert or replace into raw.batches by name select batch_id, "

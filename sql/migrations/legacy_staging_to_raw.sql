@@ -7,11 +7,12 @@
 -- noqa: disable=AM04
 insert or ignore into raw.article_loads by name
 select
-    batch_id,
-    article_id,
-    content_hash,
-    ingested_at
-from staging.articles;
+    legacy.batch_id,
+    legacy.article_id,
+    legacy.content_hash,
+    legacy.ingested_at,
+    batches.loaded_at
+from staging.articles as legacy inner join raw.batches as batches using (batch_id);
 
 insert or ignore into raw.mentions by name
 select
@@ -46,8 +47,11 @@ from staging.article_citations as legacy inner join staging.articles as loads us
 insert or ignore into raw.story_links by name
 select
     loads.batch_id,
+    batches.loaded_at,
     legacy.*
-from staging.story_links as legacy inner join staging.articles as loads using (article_id);
+from staging.story_links as legacy
+inner join staging.articles as loads using (article_id)
+inner join raw.batches as batches on loads.batch_id = batches.batch_id;
 
 insert or ignore into raw.stories by name
 with latest as (

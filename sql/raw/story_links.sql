@@ -7,5 +7,6 @@ create table if not exists raw.story_links (
     other_article_id varchar not null,
     kind varchar not null,
     similarity double not null,
+    loaded_at timestamptz not null,
     primary key (batch_id, article_id, other_article_id)
 );

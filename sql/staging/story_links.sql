@@ -2,17 +2,16 @@
 -- later article to the earlier one. kind: duplicate (same text), syndicated (a wire copy with
 -- light edits), rewrite (same quotes/facts, new prose), related (same event, independent
 -- reporting); similarity in [0, 1] is the score that decided the kind.
--- A link holds while neither article was loaded again after the batch that found it.
--- reads: raw.story_links, staging.batches, staging.articles
+-- A link holds while neither article was loaded again after the load that found it.
+-- reads: raw.story_links, staging.articles
 select
     links.article_id,
     links.other_article_id,
     links.kind,
     links.similarity
 from {{ source('raw', 'story_links') }} as links
-inner join {{ ref('batches') }} as batches using (batch_id)
 inner join {{ ref('articles') }} as later_articles on links.article_id = later_articles.article_id
 inner join {{ ref('articles') }} as earlier_articles on links.other_article_id = earlier_articles.article_id
 where
-    batches.load_order >= later_articles.load_order
-    and batches.load_order >= earlier_articles.load_order
+    links.loaded_at >= later_articles.loaded_at
+    and links.loaded_at >= earlier_articles.loaded_at

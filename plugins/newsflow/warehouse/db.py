@@ -22,6 +22,8 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts")
 # The enrichment tables a batch appends to raw, one set of rows per batch: re-loading a batch
 # replaces its rows.  Which rows are current (the latest load of each article, the vote's
 # entities, the latest batch's stories) is decided by the SQL layers (sql/staging, sql/intermediate).
+# Keyed by article: a batch's rows of these belong to the articles it delivered.
+PER_ARTICLE = ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations")
 ENRICHMENT_TABLES = (
     "mentions",
     "entities",
@@ -182,20 +184,34 @@ def load_batch(
         raise ValueError(f"no load rule for tables {sorted(unknown)}")
     create_schema(con)
     loaded_at = datetime.now(tz=interval_end.tzinfo)
-    articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end)
+    articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end, loaded_at=loaded_at)
     quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
     enrichment = {name: tables[name].assign(batch_id=batch_id) for name in ENRICHMENT_TABLES if name in tables}
+    if "story_links" in enrichment:
+        enrichment["story_links"] = enrichment["story_links"].assign(loaded_at=loaded_at)
     frames = {"articles": articles, "quarantine": quarantine, **enrichment}
     con.begin()
     try:
         for name, frame in frames.items():
             con.register(f"batch_{name}", frame)
         _insert(con, "raw.articles", "batch_articles", anti_join_on="article_id, content_hash")
-        for table in ("article_loads", *enrichment):
-            con.execute(f"delete from raw.{table} where batch_id = ?", [batch_id])
+        # A re-run of the interval replaces what it delivers again: the rows of its articles (a
+        # re-run leaves out articles unchanged since the first run, whose rows stay).
+        delivered = "article_id in (select article_id from batch_articles)"
+        for table in ("article_loads", *(name for name in enrichment if name in PER_ARTICLE)):
+            con.execute(f"delete from raw.{table} where batch_id = ? and {delivered}", [batch_id])
+        if "story_links" in enrichment:
+            con.execute(
+                f"delete from raw.story_links where batch_id = ? and ({delivered} or other_{delivered})", [batch_id]
+            )
+        if "stories" in enrichment and not enrichment["stories"].empty:  # a batch's stories are computed whole
+            con.execute("delete from raw.stories where batch_id = ?", [batch_id])
         _insert(con, "raw.article_loads", "batch_articles")
         for name in enrichment:
-            _insert(con, f"raw.{name}", f"batch_{name}")
+            if name == "entities":
+                _merge_entities(con)
+            elif name != "stories" or not enrichment["stories"].empty:
+                _insert(con, f"raw.{name}", f"batch_{name}")
         con.execute(
             """
             insert into raw.quarantine
@@ -240,6 +256,19 @@ def load_batch(
     counts = {name: len(frame) for name, frame in tables.items()}
     log.info("loaded batch %s: %s", batch_id, counts)
     return counts
+
+
+def _merge_entities(con: duckdb.DuckDBPyConnection) -> None:
+    """The batch's entities; one seen by an earlier run of the same interval keeps its aliases too."""
+    con.execute(
+        """
+        insert into raw.entities (batch_id, entity_id, name, label, aliases)
+        select batch_id, entity_id, name, label, list_sort(list_distinct(aliases))
+        from batch_entities
+        on conflict (batch_id, entity_id) do update set
+            aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases)))
+        """
+    )
 
 
 def _has_sql_layers(con: duckdb.DuckDBPyConnection) -> bool:
