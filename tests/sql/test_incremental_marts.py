@@ -216,3 +216,18 @@ def test_a_warehouse_from_before_the_sql_layers_keeps_everything_it_held(tmp_pat
             columns = legacy_columns if table == "articles" else "*"
             assert sorted(con.execute(f"select {columns} from staging.{table}").fetchall(), key=repr) == rows, table
         assert con.execute("select count(*) from marts.entity_daily_coverage").fetchone()[0] > 0
+
+
+def test_a_rerun_that_leaves_out_unchanged_articles_keeps_their_rows(tmp_path):
+    """The pipeline leaves out articles loaded before with the same content: re-running an
+    interval then delivers fewer articles, and the others' rows must stay."""
+    first, second, _ = kyiv_batches()
+    with db.connect(tmp_path / "w.duckdb") as con:
+        load_day(con, 1, first)
+        load_day(con, 2, second)
+        before = contents(con)
+        counts = db.table_counts(con)
+        nothing_new = {name: frame.iloc[0:0] for name, frame in first.items()}
+        load_day(con, 1, nothing_new)
+        assert contents(con) == before
+        assert db.table_counts(con) == counts
