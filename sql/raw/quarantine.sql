@@ -12,3 +12,6 @@ create table if not exists raw.quarantine (
     first_seen_at timestamptz not null,
     last_seen_at timestamptz not null
 );
+-- reason_class: a stable class of the reason (newsflow.ingest.records.REASON_CLASSES), which
+-- counts group by; the reason itself keeps its numbers and positions. Added after the table.
+alter table raw.quarantine add column if not exists reason_class varchar;

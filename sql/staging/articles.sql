@@ -1,8 +1,8 @@
 -- grain: one row per article: the version its latest load delivered. Contract: article_id,
 -- url, outlet, title, author, published_at, language, text. published_at is UTC, or null when
--- date_flag says the date was missing, unparsed or in the future (the claimed value is kept in
--- raw.articles.published_at_raw). batch_id, ingested_at and loaded_at are those of the latest
--- load (the one written last).
+-- date_flag says the date was missing, unparsed, in the future or before the configured
+-- earliest_published_at (the claimed value is kept in raw.articles.published_at_raw).
+-- batch_id, ingested_at and loaded_at are those of the latest load (the one written last).
 -- reads: raw.article_loads, raw.articles
 with latest_loads as (
     select
@@ -24,9 +24,13 @@ select
     versions.published_at,
     versions.date_flag,
     versions.language,
+    versions.language_confidence,
+    versions.declared_language,
     versions.text,
     versions.content_hash,
     versions.word_count,
+    versions.is_teaser,
+    versions.field_sources,
     versions.source_name,
     versions.source_format,
     latest_loads.batch_id,

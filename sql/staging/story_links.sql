@@ -1,7 +1,8 @@
 -- grain: one row per linked pair of articles (article_id, other_article_id), pointing from the
 -- later article to the earlier one. kind: duplicate (same text), syndicated (a wire copy with
--- light edits), rewrite (same quotes/facts, new prose), related (same event, independent
--- reporting); similarity in [0, 1] is the score that decided the kind.
+-- light edits), rewrite (same quotes/facts, new prose), same_event (independent reports grouped
+-- into one event by average-link clustering; `related` in links stored by earlier versions);
+-- similarity in [0, 1] is the pair's score for its kind.
 -- A link holds while neither article was loaded again after the load that found it.
 -- reads: raw.story_links, staging.articles
 select

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 from newsflow.config import PROJECT_ROOT
 from newsflow.warehouse import db
-from tests.helpers import BATCH_FILES, warehouse_contents
+from tests.helpers import BATCH_FILES, RUN_RECORDS, warehouse_contents
 
 pytestmark = pytest.mark.e2e
 LOGICAL_DATE = "2024-12-04T00:00:00+00:00"
@@ -112,8 +113,8 @@ def test_quarantine_holds_the_bad_inputs_with_reasons(two_runs):
     _, warehouse, *_ = two_runs
     rows = query(warehouse, "select source_location, reason from raw.quarantine order by reason")
     assert len(rows) == 2
-    assert rows[0][0].endswith("newswire_desk.jsonl#6") and rows[0][1].startswith("line 7: invalid JSON")
-    assert rows[1][0].endswith("harborpost_subscribe_wall.html")
+    assert rows[0][0].endswith("harborpost_subscribe_wall.html") and rows[0][1].startswith("boilerplate only (paywall)")
+    assert rows[1][0].endswith("newswire_desk.jsonl#6") and rows[1][1].startswith("line 7: invalid JSON")
 
 
 def test_marts_answer_coverage_questions(two_runs):
@@ -249,9 +250,38 @@ def test_backfill_of_the_sample_gives_the_tables_of_the_dag_run(two_runs, tmp_pa
     )  # fmt: skip
     # The similarity score of a link weighs words against the articles the linker holds (the
     # whole batch, or one day and its window); the links and their kinds must agree.
+    # dq_results and ingest_health describe runs (one DAG batch against a batch per day)
     leave_out = (*LOAD_COLUMNS, "staging.story_links.similarity")
-    skip = {"marts.dq_results", *PER_BATCH_VIEWS}
+    skip = {*RUN_RECORDS, *PER_BATCH_VIEWS}
     dag = warehouse_contents(dag_warehouse, leave_out=leave_out, skip_tables=skip)
     assert len(dag) > 15
     assert warehouse_contents(backfilled, leave_out=leave_out, skip_tables=skip) == dag
     assert query(backfilled, "select count(*) from marts.story_spread where articles > 1") == [(4,)]
+
+
+def readme_sql_examples() -> list[str]:
+    """Every ```sql block of the README, in order."""
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sql\n(.*?)```", text, flags=re.S)
+
+
+def test_every_readme_sql_example_runs_in_the_documented_shell(two_runs):
+    home, warehouse, *_ = two_runs
+    examples = readme_sql_examples()
+    assert len(examples) >= 9
+    answered = 0
+    for example in examples:
+        result = subprocess.run(
+            [sys.executable, "-m", "newsflow", "sql", "--warehouse", str(warehouse)],
+            input=example,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0 and result.stderr == "", (example, result.stderr)
+        counts = [int(n) for n in re.findall(r"^\((\d+) rows?\)$", result.stdout, flags=re.M)]
+        assert counts, example  # every example prints at least one result table
+        answered += any(counts)
+    # over the sample every example has rows but "what is trending" and "every failed check" (none fail)
+    assert answered >= len(examples) - 2

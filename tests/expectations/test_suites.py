@@ -150,3 +150,17 @@ def test_quotes_fail_on_empty_text_reversed_offsets_and_text_not_at_the_offsets(
         ("expect_column_values_to_be_in_set", "offsets_match_text"),
     }
     assert set(failed.table_name) == {"quotes"}
+
+
+def test_an_archive_batch_passes_and_earliest_published_at_is_the_only_lower_bound(good_batch, tmp_path):
+    archive = dict(good_batch, articles=good_batch["articles"].copy())
+    archive["articles"]["published_at"] = pd.Timestamp(datetime(1987, 3, 26, 9, 30, tzinfo=UTC))
+    assert run(archive, tmp_path / "a").success
+    guarded = validate_batch(
+        archive,
+        gx_root=tmp_path / "b" / "gx",
+        batch_id="test",
+        reference_time=REFERENCE_TIME,
+        earliest_published_at=datetime(1990, 1, 1, tzinfo=UTC),
+    )
+    assert guarded.failures == ["articles: expect_column_values_to_be_between(published_at) 2 unexpected"]

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 from newsflow.report import build_report
-from newsflow.report.build import Period, ReportError, charted_entities, json_for_script, safe_link
+from newsflow.report.build import Period, ReportError, charted_entities, json_for_script, plain_text, safe_link
 from newsflow.warehouse import db
 from tests.warehouses import HOSTILE, HOSTILE_IMG, build, forty_days, validation_results
 
@@ -33,6 +33,21 @@ def page(tmp_path_factory):
     return path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("Trump&#8217;s &amp;quot;deal&amp;quot;", 'Trump\u2019s "deal"'),  # encoded twice, as feeds do
+        ("<b>Bold</b> <a href='x'>link</a>", "Bold link"),
+        ("AT&amp;T", "AT&T"),
+        ("a < b", "a < b"),  # not a tag
+        ("<br/>", "<br/>"),  # nothing but markup: shown as written (and escaped where shown)
+        (None, None),
+    ],
+)
+def test_names_and_titles_are_shown_as_plain_text(raw, shown):
+    assert plain_text(raw) == shown
+
+
 def test_json_for_script_cannot_close_its_element():
     text = json_for_script({"name": HOSTILE, "other": "a & b \u2028"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
@@ -49,8 +64,9 @@ def test_only_plain_links_reach_the_page(target, kept):
 
 def test_hostile_names_reach_the_page_only_escaped(page):
     assert HOSTILE not in page and HOSTILE_IMG not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the share-of-voice table
-    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page  # the chart data
+    assert "<td>alert(1)</td>" in page  # tags dropped from names
+    assert "&lt;img src=x onerror=&#34;" in page  # a name that is nothing but a tag, escaped
+    assert "\\u003cimg src=x onerror=" in page  # the chart data
 
 
 def test_the_page_is_self_contained(page):
@@ -61,7 +77,9 @@ def test_the_page_is_self_contained(page):
 
 
 def test_the_page_covers_the_last_days_with_trends_quality_and_docs(page):
-    assert "2024-10-11 to 2024-11-09 (last 30 days of w.duckdb)" in page
+    assert "2024-10-10 to 2024-11-09: the latest 30 days with articles"  # 2024-10-20 has none in page
+    assert "w.duckdb holds 127 articles from 2024-10-01 to 2024-11-09 (39 days with articles)" in page
+    assert '<a href="all.html">the whole range</a>' in page
     assert re.search(r"<td>2024-11-05</td><td>Burst Person</td>.*?<td class=\"n\">6.0</td>", page)
     assert "Newcomer (watched)" in page
     assert '<a href="../gx/index.html">GX Data Docs</a>' in page
@@ -86,7 +104,7 @@ def test_a_warehouse_without_marts_is_a_clear_error(tmp_path):
 def test_watched_entities_are_charted_with_their_true_rank(tmp_path):
     warehouse = build(tmp_path / "w.duckdb", forty_days())
     with db.connect(warehouse, read_only=True) as con:
-        period = Period(date(2024, 10, 11), date(2024, 11, 9))
+        period = Period(date(2024, 10, 11), date(2024, 11, 9), "asked")
         got = charted_entities(con, period, top=2, watchlist=["lone article", "Nobody"])
     # Lone Article's 9 mentions rank 5th, behind Newcomer's 10 (Early Bird is outside the period).
     assert [(e["entity"], e["rank"], e["watched"]) for e in got] == [
@@ -94,3 +112,12 @@ def test_watched_entities_are_charted_with_their_true_rank(tmp_path):
         ("Wobbly Minister", 2, False),
         ("Lone Article", 5, True),
     ]
+
+
+def test_the_page_shows_ingest_health_per_source_and_run(page):
+    tree = lxml.html.fromstring(page)
+    (row,) = tree.xpath("//section[@id='ingest']//tbody/tr")
+    cells = [cell.text_content() for cell in row.xpath("./td")]
+    assert cells[1:5] == ["fixture", "127", "127", "0"]  # source, read, added, updated
+    assert cells[-1] == "en 127"  # languages
+    assert "of the latest run's entries quarantined or duplicate" in page

@@ -390,3 +390,18 @@ def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_
     assert got == [(2, 1, pytest.approx((2 * -0.8 + 1 * 0.4) / 3), pytest.approx((2 * 0.5 + 1 * -0.5) / 3))]
     # by outlet: Alpha's a1 speaks of Kim at -0.8, Beta's a2 at +0.4
     assert by_outlet == [("Alpha", pytest.approx(-0.8)), ("Beta", pytest.approx(0.4))]
+
+
+def test_articles_in_other_languages_are_loaded_and_counted_with_their_language(tmp_path):
+    french = article("f1", "Gamma", T(2024, 11, 30, 12), text="Emmanuel Macron a reçu Olaf Scholz à Paris ce matin.")
+    french.update(language="fr", language_confidence=0.99, declared_language="en", is_teaser=False)
+    with db.connect(tmp_path / "w.duckdb") as con:
+        # Entities from the French model, no tone (the sentiment lexicon is English).
+        tables = batch([french], [mention("f1", KIM, 0)], [])
+        tables["article_sentiment"] = FIRST["article_sentiment"].iloc[0:0]
+        load_day(con, 1, tables)
+        db.refresh_marts(con)
+        assert rows(con, "select language, language_confidence, declared_language from staging.articles") == [
+            ("fr", 0.99, "en")
+        ]
+        assert rows(con, "select outlet, articles from marts.source_daily_volume") == [("Gamma", 1)]

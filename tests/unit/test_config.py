@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from newsflow.config import ConfigError, load_settings
@@ -107,3 +109,49 @@ def test_readers_use_the_warehouse_only_until_a_snapshot_is_published(tmp_path):
     assert settings.reader_path == tmp_path / "w.duckdb"
     settings.published_path.write_bytes(b"")
     assert settings.reader_path == tmp_path / "w.published.duckdb"
+
+
+def test_earliest_published_at_is_optional_and_read_as_utc(tmp_path):
+    config = write(tmp_path, "var_dir: var\n")
+    assert load_settings(config, environ={}).earliest_published_at is None
+    config.write_text("earliest_published_at: 1990-01-01\n")
+    assert load_settings(config, environ={}).earliest_published_at == datetime(1990, 1, 1, tzinfo=UTC)
+    env = {"NEWSFLOW_EARLIEST_PUBLISHED_AT": "1995-06-01T12:00:00+02:00"}
+    assert load_settings(config, environ=env).earliest_published_at == datetime(1995, 6, 1, 10, tzinfo=UTC)
+    config.write_text("earliest_published_at: last year\n")
+    with pytest.raises(ConfigError, match="earliest_published_at"):
+        load_settings(config, environ={})
+
+
+def test_language_models_from_the_file_or_the_environment(tmp_path):
+    config = tmp_path / "newsflow.yaml"
+    config.write_text("language_models:\n  fr: fr_core_news_sm\n")
+    assert load_settings(config, environ={}).language_models == {"fr": "fr_core_news_sm"}
+    env = {"NEWSFLOW_LANGUAGE_MODELS": "de=de_core_news_sm, FR=fr_core_news_md"}
+    assert load_settings(config, environ=env).language_models == {"de": "de_core_news_sm", "fr": "fr_core_news_md"}
+    with pytest.raises(ConfigError, match="language_models"):
+        load_settings(config, environ={"NEWSFLOW_LANGUAGE_MODELS": "fr"})
+
+
+def test_source_kinds_from_the_command_line(tmp_path):
+    env = {
+        "NEWSFLOW_SOURCES": "sitemap:https://a.example/s.xml,urls:links.txt,site:https://a.example/,"
+        "https://a.example/news-sitemap.xml,https://a.example/rss"
+    }
+    sources = load_settings(write(tmp_path, "var_dir: var\n"), environ=env).sources
+    assert [(s.kind, s.follows_links) for s in sources] == [
+        ("sitemap", True),
+        ("urls", True),
+        ("site", True),
+        ("sitemap", True),
+        ("feed", True),
+    ]
+    assert sources[1].location == str(tmp_path / "links.txt")
+
+
+def test_fetch_settings_are_checked(tmp_path):
+    config = write(tmp_path, "fetch:\n  per_host_concurrency: 4\n  allow_private_addresses: true\nuser_agent: bot/1\n")
+    policy = load_settings(config, environ={}).fetch
+    assert (policy.per_host_concurrency, policy.allow_private_addresses, policy.user_agent) == (4, True, "bot/1")
+    with pytest.raises(ConfigError, match="unknown keys"):
+        load_settings(write(tmp_path, "fetch:\n  speed: 11\n"), environ={})

@@ -171,3 +171,32 @@ def test_watchlist_finds_names_ner_misses_and_flags_every_mention_of_them():
     assert mentions.loc[["skyforge dynamics", "SKYFORGE DYNAMICS", "Vladimir Putin", "Putin"], "watched"].all()
     assert not mentions.loc["Moscow", "watched"]
     assert tables["entities"].set_index("entity_id").loc[skyforge, "name"] == "Skyforge Dynamics"
+
+
+FRENCH_NEWS = (
+    "L’Italie choisit ArcelorMittal pour reprendre la plus grande aciérie d’Europe. "
+    "Nouvelles attaques de Donald Trump contre le maire de Londres. "
+    "Emmanuel Macron a reçu Olaf Scholz à Paris pour parler de l'Union européenne et de la Russie."
+)
+
+
+def test_other_languages_get_entities_from_their_mapped_model_and_no_english_tone():
+    pytest.importorskip("fr_core_news_sm")
+    articles = pd.DataFrame(
+        [
+            {"article_id": "fr", "text": FRENCH_NEWS, "language": "fr"},
+            {"article_id": "de", "text": "Der Minister traf Olaf Scholz in Berlin.", "language": "de"},
+        ]
+    )
+    tables = enrich_batch(articles, default_spacy_model(), language_models={"fr": "fr_core_news_sm"})
+    assert {"Emmanuel Macron", "Olaf Scholz", "Donald Trump"} <= names(tables, "fr", "PERSON")
+    assert {"Paris", "Londres"} <= names(tables, "fr", "LOC")
+    assert set(tables["mentions"]["article_id"]) == {"fr"}  # German: no model mapped, no rows
+    assert tables["article_sentiment"].empty and tables["entity_sentiment"].empty and tables["quotes"].empty
+
+
+def test_a_mapped_model_that_is_not_installed_leaves_its_articles_without_entities(caplog):
+    articles = pd.DataFrame([{"article_id": "fr", "text": FRENCH_NEWS, "language": "fr"}])
+    tables = enrich_batch(articles, default_spacy_model(), language_models={"fr": "fr_model_not_installed"})
+    assert tables["mentions"].empty
+    assert "fr_model_not_installed" in caplog.text

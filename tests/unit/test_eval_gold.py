@@ -15,7 +15,9 @@ def rows(name: str) -> list[dict]:
 
 
 def text_of(file: str) -> str:
-    [item] = parse_text((PROJECT_ROOT / "data" / "sample" / file).read_bytes())
+    """An article of the sample, or one written for the quotes gold (bench/data/quote_articles)."""
+    path = PROJECT_ROOT / "data" / "sample" / file
+    [item] = parse_text((path if path.exists() else DATA / "quote_articles" / file).read_bytes())
     return item["text"]
 
 
@@ -24,6 +26,7 @@ def test_every_gold_quote_is_printed_in_its_article():
     assert len(gold) >= 30 and len({g["file"] for g in gold}) >= 5
     missing = [g["quote"] for g in gold if g["quote"] not in text_of(g["file"])]
     assert missing == []
+    assert {g.get("speaker_kind") for g in gold} <= {None, "person", "organisation"}
 
 
 def test_ner_gold_names_each_entity_once_with_a_kept_label():
@@ -38,3 +41,25 @@ def test_ner_gold_names_each_entity_once_with_a_kept_label():
         # A name not printed is the alias table's name for a spelling that is ("U.S.").
         unprinted = {e["name"] for e in article["entities"] if e["name"] not in text}
         assert unprinted <= listed, article["file"]
+
+
+def test_places_gold_rows_are_well_formed_and_sample_offsets_match():
+    from newsflow.ingest.parsers import parse_html
+    from newsflow.nlp.places import load_gazetteer
+
+    gold = rows("places_gold.jsonl")
+    assert len(gold) >= 150
+    countries = load_gazetteer().countries
+    assert {g["kind"] for g in gold} <= {None, "country", "admin", "city", "region", "local"}
+    for g in gold:
+        assert g["country_code"] is None or g["country_code"] in countries, g
+        assert (g["city_id"] is not None) == (g["kind"] == "city"), g
+    for g in gold:
+        if g["doc"].startswith("sample/text/"):
+            text = text_of(g["doc"].removeprefix("sample/"))
+        elif g["doc"].startswith("sample/html/"):
+            [item] = parse_html((PROJECT_ROOT / "data" / g["doc"]).read_bytes())
+            text = item["text"]
+        else:
+            continue
+        assert text[g["start_char"] : g["end_char"]] == g["text"], g

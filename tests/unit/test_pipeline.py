@@ -34,7 +34,7 @@ from newsflow.pipeline.steps import (
 from newsflow.pipeline.summary import summarise
 from newsflow.quality.validate import BatchValidationError
 from newsflow.warehouse import db
-from tests.helpers import BATCH_FILES, SAMPLE_DIR, SEEDS, warehouse_contents
+from tests.helpers import BATCH_FILES, RUN_RECORDS, SAMPLE_DIR, SEEDS, warehouse_contents
 
 BATCH = BatchInfo(datetime(2024, 12, 1, tzinfo=UTC), datetime(2024, 12, 1, 1, tzinfo=UTC))
 
@@ -94,10 +94,11 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
     everything = {"schemas": ("raw", "staging", "marts"), "leave_out": ("raw.quarantine.last_seen_at",)}
     loaded = warehouse_contents(seeds_settings.warehouse_path, **everything)
     run_all(seeds_settings)
-    # Nothing new: no article meets the models again, and no table changes but the run's record.
+    # Nothing new: no article meets the models again, and no table changes but the run's record
+    # (raw.batches, and marts.ingest_health built from it).
     assert batch_record(seeds_settings) == {"articles": 0, "enriched": 0, "reused": 0, "unchanged": 2}
     again = warehouse_contents(seeds_settings.warehouse_path, **everything)
-    assert {table for table in loaded if loaded[table] != again[table]} == {"raw.batches"}
+    assert {table for table in loaded if loaded[table] != again[table]} == {"raw.batches", "marts.ingest_health"}
     summary = summarise(seeds_settings)
     assert summary["articles_loaded"] == 2 and summary["quarantined"] == 1
     assert ("Kim Jong Un", "PERSON") in {(name, label) for name, label, *_ in summary["top_entities"]}
@@ -108,8 +109,8 @@ def test_a_full_refresh_enriches_every_article_again_to_the_same_tables(seeds_se
     loaded = warehouse_contents(seeds_settings.warehouse_path)
     run_all(replace(seeds_settings, full_refresh=True))
     assert batch_record(seeds_settings) == {"articles": 2, "enriched": 2, "reused": 0, "unchanged": 0}
-    assert warehouse_contents(seeds_settings.warehouse_path, skip_tables={"marts.dq_results"}) == {
-        table: rows for table, rows in loaded.items() if table != "marts.dq_results"
+    assert warehouse_contents(seeds_settings.warehouse_path, skip_tables=RUN_RECORDS) == {
+        table: rows for table, rows in loaded.items() if table not in RUN_RECORDS
     }
 
 
@@ -281,7 +282,7 @@ def test_an_incremental_run_gives_the_tables_of_a_run_from_scratch(seeds_setting
     scratch = replace(seeds_settings, warehouse_path=tmp_path / "scratch.duckdb", var_dir=tmp_path / "scratch")
     run_all(scratch, day2)
     leave_out = ("batch_id", "ingested_at", "first_seen_at", "last_seen_at", "staging.story_links.similarity")
-    skip = {"marts.dq_results"}
+    skip = RUN_RECORDS
     incremental = warehouse_contents(seeds_settings.warehouse_path, leave_out=leave_out, skip_tables=skip)
     assert incremental == warehouse_contents(scratch.warehouse_path, leave_out=leave_out, skip_tables=skip)
     assert len(incremental["staging.articles"]) == 4

@@ -24,6 +24,14 @@ INVENTED = {
         "He added that a second round would follow in the spring."
     ),
     "states": "The United States and Canada signed the accord in Ottawa on Tuesday after long talks.",
+    "in_a_statement": "The Harbour Authority said in a statement that the quay would reopen on Friday.",
+    "warned": "The nurses' union warned that wards would close unless more staff were hired.",
+    "urged": "The Food Standards Agency urged shoppers not to eat the recalled cheese.",
+    "appositive": "Henrik Dahl's spokeswoman, Ida Moe, said the minister would not resign.",
+    "spokesman_for": "A spokesman for Vesta Energy said the plant had been shut for repairs.",
+    "the_agency": "The Civil Aviation Agency grounded two jets. The agency said the checks would take a week.",
+    "question": "Sofia Lind declined to say whether the company would cut jobs.",
+    "dateline": "OSLO, May 3 (Newswire) - Fjord Air is cancelling 40 flights after a strike, the airline said.",
 }
 
 
@@ -82,6 +90,11 @@ def test_scare_quotes_are_not_quotes(quoted):
         ("finding", "Exports to Europe fell by a fifth in October", "Korea International Trade Association", None),
         ("clause", "deep and lasting commitment to fairness", "Olga Petrova", None),
         ("pronoun_after_quote", "a second round would follow in the spring", "Ivan Sokolov", "He"),
+        ("in_a_statement", "the quay would reopen on Friday", "Harbour Authority", None),
+        ("urged", "shoppers not to eat the recalled cheese", "Food Standards Agency", None),
+        ("appositive", "the minister would not resign", "Ida Moe", None),
+        ("spokesman_for", "the plant had been shut for repairs", "Vesta Energy", None),
+        ("the_agency", "the checks would take a week", "Civil Aviation Agency", "The agency"),
     ],
 )
 def test_invented_attributions(quoted, article_id, words, speaker, speaker_text):
@@ -90,6 +103,24 @@ def test_invented_attributions(quoted, article_id, words, speaker, speaker_text)
     if speaker_text:
         said = quotes[(quotes.article_id == article_id) & quotes.quote.str.contains(words, regex=False)]
         assert said.speaker_text.iloc[0] == speaker_text
+
+
+@pytest.mark.parametrize(
+    ("article_id", "quote"),
+    [
+        ("in_a_statement", "the quay would reopen on Friday"),  # "that" and the statement's noun left out
+        ("warned", "wards would close unless more staff were hired"),
+        ("dateline", "Fjord Air is cancelling 40 flights after a strike"),  # the dateline is no speech
+    ],
+)
+def test_a_reported_statement_is_its_content_only(quoted, article_id, quote):
+    _, quotes = quoted
+    assert quotes[quotes.article_id == article_id].quote.tolist() == [quote]
+
+
+def test_an_indirect_question_is_no_statement(quoted):
+    _, quotes = quoted
+    assert quotes[quotes.article_id == "question"].empty
 
 
 def test_only_sentences_with_quote_marks_or_reporting_verbs_are_parsed(quoted):

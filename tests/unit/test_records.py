@@ -6,7 +6,6 @@ from newsflow.ingest.records import (
     Reject,
     build_article,
     content_hash,
-    detect_language,
     fold_whitespace,
     make_article_id,
     parse_published,
@@ -87,10 +86,17 @@ def test_whitespace_folding_keeps_paragraphs():
     assert fold_whitespace("a  b\r\n\r\n\n c\td ") == "a b\n\nc d"
 
 
-def test_language_declared_wins_else_stopword_screen():
-    assert detect_language("whatever", "en-GB") == "en"
-    assert detect_language(BODY + " The talks were said to be at the start of a new phase.") == "en"
-    assert (
-        detect_language("Der Minister traf sich mit dem Staatschef in der Hauptstadt und sprach über Verträge.")
-        == "und"
+def test_archive_dates_are_kept_unless_an_earliest_date_is_configured():
+    assert parse_published("Thu, 26 Mar 1987 09:30:00 GMT", REF, DAY) == (
+        datetime(1987, 3, 26, 9, 30, tzinfo=UTC),
+        "ok",
+    )
+    earliest = datetime(1990, 1, 1, tzinfo=UTC)
+    assert parse_published("1987-03-26", REF, DAY, earliest) == (None, "before_earliest")
+    assert parse_published("1990-01-01", REF, DAY, earliest) == (earliest, "ok")
+    built = article(published="1970-01-01T00:00:00Z", earliest=earliest)
+    assert (built.published_at, built.date_flag, built.published_at_raw) == (
+        None,
+        "before_earliest",
+        "1970-01-01T00:00:00Z",
     )

@@ -122,3 +122,13 @@ def test_news_lexicon_only_adds_words_vader_does_not_rate():
     assert not set(NEWS_LEXICON) & set(vader)
     assert all(-4 <= v <= 4 for v in NEWS_LEXICON.values())
     assert all(word in lexicon() for word in MOVEMENTS)
+
+
+def test_a_sentence_scores_how_strongly_it_speaks_not_how_many_words_it_has():
+    short = sentence_compound("The plan is a disaster.")
+    padded = sentence_compound(
+        "The plan, which the council discussed on Tuesday in the town hall in the north of the city, is a disaster."
+    )
+    assert short < padded < 0  # the same judgement, diluted by the facts around it
+    two = sentence_compound("The plan is a disaster and a fraud.")
+    assert two < short  # two rated words still say more than one

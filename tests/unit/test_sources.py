@@ -101,8 +101,8 @@ def test_sample_folder_reads_every_format_and_quarantines_bad_input(tmp_path):
     assert len({a.published_at.date() for a in result.articles if a.published_at}) >= 7
     reasons = sorted(q.reason for q in result.quarantined)
     assert len(reasons) == 2
-    assert reasons[0].startswith("line 7: invalid JSON")
-    assert reasons[1].startswith("no extractable article text")
+    assert reasons[0].startswith("boilerplate only (paywall)")  # harborpost_subscribe_wall.html
+    assert reasons[1].startswith("line 7: invalid JSON")
     assert result.ignored_files == 2  # README.md and stories.csv document the folder
 
 

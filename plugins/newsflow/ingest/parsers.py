@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from typing import Any
 
 import feedparser
-import trafilatura
 import yaml
+from lxml import etree
 from lxml import html as lxml_html
 
+from newsflow.ingest.extraction import extract_page
 from newsflow.ingest.records import Reject
 
 Item = dict[str, Any]
@@ -22,6 +24,12 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "br")
 ARTICLE_KEYS = ("url", "title", "text", "outlet", "published_at", "author", "language")
+# A feed entry's text is a teaser, standing for the page it links to, when the feed gave no
+# full content and the summary is short or says it goes on.
+TEASER_MAX_WORDS = 120
+_GOES_ON = re.compile(
+    r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\b(?:read more|continue reading|more»?|weiterlesen|leia mais))\W*$", re.I
+)
 
 
 def decode(data: bytes) -> str:
@@ -138,7 +146,8 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
         if entry.get("content"):
             content = max((c.get("value", "") for c in entry.content), key=len)
         summary = entry.get("summary", "")
-        text = html_to_text(content if len(content) >= len(summary) else summary)
+        has_content = bool(content) and len(content) >= len(summary)
+        text = html_to_text(content if has_content else summary)
         published = entry.get("published") or entry.get("updated")
         parsed_time = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(
@@ -150,9 +159,16 @@ def parse_feed(data: bytes) -> list[Item | Reject]:
                 "author": entry.get("author"),
                 "published_at": _struct_to_iso(parsed_time) if parsed_time else published,
                 "language": language,
+                "guid": entry.get("id"),
+                "teaser": not has_content and is_teaser(text),
             }
         )
     return items
+
+
+def is_teaser(text: str) -> bool:
+    """A summary rather than an article: short, or ending as if it went on ("…", "Read more")."""
+    return len(text.split()) < TEASER_MAX_WORDS or bool(_GOES_ON.search(text.strip()))
 
 
 def parse_json_feed(feed: dict[str, Any]) -> list[Item | Reject]:
@@ -193,18 +209,15 @@ def _meta(tree: Any, *queries: str) -> str | None:
 
 
 def parse_html(data: bytes, url: str | None = None) -> list[Item | Reject]:
-    """A saved or fetched article page: trafilatura for the text, meta tags first for metadata."""
+    """A saved or fetched article page: :func:`extract_page` for the text, meta tags first for metadata."""
     markup = decode(data)
     try:
         tree = lxml_html.fromstring(markup)
     except Exception as exc:  # empty or non-HTML documents
         return [Reject(f"not an HTML document: {exc}")]
-    doc = trafilatura.bare_extraction(
-        markup, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-    )
-    if doc is None:
+    extracted = extract_page(markup, url)
+    if extracted is None:
         return [Reject("no extractable article text")]
-    extracted = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     return [
         {
             "url": _meta(tree, "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
@@ -224,3 +237,70 @@ def parse_html(data: bytes, url: str | None = None) -> list[Item | Reject]:
             "language": _meta(tree, "/html/@lang") or extracted.get("language"),
         }
     ]
+
+
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
+
+
+def parse_sitemap(data: bytes) -> tuple[list[Item], list[str]] | Reject:
+    """A sitemap (``urlset``) or sitemap index (``sitemapindex``), gzipped or not.
+
+    Returns the page items (``url``, and ``published_at`` from a news sitemap's publication
+    date, else ``lastmod``; ``title`` from a news sitemap) and the child sitemaps' URLs.
+    Entities are never expanded and nothing is fetched while parsing.
+    """
+    if data[:2] == b"\x1f\x8b":
+        try:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            data = inflater.decompress(data, MAX_SITEMAP_BYTES + 1)
+        except zlib.error as exc:
+            return Reject(f"sitemap is not valid gzip: {exc}")
+        if len(data) > MAX_SITEMAP_BYTES:
+            return Reject(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes once decompressed")
+    if _ENTITY_DECL.search(data):
+        return Reject("sitemap declares XML entities (refused: entity expansion is not allowed)")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return Reject(f"unparseable sitemap: {exc}")
+    tag = etree.QName(root).localname
+    if tag == "sitemapindex":
+        children = [loc.text.strip() for loc in root.iter(f"{_SITEMAP_NS}loc", "loc") if loc.text and loc.text.strip()]
+        return [], children
+    if tag != "urlset":
+        return Reject(f"not a sitemap: root element <{tag}>")
+    items: list[Item] = []
+    for entry in root.iter(f"{_SITEMAP_NS}url", "url"):
+        loc = entry.findtext(f"{_SITEMAP_NS}loc") or entry.findtext("loc")
+        if not loc or not loc.strip():
+            continue
+        published = entry.findtext(f"{_NEWS_NS}news/{_NEWS_NS}publication_date") or entry.findtext(
+            f"{_SITEMAP_NS}lastmod"
+        )
+        items.append(
+            {
+                "url": loc.strip(),
+                "title": entry.findtext(f"{_NEWS_NS}news/{_NEWS_NS}title"),
+                "published_at": published.strip() if published else None,
+                "text": "",
+                "teaser": True,
+            }
+        )
+    return items, []
+
+
+def parse_url_list(data: bytes) -> list[Item | Reject]:
+    """A text file of article URLs, one a line; blank lines and ``#`` comments are skipped."""
+    items: list[Item | Reject] = []
+    for number, line in enumerate(decode(data).splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith(("http://", "https://")):
+            items.append(Reject(f"line {number}: not an http(s) URL: {line[:200]!r}"))
+            continue
+        items.append({"url": line, "text": "", "teaser": True})
+    return items

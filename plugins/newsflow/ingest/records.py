@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from dateutil import parser as date_parser
 
+from newsflow.ingest.extraction import boilerplate_reason
+from newsflow.ingest.language import identify_language
 from newsflow.ingest.urls import normalise_url
 
 ARTICLE_COLUMNS = (
@@ -21,17 +26,56 @@ ARTICLE_COLUMNS = (
     "date_flag",
     "published_at_raw",
     "language",
+    "language_confidence",
+    "declared_language",
     "text",
     "content_hash",
     "word_count",
+    "is_teaser",
+    "field_sources",
     "source_name",
     "source_location",
     "source_format",
 )
-QUARANTINE_COLUMNS = ("quarantine_id", "source_name", "source_location", "source_format", "reason", "detail")
+QUARANTINE_COLUMNS = (
+    "quarantine_id",
+    "source_name",
+    "source_location",
+    "source_format",
+    "reason",
+    "detail",
+    "reason_class",
+)
+# A stable class for each kind of quarantine reason, so that counts group by kind: the reason
+# text carries numbers and positions ("line 7: ...", "(18 words, need 20)") that would split them.
+# First match wins; a reason matching none is its own text with positions and numbers masked.
+REASON_CLASSES = (
+    ("too_little_text", re.compile(r"no extractable article text")),
+    ("invalid_json", re.compile(r"invalid JSON")),
+    ("not_a_json_object", re.compile(r"expected a JSON object")),
+    ("missing_field", re.compile(r"missing required field")),
+    ("bad_front_matter", re.compile(r"^front matter")),
+    ("boilerplate_only", re.compile(r"^boilerplate only")),
+    ("empty_page", re.compile(r"^empty page")),
+    ("xml_entities_refused", re.compile(r"declares XML entities")),
+    ("unparseable_feed", re.compile(r"^unparseable feed")),
+    ("not_a_feed", re.compile(r"^not a feed")),
+    ("not_html", re.compile(r"^not an HTML document")),
+    ("fetch_failed", re.compile(r"^fetch failed|^(?:feed|page|sitemap) not fetched")),
+    ("linked_page_without_article", re.compile(r"^linked page has no article")),
+    ("no_feed_found", re.compile(r"^no feed found")),
+    ("not_a_url", re.compile(r"not an http\(s\) URL")),
+    ("unparseable_sitemap", re.compile(r"^unparseable sitemap|^not a sitemap|^sitemap is not valid gzip")),
+    ("file_too_large", re.compile(r"^sitemap larger than")),
+    ("unsupported_file_type", re.compile(r"^unsupported file type")),
+    ("file_too_large", re.compile(r"^file larger than")),
+)
+_POSITION = re.compile(r"^(?:line|item|entry) \d+: ")
+_NUMBER = re.compile(r"\d+")
 
-DATE_FLAGS = ("ok", "missing", "unparsed", "future")
+DATE_FLAGS = ("ok", "missing", "unparsed", "future", "before_earliest")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
 @dataclass
@@ -47,9 +91,13 @@ class Article:
     date_flag: str
     published_at_raw: str | None
     language: str
+    language_confidence: float | None
+    declared_language: str | None
     text: str
     content_hash: str
     word_count: int
+    is_teaser: bool
+    field_sources: str | None
     source_name: str
     source_location: str
     source_format: str
@@ -68,11 +116,24 @@ class Quarantined:
     reason: str
     detail: str = ""
 
+    @property
+    def reason_class(self) -> str:
+        return reason_class(self.reason)
+
     def as_row(self) -> dict:
         row = asdict(self)
+        row["reason_class"] = self.reason_class
         key = f"{self.source_location}\x1f{self.reason}\x1f{self.detail}"
         row["quarantine_id"] = hashlib.sha256(key.encode()).hexdigest()[:16]
         return row
+
+
+def reason_class(reason: str) -> str:
+    """The stable class of a quarantine reason (see :data:`REASON_CLASSES`)."""
+    for name, pattern in REASON_CLASSES:
+        if pattern.search(reason):
+            return name
+    return _NUMBER.sub("N", _POSITION.sub("", reason))[:80]
 
 
 class Reject(ValueError):
@@ -86,14 +147,35 @@ def fold_whitespace(text: str) -> str:
     return "\n\n".join(p for p in cleaned if p)
 
 
+def plain_title(title: str | None) -> str | None:
+    """A title as plain text: tags stripped, entities decoded (twice-escaped ones too), spaces folded."""
+    if not title:
+        return None
+    text = title
+    for _ in range(2):  # "&amp;amp;" and "&lt;b&gt;" survive one round in the wild
+        text = html.unescape(_TAG.sub(" ", text))
+    text = _TAG.sub(" ", text)
+    return " ".join(text.split()) or None
+
+
 def content_hash(text: str) -> str:
     """SHA-256 of the text with whitespace and case folded: equal for equal content."""
     return hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
-def make_article_id(url: str | None, text_hash: str) -> str:
-    """Stable id: from the normalised URL when there is one, else from the content hash."""
-    key = f"url:{normalise_url(url)}" if url else f"content:{text_hash}"
+def make_article_id(url: str | None, text_hash: str, guid: str | None = None) -> str:
+    """Stable id: from the normalised URL when it names one article, else the guid, else the content.
+
+    A site's home page names no article (podcast feeds link every episode to it): a URL
+    without a path identifies nothing.  Callers pass no ``url`` for entries that share
+    their link with other items of the same feed.
+    """
+    if url and urlsplit(url.strip()).path.strip("/"):
+        key = f"url:{normalise_url(url)}"
+    elif guid and guid.strip():
+        key = f"guid:{guid.strip()}"
+    else:
+        key = f"content:{text_hash}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -101,13 +183,17 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def parse_published(value: object, reference_time: datetime, tolerance: timedelta) -> tuple[datetime | None, str]:
-    """Parse a publication date to UTC and flag it: ok, missing, unparsed or future.
+def parse_published(
+    value: object, reference_time: datetime, tolerance: timedelta, earliest: datetime | None = None
+) -> tuple[datetime | None, str]:
+    """Parse a publication date to UTC and flag it: ok, missing, unparsed, future or before_earliest.
 
-    A missing, unreadable or future date is never replaced by "now": the time is
-    left empty and the flag says why (the claimed value stays in
-    ``published_at_raw``).  Naive times are taken as UTC, the convention of feeds
-    and most CMS exports.
+    A missing, unreadable or future date, or one before the configured ``earliest``
+    (``earliest_published_at``: a date an operator knows no real article of theirs has),
+    is never replaced by "now": the time is left empty and the flag says why (the claimed
+    value stays in ``published_at_raw``).  Without ``earliest`` any past date is kept, so
+    archives load.  Naive times are taken as UTC, the convention of feeds and most CMS
+    exports.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, "missing"
@@ -121,28 +207,9 @@ def parse_published(value: object, reference_time: datetime, tolerance: timedelt
     parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     if parsed > reference_time + tolerance:
         return None, "future"
+    if earliest is not None and parsed < earliest:
+        return None, "before_earliest"
     return parsed, "ok"
-
-
-_EN_STOPWORDS = frozenset(
-    "the of and to in a is that for it on was with as by at from he be this are his said "
-    "have an has but not they which were their its been who will would".split()
-)
-
-
-def detect_language(text: str, declared: str | None = None) -> str:
-    """The declared language (ISO 639-1) when given, else 'en' or 'und' by stopword share.
-
-    A cheap screen, not a classifier: it only needs to keep non-English text away
-    from an English NER model.
-    """
-    if declared:
-        return declared.strip().lower().replace("_", "-").split("-")[0]
-    words = [w.lower() for w in _WORD.findall(text[:5000])]
-    if not words:
-        return "und"
-    share = sum(w in _EN_STOPWORDS for w in words) / len(words)
-    return "en" if share >= 0.12 else "und"
 
 
 def build_article(
@@ -160,19 +227,32 @@ def build_article(
     reference_time: datetime,
     tolerance: timedelta,
     min_words: int = 20,
+    earliest: datetime | None = None,
+    guid: str | None = None,
+    link_is_shared: bool = False,
+    is_teaser: bool = False,
+    field_sources: dict[str, str] | None = None,
 ) -> Article:
-    """Normalise one parsed item; raise :class:`Reject` when it is not an article."""
+    """Normalise one parsed item; raise :class:`Reject` when it is not an article.
+
+    ``link_is_shared``: other items of the same document link to the same URL, so the URL
+    does not identify this one (its id comes from ``guid`` or the content).
+    """
     body = fold_whitespace(text or "")
     words = count_words(body)
     if words < min_words:
         raise Reject(f"no extractable article text ({words} words, need {min_words})")
-    clean_title = " ".join((title or "").split())
+    notice = boilerplate_reason(body)
+    if notice:
+        raise Reject(f"boilerplate only ({notice}), no article text ({words} words)")
+    clean_title = plain_title(title) or ""
     if not clean_title:
         clean_title = body.split("\n", 1)[0][:120]
-    published_at, flag = parse_published(published, reference_time, tolerance)
+    published_at, flag = parse_published(published, reference_time, tolerance, earliest)
     text_hash = content_hash(body)
+    guess = identify_language(body, language)
     return Article(
-        article_id=make_article_id(url, text_hash),
+        article_id=make_article_id(None if link_is_shared else url, text_hash, guid),
         url=url or None,
         outlet=(outlet or "").strip() or _outlet_from_url(url) or "unknown",
         title=clean_title,
@@ -180,10 +260,14 @@ def build_article(
         published_at=published_at,
         date_flag=flag,
         published_at_raw=None if published is None else str(published),
-        language=detect_language(body, language),
+        language=guess.language,
+        language_confidence=guess.confidence,
+        declared_language=guess.declared,
         text=body,
         content_hash=text_hash,
         word_count=words,
+        is_teaser=is_teaser,
+        field_sources=json.dumps(field_sources, sort_keys=True) if field_sources else None,
         source_name=source_name,
         source_location=source_location,
         source_format=source_format,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+import spacy
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsflow.nlp.aliases import EntityList
@@ -64,6 +67,7 @@ def enrich_batch(
     batch_size: int = 32,
     aliases: EntityList | None = None,
     watchlist: EntityList | None = None,
+    language_models: dict[str, str] | None = None,
     n_process: int = 1,
 ) -> dict[str, pd.DataFrame]:
     """Run NER and sentiment over English articles of ``articles``, the model in ``n_process`` processes.
@@ -77,61 +81,107 @@ def enrich_batch(
     other name takes its dominant label across the batch (``model_label`` keeps the
     model's).  An entity's sentiment in an article is the mean tone of the clauses
     that mention it (:meth:`newsflow.nlp.sentiment.ScoredSentence.about`), one score per
-    mention.  Articles in other languages get no rows: the model is English-only.
+    mention.
+
+    ``language_models`` maps other languages to the spaCy model that finds their entities
+    (``{"fr": "fr_core_news_sm"}``); their articles get mentions and entities only, since
+    the sentiment lexicon and the quote rules are English.  Articles in a language without
+    an installed model get no rows (they are still loaded and counted).
     """
     aliases = aliases or EntityList()
     watchlist = watchlist or EntityList()
-    english = articles[articles["language"] == "en"]
-    skipped = len(articles) - len(english)
-    if skipped:
-        log.info("skipping NER/sentiment for %d non-English articles", skipped)
-    nlp = load_nlp(model_name, watchlist if watchlist.entries else None)
     found: list[_Found] = []
     tones: list[tuple] = []
     texts: dict[str, str] = {}
     passages: list[tuple[str, int, Doc]] = []
-    docs = nlp.pipe(english["text"].tolist(), batch_size=batch_size, n_process=n_process)
-    for article_id, text, doc in zip(english["article_id"], english["text"], docs, strict=True):
-        sentence_of: dict[int, int] = {}
-        scores = []
-        for index, sent in enumerate(doc.sents):
-            sentence_of[sent.start] = index
-            scores.append(sentence_compound(sent.text))
-        # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
-        ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
-        names = [(ent.ent_id_ or canonical_name(ent.text, ent.label_), ent.label_) for ent in ents]
-        for ent, name in zip(ents, link_short_forms(names), strict=True):
-            if not name:
+    for language, group, nlp in _language_groups(articles, model_name, language_models or {}, watchlist):
+        docs = nlp.pipe(group["text"].tolist(), batch_size=batch_size, n_process=n_process)
+        for article_id, text, doc in zip(group["article_id"], group["text"], docs, strict=True):
+            english = language == "en"
+            found.extend(_entity_mentions(article_id, doc, aliases, watchlist))
+            if not english:
                 continue
-            listed = watchlist.find(name, ent.label_) or aliases.find(name, ent.label_)
-            found.append(
-                _Found(
-                    article_id=article_id,
-                    text=ent.text,
-                    model_label=ent.label_,
-                    start_char=ent.start_char,
-                    end_char=ent.end_char,
-                    sentence_index=sentence_of[ent.sent.start],
-                    sentence=(ent.sent.start_char, ent.sent.text),
-                    name=listed.name if listed else name,
-                    listed_label=listed.label if listed else None,
+            scores = [sentence_compound(sent.text) for sent in doc.sents]
+            texts[article_id] = text
+            passages.extend((article_id, offset, passage) for offset, passage in passages_of(doc))
+            tone = document_tone(text, scores)
+            tones.append(
+                (
+                    article_id,
+                    tone.compound,
+                    tone.tone,
+                    tone.positive,
+                    tone.negative,
+                    tone.polarity,
+                    tone.word_count,
+                    tone.sentence_count,
                 )
             )
-        texts[article_id] = text
-        passages.extend((article_id, offset, passage) for offset, passage in passages_of(doc))
-        tone = document_tone(text, scores)
-        tones.append(
-            (
-                article_id,
-                tone.compound,
-                tone.tone,
-                tone.positive,
-                tone.negative,
-                tone.polarity,
-                tone.word_count,
-                tone.sentence_count,
+    return _tables(found, tones, passages, texts, model_name, batch_size, watchlist)
+
+
+# Labels other languages' models use for the English models' entity types.
+MODEL_LABELS = {"PER": "PERSON"}
+
+
+def _language_groups(
+    articles: pd.DataFrame, model_name: str, language_models: dict[str, str], watchlist: EntityList
+) -> Iterator[tuple[str, pd.DataFrame, Language]]:
+    """(language, its articles, its pipeline) for English and each mapped language with a model installed."""
+    models = {**language_models, "en": model_name}
+    without = articles[~articles["language"].isin(list(models))]
+    if len(without):
+        counts = without["language"].value_counts().to_dict()
+        log.info("no NER model for %d articles (languages %s); they are loaded without entities", len(without), counts)
+    for language, name in models.items():
+        group = articles[articles["language"] == language]
+        if group.empty:
+            continue
+        if language != "en" and not spacy.util.is_package(name):
+            log.warning(
+                "spaCy model %r for language %r is not installed; %d articles get no entities",
+                name,
+                language,
+                len(group),
             )
+            continue
+        yield language, group, load_nlp(name, watchlist if watchlist.entries else None)
+
+
+def _entity_mentions(article_id: str, doc: Doc, aliases: EntityList, watchlist: EntityList) -> Iterator[_Found]:
+    """The kept entity spans of one article, named (short forms linked, listed names applied)."""
+    sentence_of = {sent.start: index for index, sent in enumerate(doc.sents)}
+    # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
+    ents = [ent for ent in doc.ents if MODEL_LABELS.get(ent.label_, ent.label_) in ENTITY_LABELS]
+    labels = [MODEL_LABELS.get(ent.label_, ent.label_) for ent in ents]
+    names = [(ent.ent_id_ or canonical_name(ent.text, label), label) for ent, label in zip(ents, labels, strict=True)]
+    for ent, label, name in zip(ents, labels, link_short_forms(names), strict=True):
+        if not name:
+            continue
+        listed = watchlist.find(name, label) or aliases.find(name, label)
+        yield _Found(
+            article_id=article_id,
+            text=ent.text,
+            model_label=label,
+            start_char=ent.start_char,
+            end_char=ent.end_char,
+            sentence_index=sentence_of[ent.sent.start],
+            sentence=(ent.sent.start_char, ent.sent.text),
+            name=listed.name if listed else name,
+            listed_label=listed.label if listed else None,
         )
+
+
+def _tables(
+    found: list[_Found],
+    tones: list[tuple],
+    passages: list[tuple[str, int, Doc]],
+    texts: dict[str, str],
+    model_name: str,
+    batch_size: int,
+    watchlist: EntityList,
+) -> dict[str, pd.DataFrame]:
+    """The enrichment tables from the found mentions, tones and quote passages."""
     dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
     watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
     mentions: list[tuple] = []
@@ -156,8 +206,10 @@ def enrich_batch(
                 f.listed_label is not None,
             )
         )
-        by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
-        speakers[f.article_id].append(Mention(eid, label, f.name, f.start_char, f.end_char))
+        if f.article_id in texts:  # tone and speakers: English articles only
+            by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
+        # The model's own label: a speaker must not change with what else is in the batch.
+        speakers[f.article_id].append(Mention(eid, f.model_label, f.name, f.start_char, f.end_char))
     entity_tones = [
         (article_id, eid, tone.mentions, tone.compound, tone.label)
         for article_id, sentences in by_sentence.items()

@@ -105,8 +105,8 @@ def link_batch(
     linker = StoryLinker()
     linker.add(earlier[article_id] for article_id in history["window"]["article_id"])
     linker.add(batch_articles)
-    new_links = linker.link(a.article_id for a in batch_articles)
     old_links = [Link(*row) for row in history["links"][list(LINK_COLUMNS)].itertuples(index=False)]
+    new_links = linker.link((a.article_id for a in batch_articles), old_links)
     stories = build_stories({**earlier, **{a.article_id: a for a in batch_articles}}, [*old_links, *new_links])
     log.info(
         "linked %d pairs; %d articles in %d stories", len(new_links), len(stories), len({m.story_id for m in stories})

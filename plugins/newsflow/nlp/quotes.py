@@ -19,20 +19,61 @@ QUOTE_COLUMNS = ("article_id", "speaker_entity_id", "speaker_text", "quote", "st
 # Shorter quoted phrases are scare quotes or titles (“threat”, “without delay”), not speech.
 MIN_QUOTE_WORDS = 3
 QUOTE_MARKS = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
-# Verbs of saying and of reporting findings ("the survey showed", "Yonhap reported").
+
+
+def _forms(*lemmas: str) -> set[str]:
+    """A regular verb's forms: warn, warns, warned, warning; confirm(e)d; apologis(e)s, deny/denies/denied."""
+    found = set()
+    for lemma in lemmas:
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        if lemma.endswith("y") and lemma[-2] not in "aeiou":
+            found |= {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+        else:
+            third = lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x")) else "s")
+            found |= {lemma, third, stem + "ed", stem + "ing"}
+    return found
+
+
+# Verbs of saying and of reporting findings ("the survey showed", "Yonhap reported"), the common
+# and the less common ones of wire copy ("warned", "acknowledged", "estimated", "denied").
 REPORTING_VERBS = frozenset(
-    "said says say saying told tells telling added adds stated states quoted warned warns warn insisted "
-    "noted explained announced wrote writes stressed declared reported reports showed shows found "
-    "suggested suggests suggest claimed claims claim argued argues confirmed confirms".split()
+    "said says say saying told tells telling wrote writes writing found finds showed shows".split()
+) | frozenset(
+    _forms(
+        *"add state quote warn insist note explain announce stress declare report suggest claim argue confirm "
+        "acknowledge admit deny estimate predict caution assert maintain reply respond comment remark observe "
+        "emphasise emphasize underline concede promise vow pledge recall reveal disclose allege complain "
+        "conclude forecast indicate repeat reiterate tweet post".split()
+    )
+)
+# Verbs whose object is what was said about someone: "praised the crews who ...", "urged
+# patients not to ...", "accused the operator of ...": the reported content is the object.
+# Inflected forms only: "welcome news", "the blame", "praise for" are not speech.
+_OBJECT_LEMMAS = "praise accuse urge criticise criticize condemn blame welcome thank applaud hail".split()
+OBJECT_REPORTING_VERBS = frozenset(_forms(*_OBJECT_LEMMAS) - set(_OBJECT_LEMMAS))
+# An indirect question reports no statement ("declined to say whether ...").
+QUESTION_MARKS = frozenset({"whether", "if"})
+# Nouns a statement is made in, whose "that" clause is the statement ("said in a statement that ...").
+STATEMENT_NOUNS = frozenset(
+    "statement interview post release letter briefing report note message speech video filing".split()
 )
 # Sentences worth parsing: a reporting verb in lower case ("United States" has none) or "according to".
-REPORTING = re.compile(r"\b(?:{}|[Aa]ccording to)\b".format("|".join(sorted(REPORTING_VERBS))))
+REPORTING = re.compile(r"\b(?:{}|[Aa]ccording to)\b".format("|".join(sorted(REPORTING_VERBS | OBJECT_REPORTING_VERBS))))
 PRONOUNS = frozenset({"he", "she"})
+ORGANISATION_PRONOUNS = frozenset({"it"})
+# "The agency said": an organisation named before whose name holds the noun (Medicines Agency).
+ORGANISATION_NOUNS = frozenset(
+    "agency ministry department company group union office bank council court commission authority party "
+    "government institute association federation board committee service police army navy university".split()
+)  # "It said in a statement": the organisation last heard
 # How far up the parse a speaker is looked for: clause, its verb's clause, and so on.
 MAX_CLIMB = 6
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 NAME_PARTS = frozenset({"compound", "flat", "amod"})
 EDGE = " \t\n,;:.–—-\"“”'"
+# A wire dateline opening the first sentence ("LONDON, Sept 9 (Reuters) - ", "SEOUL (AP) — "):
+# not part of a statement that runs from the sentence's start.
+DATELINE = re.compile(r"^[A-Z][A-Z .'-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]+\s+")
 
 
 @dataclass(frozen=True)
@@ -144,11 +185,15 @@ def extract_quotes(
             if subject is None and same_paragraph:
                 # “...,” said Chae. “Uncertainty itself has become a cost.”: the same speaker goes on.
                 speaker_text, eid = previous.speaker_text, previous.speaker_entity_id
-            elif subject is not None and subject.lower_ in PRONOUNS and same_paragraph and previous.speaker_entity_id:
+            elif subject is not None and same_paragraph and previous.speaker_entity_id:
                 # “...,” said Hong. He further noted ...: "he" is the speaker just quoted, unless an
-                # organisation (the model's label is not trusted further: Hong Min is tagged GPE).
+                # organisation (the model's label is not trusted further: Hong Min is tagged GPE);
+                # "it" is the organisation just quoted ("The operator denied ... It said ...").
                 organisations = {m.entity_id for m in mentions.get(article_id, []) if m.label == "ORG"}
-                if previous.speaker_entity_id not in organisations:
+                is_organisation = previous.speaker_entity_id in organisations
+                if (subject.lower_ in PRONOUNS and not is_organisation) or (
+                    subject.lower_ in ORGANISATION_PRONOUNS and is_organisation
+                ):
                     eid = previous.speaker_entity_id
             quotes.append(
                 Quote(article_id, eid, speaker_text, text[offset + start : offset + end], offset + start, offset + end)
@@ -191,7 +236,8 @@ def _is_reporting(token: Token) -> bool:
     if token.lower_ == "according":
         return token.i + 1 < len(token.doc) and token.nbor().lower_ == "to"
     # Capitalised only at a sentence's start: "States" in "United States" is a name.
-    return token.lower_ in REPORTING_VERBS and (token.is_lower or bool(token.is_sent_start))
+    known = token.lower_ in REPORTING_VERBS or token.lower_ in OBJECT_REPORTING_VERBS
+    return known and (token.is_lower or bool(token.is_sent_start))
 
 
 def _reporting_head(doc: Doc, first: int, last: int) -> Token | None:
@@ -235,16 +281,44 @@ def _subject(verb: Token | None, inside: range = range(0)) -> Token | None:
 
 
 def _statement(doc: Doc, text: str, verb: Token) -> tuple[int, int] | None:
-    """The reported clause of ``verb`` (offsets in ``text``, the passage's text), when the parse shows one."""
+    """The reported clause of ``verb`` (offsets in ``text``, the passage's text), when the
+    parse shows one; a wire dateline it starts with is not part of it."""
+    found = _reported_clause(doc, text, verb)
+    dateline = DATELINE.match(text) if found and found[0] == 0 else None
+    return _trim(text, dateline.end(), found[1]) if dateline else found
+
+
+def _reported_clause(doc: Doc, text: str, verb: Token) -> tuple[int, int] | None:
     if verb.lower_ == "according":
         phrase = doc[verb.left_edge.i : verb.right_edge.i + 1]
         before, after = (0, phrase.start_char), (phrase.end_char, len(text))
         bounds = before if phrase.start_char > 0 else after
         return _trim(text, *bounds)
     clauses = [t for t in verb.children if t.dep_ == "ccomp"]
+    # "said in a statement that ...": the parser hangs the clause on the noun.
+    clauses += [
+        clause
+        for prep in verb.children
+        if prep.dep_ == "prep"
+        for noun in prep.children
+        if noun.dep_ == "pobj" and noun.lower_ in STATEMENT_NOUNS
+        for clause in noun.children
+        if clause.dep_ in ("acl", "relcl") and any(t.dep_ == "mark" and t.lower_ == "that" for t in clause.children)
+    ]
     if clauses:
-        words = [t for t in clauses[0].subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
+        if any(t.dep_ == "mark" and t.lower_ in QUESTION_MARKS for t in clauses[0].children):
+            return None
+        words = list(clauses[0].subtree)
+        if words[0].lower_ == "that":  # the complementiser, whatever the parse calls it
+            words = words[1:]
         return _trim(text, words[0].idx, words[-1].idx + len(words[-1]))
+    if verb.lower_ in OBJECT_REPORTING_VERBS:
+        objects = [t for t in verb.children if t.dep_ in ("dobj", "obj")]
+        if objects:
+            # The object and what follows it in the verb's clause ("the operator of cutting ...").
+            last = max(t.right_edge.i for t in verb.rights)
+            return _trim(text, objects[0].left_edge.idx, doc[last].idx + len(doc[last]))
+        return None
     tail = doc[verb.left_edge.i :]
     if verb.head.i != verb.i and verb.right_edge.i >= len(doc) - 2 and tail.start_char > 0:
         # "..., Pyongyang state media said Saturday.": the statement precedes the attribution.
@@ -258,9 +332,41 @@ def _speaker(doc: Doc, subject: Token | None, offset: int, mentions: list[Mentio
     if subject is None:
         return None, None
     position = offset + subject.idx
-    if subject.lower_ in PRONOUNS:
-        before = [m for m in mentions if m.label == "PERSON" and m.end_char <= position]
+    if subject.lower_ in PRONOUNS or subject.lower_ in ORGANISATION_PRONOUNS:
+        label = "PERSON" if subject.lower_ in PRONOUNS else "ORG"
+        before = [m for m in mentions if m.label == label and m.end_char <= position]
         return subject.text, max(before, key=lambda m: m.end_char).entity_id if before else None
+    # A common noun ("spokeswoman", "operator") or a misparsed dateline ("KESTRA, June 18 ...")
+    # as subject: an appositive names the speaker ("Vark's spokeswoman, Liis Tamm"), or the
+    # organisation it speaks for ("a spokesman for the port authority", "analysts at Harlow").
+    inside_a_name = any(m.start_char <= position < m.end_char for m in mentions)
+    common = (subject.is_lower and not inside_a_name) or subject.is_upper
+    labels = ("PERSON",) if subject.is_upper else ("PERSON", "ORG")  # "KCNA, the agency, said" stays KCNA
+    named = [t for t in subject.children if t.dep_ == "appos"] if common else []
+    named += [
+        t
+        for prep in (subject.children if common else [])
+        if prep.lower_ in ("for", "at", "of", "from")
+        for t in prep.children
+        if t.dep_ == "pobj"
+    ]
+    if subject.lower_ in ORGANISATION_NOUNS and any(t.lower_ == "the" for t in subject.lefts):
+        # "the agency said": the organisation named before whose name holds the noun (Medicines Agency).
+        holders = [
+            m
+            for m in mentions
+            if m.label == "ORG" and m.end_char <= position and subject.lower_ in m.name.casefold().split()
+        ]
+        if holders:
+            return doc[subject.left_edge.i : subject.i + 1].text, max(holders, key=lambda m: m.end_char).entity_id
+    for name in named:
+        # "Vark's spokeswoman, Liis Tamm, said"; "The operator, Baltica Terminals, denied": the
+        # appositive names the speaker.
+        start, end = offset + name.left_edge.idx, offset + name.right_edge.idx + len(name.right_edge)
+        under = [m for m in mentions if m.start_char < end and start < m.end_char and m.label in labels]
+        if under:
+            best = max(under, key=lambda m: m.end_char - m.start_char)
+            return best.name, best.entity_id
     parts = [t for t in subject.lefts if t.dep_ in NAME_PARTS]
     words = doc[(parts[0].left_edge.i if parts else subject.i) : subject.i + 1]
     start, end = offset + words.start_char, offset + words.end_char

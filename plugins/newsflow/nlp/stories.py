@@ -1,18 +1,30 @@
 """Same-story and wire-copy detection: candidate pairs from MinHash LSH and exact indexes,
-a finer check on each pair, then stories as connected components of the links.
+a finer check on each pair, same-event groups by average-link clustering, then stories as
+connected components of the links.
+
+Copies (duplicate, syndicated, rewrite) are decided pair by pair: they share text.  Two
+independent reports of one event share no text, only what they are about, and two events
+of one kind (two earthquakes, two rehab stays) share most of their topic words too; a
+pair's similarity alone cannot tell them apart, and single-link chaining of such pairs
+merges both events into one story.  So reports are grouped by average-link clustering:
+two groups become one event when the mean similarity over all their pairs is high, or
+when it is moderate and the groups name the same people and places in their leads (who
+and where; the event's actors are named in the headline and the first sentences, topic
+words are everywhere).  One weak pair never merges two large groups.
 
 Cost grows about linearly with the number of articles: every article is hashed once,
 candidates come from LSH buckets and inverted indexes (keys shared by too many
-articles are boilerplate and skipped), and only candidate pairs are compared.
+articles are boilerplate and skipped), and only candidate pairs are compared and clustered.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,14 +32,28 @@ from datasketch import MinHash, MinHashLSH
 
 from newsflow.nlp.citations import agency_of
 
-LINK_KINDS = ("duplicate", "syndicated", "rewrite", "related")
+LINK_KINDS = ("duplicate", "syndicated", "rewrite", "same_event")
 COPY_KINDS = ("duplicate", "syndicated", "rewrite")
+LEGACY_KINDS = {"related": "same_event"}  # links stored before same-event clustering
 NUM_PERM = 64
 SHINGLE = 4  # words per shingle: long enough to be specific, short enough to survive edits
 WINDOW = timedelta(days=3)  # copies and rewrites: a wire story is picked up within days
-NEWS_CYCLE = timedelta(hours=24)  # independent reports of one event appear within a day
+EVENT_HORIZON = timedelta(hours=36)  # reports of one event follow it within about a day
 MAX_POSTINGS = 50  # a key shared by more articles than this is boilerplate, not evidence
 TOP_TERMS = 12  # distinctive words per article used to find same-event candidates
+# Same-event clustering, tuned on half a of the ECB+ development topics (bench/stories_real.py)
+# and checked on half b.  Mean TF-IDF cosine over all pairs of two groups of reports:
+EVENT_SIMILARITY = 0.20  # at or above it the groups are one event on their words alone; below
+# 0.19 two events of one kind in a topic merge, and different stories on one subject of the
+# same days (bench/story_links.py) start to merge at 0.19 too.
+WEAK_EVENT_SIMILARITY = 0.10  # below it, never one event; between the two, the leads must tell
+# of the same event (Lead.same_event): reports of one event often share few words beyond names.
+SAME_ACTORS = 0.45  # cosine of the groups' lead-entity centroids: most of the people, places
+# and organisations their headlines and first sentences name are the same.
+SHARED_ACTORS = 2  # who and where, or two of the people involved: an event, not only a subject
+LEAD_WORDS = 80  # the headline and about the first three sentences: who, where, what happened
+FIRST_SENTENCE_WORDS = 25  # a wire lead's first sentence: what happened (headlines may be missing)
+ACTOR_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CONTENT_WORD = re.compile(r"[a-z][a-z'’-]{2,}")
 _QUOTE = re.compile(r"[“\"]([^”\"]{20,400})[”\"]")
@@ -76,6 +102,8 @@ class _Features:
     quotes: set[int]
     anchors: set[str]  # specific entities and distinctive numbers
     terms: Counter[str]  # content-word counts
+    actors: set[str]  # people, places and organisations named in the lead (see lead_actors)
+    headline: set[str]  # content words of the headline and first sentence, not names: what happened
     minhash: MinHash
 
 
@@ -101,6 +129,22 @@ def distinctive_number(number: str) -> bool:
     return value >= 20 and not 1900 <= value <= 2100
 
 
+def lead_actors(article: StoryArticle) -> set[str]:
+    """Keys of the entities the headline and the first LEAD_WORDS words name.
+
+    A person is keyed by the last word of the name, so "Jackman" in one report and "Hugh
+    Jackman" in another are one actor (entity names are folded within an article only).
+    """
+    lead = " ".join([article.title, *article.text.split()[:LEAD_WORDS]]).casefold()
+    lead_words = set(words(lead))
+    found = set()
+    for label, name in article.entities:
+        parts = words(name)
+        if label in ACTOR_LABELS and parts and parts[-1] in lead_words:
+            found.add(f"{label}:{parts[-1] if label == 'PERSON' else ' '.join(parts)}")
+    return found
+
+
 def features(article: StoryArticle, template: MinHash) -> _Features:
     """Everything the pair check compares, computed once per article."""
     tokens = words(article.text)
@@ -114,7 +158,11 @@ def features(article: StoryArticle, template: MinHash) -> _Features:
     terms = Counter(w.replace("’", "'") for w in _CONTENT_WORD.findall(article.text.lower()) if w not in STOPWORDS)
     minhash = template.copy()
     minhash.update_batch([s.to_bytes(8, "little") for s in shingles])
-    return _Features(shingles, sentences, quotes, anchors, terms, minhash)
+    actors = lead_actors(article)
+    actor_words = {w for key in actors for w in words(key.split(":", 1)[1])}
+    first = " ".join([article.title, *article.text.split()[:FIRST_SENTENCE_WORDS]]).lower()
+    headline = {w for w in _CONTENT_WORD.findall(first) if w not in STOPWORDS | actor_words}
+    return _Features(shingles, sentences, quotes, anchors, terms, actors, headline, minhash)
 
 
 @dataclass(frozen=True)
@@ -126,21 +174,17 @@ class PairScores:
     shared_sentences: int
     shared_quotes: int
     topic: float  # TF-IDF cosine of content words, IDF from the articles indexed together
-    shared_anchors: int  # shared specific people, organisations, facilities, events
-    shared_figures: int  # shared distinctive numbers (a magnitude, a toll, an amount)
     hours_apart: float
 
 
 def classify(scores: PairScores, same_hash: bool) -> tuple[str, float] | None:
-    """Kind of link and its similarity in [0, 1], or None when the pair is not linked.
+    """Kind of copy link and its similarity in [0, 1], or None when neither copies the other.
 
     duplicate: the same text (equal content hash, or shingles 98 % alike: extraction noise);
     syndicated: most of the shorter text is the other's (a wire copy with light edits);
     rewrite: new prose that carries the other's quotes or sentences and is about the same
-    thing; related: the same event reported independently: same news cycle, same topic,
-    and either a shared distinctive figure (a magnitude, a toll, an amount) with one more
-    shared anchor, or three shared people/organisations.  Two stories about one company
-    share its name and its chief; they rarely share the event's figures.
+    thing.  Independent reports of one event (``same_event``) are not decided pair by pair
+    but by clustering (:func:`event_groups`).
     """
     if same_hash or scores.jaccard >= 0.98:
         return "duplicate", 1.0 if same_hash else scores.jaccard
@@ -149,11 +193,122 @@ def classify(scores: PairScores, same_hash: bool) -> tuple[str, float] | None:
     copied = scores.shared_quotes >= 1 or scores.shared_sentences >= 1 or scores.containment >= 0.1
     if copied and scores.topic >= 0.3:
         return "rewrite", scores.topic
-    same_cycle = scores.hours_apart <= NEWS_CYCLE.total_seconds() / 3600
-    anchored = scores.shared_figures >= 1 and scores.shared_anchors + scores.shared_figures >= 2
-    if same_cycle and scores.topic >= 0.18 and (anchored or scores.shared_anchors >= 3):
-        return "related", scores.topic
     return None
+
+
+def event_similarity(scores: PairScores) -> float:
+    """How much a pair counts towards its groups being one event: its topic similarity,
+    fading linearly with the time between the two to nothing at EVENT_HORIZON (reports of
+    one event follow it within hours; a similar report a day later is more often a new
+    development or a new event: the same minister's statement of the next day)."""
+    return scores.topic * max(0.0, 1 - scores.hours_apart / (EVENT_HORIZON.total_seconds() / 3600))
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
+    norm = math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+    return dot / norm if norm else 0.0
+
+
+@dataclass
+class Lead:
+    """What the headline and first sentences of an article, or of a group of them, say."""
+
+    actors: Counter[str]  # lead entities: an article's unit IDF vector, a group's sum of them
+    headline: set[str]  # words of the headline and first sentence that are not names (see features)
+
+    def absorb(self, other: Lead) -> None:
+        self.actors.update(other.actors)
+        self.headline |= other.headline
+
+    def same_event(self, other: Lead) -> bool:
+        """The leads name mostly the same actors (SAME_ACTORS), at least SHARED_ACTORS of them,
+        and their headlines share a word for what happened: one agency and its region are a
+        subject, not yet an event (the same agency's auction and its storage warning)."""
+        return (
+            len(self.actors.keys() & other.actors.keys()) >= SHARED_ACTORS
+            and bool(self.headline & other.headline)
+            and _cosine(self.actors, other.actors) >= SAME_ACTORS
+        )
+
+
+def event_groups(
+    seeds: Iterable[set[str]],
+    similarity: dict[tuple[str, str], float],
+    leads: dict[str, Lead],
+    score: Callable[[str, str], float] | None = None,
+) -> list[set[str]]:
+    """Average-link clustering of reports into events.
+
+    ``seeds`` are groups known to be one story (copies, earlier stories) and cover every
+    article; ``similarity`` holds the candidate pairs' similarity; ``score`` gives the
+    similarity of any other pair, so the mean between two groups that the candidates make
+    neighbours is over all their pairs (without it an unscored pair counts as 0);
+    ``leads`` each article's lead (missing: nothing named).  The pair of groups with the
+    highest mean similarity over all their article pairs is merged first, while that mean
+    is at least EVENT_SIMILARITY, or at least WEAK_EVENT_SIMILARITY with leads that tell
+    of the same event (:meth:`Lead.same_event`).  Returns the groups.
+    """
+    members: dict[int, set[str]] = {}
+    group_of: dict[str, int] = {}
+    for index, seed in enumerate(seeds):
+        members[index] = set(seed)
+        group_of.update(dict.fromkeys(seed, index))
+    lead = {g: Lead(Counter(), set()) for g in members}
+    for article_id, g in group_of.items():
+        if article_id in leads:
+            lead[g].absorb(leads[article_id])
+    cross: dict[int, Counter[int]] = defaultdict(Counter)
+    for (a, b), value in similarity.items():
+        ga, gb = group_of[a], group_of[b]
+        if ga != gb and value > 0:
+            cross[ga][gb] += value
+            cross[gb][ga] += value
+    version = dict.fromkeys(members, 0)
+    # Entries: (-mean, g, h, versions, exact); a mean from candidate pairs only is a lower
+    # bound, made exact (every cross pair scored) when it comes first.
+    heap: list[tuple[float, int, int, int, int, bool]] = []
+    exact_sum: dict[tuple[int, int, int, int], float] = {}
+
+    def push(g: int, h: int, exact: bool = False) -> None:
+        total = exact_sum.get((g, h, version[g], version[h]), cross[g][h]) if exact else cross[g][h]
+        mean = total / (len(members[g]) * len(members[h]))
+        if mean >= WEAK_EVENT_SIMILARITY or (score and not exact):
+            heapq.heappush(heap, (-mean, g, h, version[g], version[h], exact))
+
+    def all_pairs(g: int, h: int) -> float:
+        pairs = ((a, b) for a in members[g] for b in members[h])
+        return sum(similarity.get((a, b), similarity.get((b, a))) or score(a, b) for a, b in pairs)
+
+    for g in list(cross):
+        for h in cross[g]:
+            if g < h:
+                push(g, h)
+    while heap:
+        negative_mean, g, h, version_g, version_h, exact = heapq.heappop(heap)
+        if g not in members or h not in members or (version[g], version[h]) != (version_g, version_h):
+            continue
+        if score and not exact:
+            exact_sum[(g, h, version_g, version_h)] = all_pairs(g, h)
+            push(g, h, exact=True)
+            continue
+        if -negative_mean < EVENT_SIMILARITY and not lead[g].same_event(lead[h]):
+            continue
+        if len(members[g]) < len(members[h]):
+            g, h = h, g
+        members[g] |= members.pop(h)
+        lead[g].absorb(lead.pop(h))
+        for other, value in cross.pop(h).items():
+            del cross[other][h]
+            if other != g:
+                cross[g][other] += value
+                cross[other][g] += value
+        version[g] += 1
+        for other in cross[g]:
+            push(g, other)
+    return list(members.values())
 
 
 class StoryLinker:
@@ -169,6 +324,7 @@ class StoryLinker:
         self.features: dict[str, _Features] = {}
         self.exact_index: dict[int | str, list[str]] = defaultdict(list)  # sentences, quotes, content hash
         self.term_df: Counter[str] = Counter()
+        self.actor_df: Counter[str] = Counter()
         self._topic_index: dict[str, list[str]] | None = None
         self._vectors: dict[str, dict[str, float]] = {}
 
@@ -184,6 +340,7 @@ class StoryLinker:
             for key in self._exact_keys(article, f):
                 self.exact_index[key].append(article.article_id)
             self.term_df.update(f.terms.keys())
+            self.actor_df.update(f.actors)
         self._topic_index = None
         self._vectors.clear()
 
@@ -206,6 +363,20 @@ class StoryLinker:
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             self._vectors[article_id] = {term: w / norm for term, w in weights.items()}
         return self._vectors[article_id]
+
+    def _event_similarity(self, a: str, b: str) -> float:
+        """:func:`event_similarity` of any two indexed articles (0 beyond the window)."""
+        if abs(self.articles[a].seen_at - self.articles[b].seen_at) > self.window:
+            return 0.0
+        return event_similarity(self.score(a, b))
+
+    def _lead(self, article_id: str) -> Lead:
+        """An article's lead: unit IDF vector of its lead entities (a name every report carries
+        weighs nearly nothing) and its headline words."""
+        n, f = len(self.articles), self.features[article_id]
+        weights = {k: math.log((1 + n) / (1 + self.actor_df[k])) + 1e-3 for k in f.actors}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return Lead(Counter({k: w / norm for k, w in weights.items()}), set(f.headline))
 
     def _topic_keys(self, article_id: str) -> set[str]:
         vector = self._vector(article_id)
@@ -250,15 +421,21 @@ class StoryLinker:
             shared_sentences=len(fa.sentences & fb.sentences),
             shared_quotes=len(fa.quotes & fb.quotes),
             topic=sum(w * vb.get(t, 0.0) for t, w in va.items()),
-            shared_anchors=sum(1 for k in fa.anchors & fb.anchors if not k.startswith("NUM:")),
-            shared_figures=sum(1 for k in fa.anchors & fb.anchors if k.startswith("NUM:")),
             hours_apart=abs((self.articles[a].seen_at - self.articles[b].seen_at).total_seconds()) / 3600,
         )
 
-    def link(self, article_ids: Iterable[str]) -> list[Link]:
-        """Links that involve the given (batch) articles, each pointing from later to earlier."""
-        links: dict[tuple[str, str], Link] = {}
-        for article_id in article_ids:
+    def link(self, article_ids: Iterable[str], earlier_links: Iterable[Link] = ()) -> list[Link]:
+        """Links that involve the given (batch) articles, each pointing from later to earlier.
+
+        Copies are linked pair by pair; reports of one event by :func:`event_groups` over
+        the scored pairs, starting from the copies and from the stories that
+        ``earlier_links`` (links among indexed articles of earlier batches) already make.
+        A ``same_event`` link joins each scored pair that ends in one group.
+        """
+        batch = list(dict.fromkeys(article_ids))
+        copies: dict[tuple[str, str], Link] = {}
+        similarity: dict[tuple[str, str], float] = {}
+        for article_id in batch:
             article = self.articles[article_id]
             for other_id in self._candidates(article_id):
                 other = self.articles[other_id]
@@ -266,11 +443,22 @@ class StoryLinker:
                     continue
                 later, earlier = sorted((article, other), key=lambda x: (x.seen_at, x.article_id), reverse=True)
                 key = (later.article_id, earlier.article_id)
-                if key in links:
+                if key in similarity:
                     continue
-                verdict = classify(self.score(*key), later.content_hash == earlier.content_hash)
+                scores = self.score(*key)
+                similarity[key] = event_similarity(scores)
+                verdict = classify(scores, later.content_hash == earlier.content_hash)
                 if verdict:
-                    links[key] = Link(*key, verdict[0], round(min(1.0, float(verdict[1])), 4))
+                    copies[key] = Link(*key, verdict[0], round(min(1.0, float(verdict[1])), 4))
+        involved = {a for pair in similarity for a in pair} | set(batch)
+        known = [x for x in earlier_links if x.article_id in involved and x.other_article_id in involved]
+        seeds = components(involved, [*known, *copies.values()])
+        groups = event_groups(seeds, similarity, {a: self._lead(a) for a in involved}, self._event_similarity)
+        group_of = {a: index for index, group in enumerate(groups) for a in group}
+        links = dict(copies)
+        for key, value in similarity.items():
+            if key not in links and value > 0 and group_of[key[0]] == group_of[key[1]]:
+                links[key] = Link(*key, "same_event", round(min(1.0, value), 4))
         return sorted(links.values(), key=lambda x: (x.article_id, x.other_article_id))
 
 
@@ -289,13 +477,9 @@ class StoryMembership:
 _KIND_RANK = {kind: rank for rank, kind in enumerate(LINK_KINDS)}
 
 
-def build_stories(articles: dict[str, StoryArticle], links: Iterable[Link]) -> list[StoryMembership]:
-    """Stories as connected components of the links; every article is in exactly one story.
-
-    The story's agency is the one its articles credit most; its origin is that agency's
-    own copy when present (the outlet is the agency), else the earliest article.
-    """
-    parent = {article_id: article_id for article_id in articles}
+def components(article_ids: Iterable[str], links: Iterable[Link]) -> list[set[str]]:
+    """Connected components of the links among ``article_ids`` (links to others are ignored)."""
+    parent = {article_id: article_id for article_id in article_ids}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -303,19 +487,31 @@ def build_stories(articles: dict[str, StoryArticle], links: Iterable[Link]) -> l
             x = parent[x]
         return x
 
+    for link in links:
+        if link.article_id in parent and link.other_article_id in parent:
+            parent[find(link.article_id)] = find(link.other_article_id)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for article_id in parent:
+        groups[find(article_id)].add(article_id)
+    return list(groups.values())
+
+
+def build_stories(articles: dict[str, StoryArticle], links: Iterable[Link]) -> list[StoryMembership]:
+    """Stories as connected components of the links; every article is in exactly one story.
+
+    The story's agency is the one its articles credit most; its origin is that agency's
+    own copy when present (the outlet is the agency), else the earliest article.
+    """
+    links = [x for x in links if x.article_id in articles and x.other_article_id in articles]
     strongest: dict[str, str] = {}
     for link in links:
-        if link.article_id not in parent or link.other_article_id not in parent:
-            continue
-        parent[find(link.article_id)] = find(link.other_article_id)
-        kind = strongest.get(link.article_id)
-        if kind is None or _KIND_RANK[link.kind] < _KIND_RANK[kind]:
-            strongest[link.article_id] = link.kind
-    components: dict[str, list[StoryArticle]] = defaultdict(list)
-    for article_id, article in articles.items():
-        components[find(article_id)].append(article)
+        kind = LEGACY_KINDS.get(link.kind, link.kind)
+        known = strongest.get(link.article_id)
+        if known is None or _KIND_RANK[kind] < _KIND_RANK[known]:
+            strongest[link.article_id] = kind
     memberships = []
-    for members in components.values():
+    for group in components(articles, links):
+        members = [articles[a] for a in group]
         members.sort(key=lambda a: (a.seen_at, a.article_id))
         credited = Counter(a.agency for a in members if a.agency)
         agency = credited.most_common(1)[0][0] if credited else None

@@ -74,6 +74,7 @@ def split_by_day(
         folder.write_table("articles", day)
         folder.write_table("quarantine", quarantine if first else quarantine.iloc[0:0])
         folder.write_feed_state(extracted.read_feed_state())
+        folder.write_page_state(extracted.read_page_state())
         folder.write_info(
             RunInfo(
                 batch=batch,

@@ -59,6 +59,8 @@ class RunInfo:
     not_modified_feeds: list[str] = field(default_factory=list)
     unchanged: int = 0  # articles already loaded with the same content: left out of the batch
     reused: int = 0  # exact copies of texts already enriched: their enrichment is reused
+    # per source: source_name, articles (after de-duplication), quarantined (raw.batch_sources)
+    sources: list[dict[str, Any]] = field(default_factory=list)
     backfill_of: str | None = None  # the extraction a backfill day was split from
 
     def to_json(self) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class RunFolder:
     INFO = "batch.json"
     VALIDATION = "validation.json"
     FEED_STATE = "feed_state.json"
+    PAGE_STATE = "page_state.json"
     PARTITIONS = "partitions"
     REUSED = "reused"
 
@@ -145,6 +148,12 @@ class RunFolder:
     def read_feed_state(self) -> dict[str, dict[str, str]]:
         return read_feed_state(self.path / self.FEED_STATE)
 
+    def write_page_state(self, state: dict[str, dict[str, str]]) -> None:
+        _write_json(self.path / self.PAGE_STATE, state)
+
+    def read_page_state(self) -> dict[str, dict[str, str]]:
+        return read_feed_state(self.path / self.PAGE_STATE)
+
     # Partitions
     def new_partitions(self, count: int) -> list[RunFolder]:
         """``count`` empty partition folders, replacing any earlier split."""
@@ -164,7 +173,8 @@ class RunFolder:
 
 
 def read_feed_state(path: Path) -> dict[str, dict[str, str]]:
-    """Feed validators (ETag, Last-Modified) by URL, as saved in ``path``; none if it is absent."""
+    """Feed or page validators (ETag, Last-Modified; a page's entry date) by URL, as saved in
+    ``path``; none if it is absent."""
     return _read_json(path) if path.exists() else {}
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
+from newsflow.ingest.records import Quarantined
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.enrich import enrich_batch
@@ -33,12 +36,16 @@ from newsflow.pipeline.run_folder import (
     read_feed_state,
     write_feed_state,
 )
+from newsflow.quality.datadocs import OfflineAssetError, localise_site
 from newsflow.quality.validate import raise_for_failures, validate_batch
 from newsflow.warehouse import db
 from newsflow.warehouse.enriched import ENRICHMENT_TABLES, already_loaded, enrichment_of_copies
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
 
 log = logging.getLogger(__name__)
+# What an operator watching a run should see (the console of `python -m newsflow run` shows
+# this logger, errors and newsflow's own warnings; everything else goes to the run's log file).
+progress = logging.getLogger("newsflow.progress")
 
 # Below this many articles per process, starting a worker costs more than it saves.
 MIN_ARTICLES_PER_PROCESS = 50
@@ -48,15 +55,50 @@ def extract_step(settings: Settings, run: RunFolder) -> None:
     """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables."""
     info = run.read_info()
     state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
-    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state)
+    pages = read_feed_state(settings.state_dir / RunFolder.PAGE_STATE)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages)
     run.write_table("articles", articles_frame(result.articles))
     run.write_table("quarantine", quarantine_frame(result.quarantined))
     run.write_feed_state(result.feed_state)
+    run.write_page_state(result.page_state)
     info.articles, info.quarantined = len(result.articles), len(result.quarantined)
     info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
     info.not_modified_feeds = list(result.not_modified)
+    info.sources = source_counts(settings, result)
     run.write_info(info)
-    log.info("extracted %d articles, quarantined %d", len(result.articles), len(result.quarantined))
+    log_extraction(result)
+
+
+def source_counts(settings: Settings, result: ExtractResult) -> list[dict[str, Any]]:
+    """Per source: the articles extracted from it and the entries quarantined."""
+    articles = Counter(a.source_name for a in result.articles)
+    quarantined = Counter(q.source_name for q in result.quarantined)
+    configured = [s.name for s in settings.sources]
+    names = configured + sorted((set(articles) | set(quarantined)) - set(configured))
+    return [{"source_name": n, "articles": articles[n], "quarantined": quarantined[n]} for n in names]
+
+
+def log_extraction(result: ExtractResult) -> None:
+    """One line for what was read, then one per quarantine reason class (each entry is logged at INFO)."""
+    progress.info(
+        "extract: read %d articles (%d duplicates dropped), quarantined %d entries",
+        len(result.articles),
+        result.duplicates,
+        len(result.quarantined),
+    )
+    by_class: dict[str, list[Quarantined]] = {}
+    for row in result.quarantined:
+        by_class.setdefault(row.reason_class, []).append(row)
+    for name, rows in sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0])):
+        progress.info(
+            "extract: quarantined %d x %s, e.g. %s: %s", len(rows), name, rows[0].source_location, rows[0].reason
+        )
+    if result.pages_fetched or result.pages_already_loaded:
+        progress.info(
+            "extract: followed entries to %d pages; %d pages already loaded were not fetched again",
+            result.pages_fetched,
+            result.pages_already_loaded,
+        )
 
 
 def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
@@ -90,8 +132,8 @@ def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     info.duplicates += duplicates
     run.write_table("articles", articles)
     run.write_info(info)
-    log.info(
-        "%d articles to enrich; %d copies of texts already enriched; left out: %d unchanged, %d duplicates",
+    progress.info(
+        "select: %d articles to enrich; %d copies of texts already enriched; left out: %d unchanged, %d duplicates",
         len(articles) - info.reused,
         info.reused,
         info.unchanged,
@@ -134,8 +176,21 @@ def partition_step(settings: Settings, run: RunFolder) -> list[RunFolder]:
 
 def enrich_step(settings: Settings, run: RunFolder) -> None:
     """NER and sentiment over the articles of a run (or partition) folder; one table each."""
-    for name, frame in enrich_with_settings(run.read_table("articles"), settings).items():
+    articles = run.read_table("articles")
+    started = time.monotonic()
+    tables = enrich_with_settings(articles, settings)
+    for name, frame in tables.items():
         run.write_table(name, frame)
+    seconds = time.monotonic() - started
+    progress.info(
+        "enrich %s: %d articles in %.1f s (%.1f articles/s), %d mentions, %d quotes",
+        run.path.name,
+        len(articles),
+        seconds,
+        len(articles) / seconds if seconds else 0.0,
+        len(tables.get("mentions", ())),
+        len(tables.get("quotes", ())),
+    )
 
 
 def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
@@ -146,6 +201,7 @@ def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str
         settings.nlp_batch_size,
         aliases=load_entity_list(settings.aliases_path),
         watchlist=load_entity_list(settings.watchlist_path),
+        language_models=settings.language_models,
         n_process=enrich_workers(settings, len(articles)),
     )
 
@@ -226,8 +282,13 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         run.write_verdict(verdict)
         return verdict
     outcome = validate_batch(
-        tables, gx_root=settings.gx_root, batch_id=batch.batch_id, reference_time=batch.interval_end
+        tables,
+        gx_root=settings.gx_root,
+        batch_id=batch.batch_id,
+        reference_time=batch.interval_end,
+        earliest_published_at=settings.earliest_published_at,
     )
+    offline_data_docs(settings)
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
     verdict = {
@@ -238,8 +299,18 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         "data_docs_url": outcome.data_docs_url,
     }
     run.write_verdict(verdict)
+    passed = outcome.results.groupby("table_name")["success"].all()
+    progress.info("validate: %d of %d tables passed their suites", int(passed.sum()), len(passed))
     raise_for_failures(outcome)
     return verdict
+
+
+def offline_data_docs(settings: Settings) -> None:
+    """Point the Data Docs just built at local copies of their assets; a failure is logged, never fatal."""
+    try:
+        localise_site(settings.data_docs_index.parent)
+    except (OSError, OfflineAssetError) as exc:
+        log.error("the Data Docs still load assets from the internet: %s", exc)
 
 
 def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
@@ -259,10 +330,15 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
             duplicates=info.duplicates,
             unchanged=info.unchanged,
             reused=info.reused,
+            sources=pd.DataFrame(info.sources, columns=["source_name", "articles", "quarantined"]),
         )
-    # Only now may the next fetch be conditional: a failed load must refetch these entries.
+    progress.info("load: %s", ", ".join(f"{n} {name}" for name, n in counts.items() if n))
+    # Only now may the next fetch be conditional, and a page count as loaded: a failed load
+    # must refetch these feeds and pages.
     state_path = settings.state_dir / RunFolder.FEED_STATE
     write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
+    pages_path = settings.state_dir / RunFolder.PAGE_STATE
+    write_feed_state(pages_path, {**read_feed_state(pages_path), **run.read_page_state()})
     return counts
 
 
@@ -274,6 +350,7 @@ def refresh_step(settings: Settings, run: RunFolder | None = None) -> dict[str, 
     """
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         counts = db.refresh_marts(con)
+        progress.info("marts: %d rebuilt", len(counts))
         try:
             publish_snapshot(con, settings.warehouse_path, settings.published_path)
         except (OSError, duckdb.Error, SnapshotError) as exc:

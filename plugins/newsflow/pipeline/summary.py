@@ -19,7 +19,14 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
             [top],
         ).fetchall()
         reasons = con.execute(
-            "select reason, count(*) from raw.quarantine group by reason order by 2 desc, 1"
+            "select coalesce(reason_class, reason), count(*), min(reason) from raw.quarantine "
+            "group by 1 order by 2 desc, 1"
+        ).fetchall()
+        latest_run = con.execute(
+            "select source_name, read, articles, added, updated, unchanged, quarantined, "
+            "quarantined_by_reason, duplicates, by_language from marts.ingest_health "
+            "where batch_id = (select batch_id from raw.batches order by loaded_at desc, batch_id desc limit 1) "
+            "order by read desc nulls last, source_name"
         ).fetchall()
         outlets = con.execute("select count(distinct outlet) from staging.articles").fetchone()[0]
         dq = con.execute("select count(*), count(*) filter (where success) from marts.dq_results").fetchone()
@@ -31,6 +38,7 @@ def summarise(settings: Settings, top: int = 10) -> dict[str, Any]:
         "outlets": outlets,
         "quarantined": counts.get("raw.quarantine", 0),
         "quarantine_reasons": reasons,
+        "latest_run": latest_run,
         "top_entities": top_entities,
         "validations": {"runs": dq[0], "passed": dq[1]},
         "stories": {"multi_article": stories[0], "copies": stories[1]},

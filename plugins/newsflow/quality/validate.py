@@ -122,11 +122,13 @@ def validate_batch(
     batch_id: str,
     reference_time: datetime,
     expectations_dir: Path = EXPECTATIONS_DIR,
+    earliest_published_at: datetime | None = None,
 ) -> ValidationOutcome:
     """Run one GX checkpoint per table over the batch, update Data Docs, collect results.
 
     ``reference_time`` (UTC) is the end of the batch's interval: no article may be
-    published after it.  Never raises for failing data: the caller decides (see
+    published after it; with ``earliest_published_at`` none may be published before that.
+    Never raises for failing data: the caller decides (see
     :func:`raise_for_failures`).
     """
     import great_expectations as gx
@@ -139,7 +141,10 @@ def validate_batch(
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     run_time = datetime.now(tz=reference_time.tzinfo)
     validation_id = f"{batch_id}@{run_time.isoformat()}"
-    parameters = {"max_published_at": reference_time.isoformat()}
+    parameters = {
+        "max_published_at": reference_time.isoformat(),
+        "min_published_at": earliest_published_at.isoformat() if earliest_published_at else None,
+    }
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
     for table, frame in prepare_frames(tables, expectations_dir).items():

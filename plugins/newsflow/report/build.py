@@ -1,4 +1,7 @@
-"""Build the coverage report: query the marts, draw the charts, render one HTML file.
+"""Build the coverage report: query the marts (``sql/report/*.sql``), draw the charts, render HTML.
+
+The page covers the latest days that have articles, however old the corpus, and says so;
+``all.html`` beside it covers the whole range.
 
 Everything the page shows from the warehouse (entity names, outlets, failed expectations)
 comes from news text or its processing, so it is treated as hostile: the template escapes
@@ -8,12 +11,14 @@ Policy lets only this page's own scripts (with its nonce) run and fetch nothing.
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,6 +27,8 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
+from newsflow.config import PROJECT_ROOT
+from newsflow.queries import bind_variables
 from newsflow.report import charts
 from newsflow.report.vega import javascript_bundle
 from newsflow.warehouse import db
@@ -34,7 +41,11 @@ REQUIRED_MARTS = (
     "source_daily_volume",
     "story_spread",
     "dq_results",
+    "ingest_health",
 )
+REPORT_SQL = PROJECT_ROOT / "sql" / "report"
+DEFAULT_DAYS = 90  # the default page: the latest 90 days that have articles
+_TAG = re.compile(r"<[^>]*>")
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent),
     autoescape=True,
@@ -44,37 +55,65 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-# Every charted entity on every observed day of the period (parameters: the period, then the
-# entities' ids, display names and ranks), so that a chart's lines and areas drop to 0 on the
-# days without the entity instead of bridging them.  Days go out as ISO text, which Vega
-# reads as UTC midnight.
-DAY_GRID = """
-    with observed as (
-        select distinct day from marts.source_daily_volume where day between ? and ?
-    ),
-
-    charted as (
-        select unnest(?::varchar[]) as entity_id, unnest(?::varchar[]) as entity, unnest(?::bigint[]) as rank
-    ),
-
-    grid as (
-        select observed.day, charted.* from observed cross join charted
-    )
-"""
-
-
 class ReportError(RuntimeError):
     """The warehouse cannot feed a report (missing file or marts); the message says what to run."""
 
 
 @dataclass(frozen=True)
-class Period:
+class Span:
+    """What the warehouse holds: its first and last article day, how many days have articles."""
+
     first: date
     last: date
+    days: int
+    articles: int
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a page covers (inclusive) and, in words, why those."""
+
+    first: date
+    last: date
+    why: str
 
     @property
-    def params(self) -> list[date]:
-        return [self.first, self.last]
+    def params(self) -> dict[str, date]:
+        return {"date_from": self.first, "date_to": self.last}
+
+
+def report_sql(name: str) -> str:
+    """The text of ``sql/report/<name>.sql``."""
+    return (REPORT_SQL / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """``sql/report/<name>.sql`` with its variables bound, as dicts (NULL is None); small results only."""
+    bind_variables(con, params)
+    cursor = con.execute(report_sql(name))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def plain_text(value: str | None) -> str | None:
+    """Text as a reader should see it: entities decoded (twice-encoded too), tags dropped, spaces collapsed.
+
+    The result is still escaped where it is shown (the template autoescapes, chart data is JSON).
+    """
+    if value is None:
+        return None
+    text = value
+    for _ in range(3):  # feeds often encode twice: "&amp;#8217;"
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    # A name that is nothing but markup is shown as written (escaped) rather than as nothing.
+    return " ".join(_TAG.sub(" ", text).split()) or " ".join(text.split())
+
+
+def _plain(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    return [{**row, **{key: plain_text(row[key]) for key in keys}} for row in rows]
 
 
 def json_for_script(value: Any) -> Markup:
@@ -99,13 +138,6 @@ def safe_link(target: str | None) -> str | None:
     return target if scheme in ("", "file", "http", "https") else None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    """Query result as dicts (NULL is None); small results only, straight into the page."""
-    cursor = con.execute(sql, list(params))
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
     present = {
         name
@@ -118,10 +150,23 @@ def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
         raise ReportError(f"the warehouse lacks marts {missing}: run the ingest DAG (or `python -m newsflow run`)")
 
 
-def _period(con: duckdb.DuckDBPyConnection, days: int) -> Period | None:
-    """The last ``days`` days of the warehouse (fewer if it holds fewer); None when it is empty."""
-    first, last = con.execute("select min(day), max(day) from marts.source_daily_volume").fetchone()
-    return Period(max(first, last - timedelta(days=days - 1)), last) if last else None
+def warehouse_span(con: duckdb.DuckDBPyConnection, days: int) -> tuple[Span | None, date | None]:
+    """The warehouse's span (None when it holds no article) and the first of its latest ``days`` article days."""
+    (row,) = _rows(con, "span", days=days)
+    if row["last_day"] is None:
+        return None, None
+    return Span(row["first_day"], row["last_day"], row["article_days"], row["articles"]), row["default_first"]
+
+
+def choose_period(
+    span: Span, default_first: date, days: int, date_from: date | None = None, date_to: date | None = None
+) -> Period:
+    """The asked period, else the latest ``days`` days that have articles (so an old corpus is never blank)."""
+    if date_from or date_to:
+        return Period(date_from or span.first, date_to or span.last, "the period asked for")
+    if default_first == span.first:
+        return Period(span.first, span.last, "everything the warehouse holds")
+    return Period(default_first, span.last, f"the latest {days} days with articles")
 
 
 def charted_entities(
@@ -132,62 +177,7 @@ def charted_entities(
     Keys: entity_id, entity (the name, with its label when two entities share a name),
     mentions, rank, watched.
     """
-    return _rows(
-        con,
-        """
-        with period as materialized (
-            select entity_id, cast(sum(mentions) as bigint) as mentions
-            from marts.share_of_voice
-            where day between ? and ?
-            group by entity_id
-        ),
-
-        watched as materialized (
-            select distinct entity_id
-            from marts.share_of_voice
-            where day between ? and ? and lower(name) in (select lower(unnest(?::varchar[])))
-        ),
-
-        charted as (
-            -- a top-N, then a rank for the few charted: ranking every entity costs 5x more
-            (select entity_id, mentions from period order by mentions desc, entity_id limit ?)
-            union
-            (select entity_id, mentions from period semi join watched using (entity_id))
-        ),
-
-        ranked as (
-            select
-                charted.entity_id,
-                charted.mentions,
-                1 + (
-                    select count(*) from period
-                    where period.mentions > charted.mentions
-                        or (period.mentions = charted.mentions and period.entity_id < charted.entity_id)
-                ) as rank,
-                charted.entity_id in (select entity_id from watched) as watched
-            from charted
-        ),
-
-        names as (
-            select distinct entity_id, name, label
-            from marts.share_of_voice
-            where day between ? and ? and entity_id in (select entity_id from charted)
-        )
-
-        select
-            ranked.entity_id,
-            names.name
-            || case when count(*) over (partition by names.name) > 1 then ' (' || names.label || ')' else '' end
-                as entity,
-            ranked.mentions,
-            ranked.rank,
-            ranked.watched
-        from ranked
-        inner join names using (entity_id)
-        order by ranked.rank
-        """,
-        [*period.params, *period.params, list(watchlist), top, *period.params],
-    )
+    return _rows(con, "charted_entities", **period.params, top=top, watchlist=list(watchlist))
 
 
 def _named(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
@@ -195,121 +185,72 @@ def _named(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, 
     return [{**{k: v for k, v in row.items() if k != "entity_id"}, "entity": names[row["entity_id"]]} for row in rows]
 
 
+def _latest_run_totals(ingest: list[dict[str, Any]]) -> dict[str, float]:
+    """Entries the latest run read (duplicates included) and the share quarantined or dropped as duplicates."""
+    latest = [row for row in ingest if row["batch_id"] == ingest[0]["batch_id"]] if ingest else []
+    duplicates = (latest[0]["duplicates"] or 0) if latest else 0
+    read = sum(row["read"] or 0 for row in latest) + duplicates
+    set_aside = sum(row["quarantined"] or 0 for row in latest) + duplicates
+    return {"read": read, "set_aside": set_aside, "share": set_aside / read if read else 0.0}
+
+
 def report_context(
-    con: duckdb.DuckDBPyConnection, days: int, top: int, watchlist: Sequence[str], data_docs: str | None
+    con: duckdb.DuckDBPyConnection, period: Period | None, top: int, watchlist: Sequence[str]
 ) -> dict[str, Any]:
-    """Everything the template shows: plain values, table rows and chart specs."""
-    _check_marts(con)
-    period = _period(con, days)
-    context: dict[str, Any] = {"period": period, "days": days, "charts": {}, "data_docs": safe_link(data_docs)}
-    context["quality"] = _rows(
-        con,
-        "select validated_at, batch_id, table_name, success, expectations, failed_expectations, failed "
-        "from marts.dq_results order by validated_at desc, table_name limit 15",
-    )
-    context["quality_totals"] = con.execute(
-        "select count(*), count(*) filter (where not success) from marts.dq_results"
-    ).fetchone()
+    """Everything the template shows for ``period`` (None: an empty warehouse): values, rows, chart specs."""
+    context: dict[str, Any] = {"period": period, "charts": {}}
+    context["quality"] = _rows(con, "quality")
+    (context["quality_totals"],) = _rows(con, "quality_totals")
+    context["ingest"] = _rows(con, "ingest_health")
+    context["ingest_totals"] = _latest_run_totals(context["ingest"])
     if period is None:
         return context
-    window = period.params
-    context["totals"] = con.execute(
-        "select sum(articles), count(distinct outlet) from marts.source_daily_volume where day between ? and ?", window
-    ).fetchone()
-    entities = charted_entities(con, period, top, watchlist)
+    (context["totals"],) = _rows(con, "totals", **period.params)
+    entities = _plain(charted_entities(con, period, top, watchlist), "entity")
     names = {e["entity_id"]: e["entity"] for e in entities}
     tops = [e for e in entities if e["rank"] <= top]
     context["entities"], context["top_count"] = entities, len(tops)
     found = {e["entity"].lower() for e in entities if e["watched"]}
-    context["watch_missing"] = [n for n in watchlist if n.lower() not in found]
+    context["watch_missing"] = [n for n in watchlist if plain_text(n).lower() not in found]
 
-    charted = [[e["entity_id"] for e in entities], [e["entity"] for e in entities], [e["rank"] for e in entities]]
+    days = _rows(
+        con,
+        "entity_days",
+        **period.params,
+        entity_ids=[e["entity_id"] for e in entities],
+        entities=[e["entity"] for e in entities],
+        ranks=[e["rank"] for e in entities],
+    )
     context["charts"]["attention"] = charts.attention(
-        _rows(
-            con,
-            DAY_GRID
-            + """
-            select
-                strftime(grid.day, '%Y-%m-%d') as day,
-                grid.entity,
-                coalesce(tone.mentions, 0) as mentions,
-                coalesce(tone.articles, 0) as articles,
-                coalesce(tone.article_share, 0) as article_share
-            from grid
-            left join marts.entity_tone_daily as tone
-                on tone.day = grid.day and tone.entity_id = grid.entity_id and tone.day between ? and ?
-            """,
-            [*window, *charted, *window],
-        )
+        [{k: row[k] for k in ("day", "entity", "mentions", "articles", "article_share")} for row in days],
+        period.first,
+        period.last,
     )
-    shares = _rows(
-        con,
-        DAY_GRID
-        + """
-        select strftime(grid.day, '%Y-%m-%d') as day, grid.entity, grid.rank, coalesce(voice.share, 0) as share
-        from grid
-        left join marts.share_of_voice as voice
-            on voice.day = grid.day and voice.entity_id = grid.entity_id and voice.day between ? and ?
-        where grid.rank <= ?
-        """,
-        [*window, *charted, *window, top],
+    context["charts"]["share_of_voice"] = charts.share_of_voice(
+        [{k: row[k] for k in ("day", "entity", "rank", "share")} for row in days if row["rank"] <= top],
+        period.first,
+        period.last,
     )
-    context["charts"]["share_of_voice"] = charts.share_of_voice(shares)
-    all_mentions = con.execute(
-        "select sum(mentions) from marts.share_of_voice where day between ? and ?", window
-    ).fetchone()[0]
-    context["share_table"] = [{**e, "share": e["mentions"] / all_mentions} for e in entities]
+    mentions = context["totals"]["mentions"]
+    context["share_table"] = [{**e, "share": e["mentions"] / mentions} for e in entities] if mentions else []
 
-    outlets = _rows(
-        con,
-        """
-        select
-            outlet,
-            sum(articles) as articles,
-            sum(articles * mean_compound) / sum(articles) filter (where mean_compound is not null) as mean_compound,
-            sum(articles * mean_tone) / sum(articles) filter (where mean_tone is not null) as mean_tone
-        from marts.source_daily_volume
-        where day between ? and ?
-        group by all
-        order by articles desc, outlet
-        limit 20
-        """,
-        window,
-    )
-    context["charts"]["outlet_tone"] = charts.outlet_tone(outlets)
+    outlets = _plain(_rows(con, "outlet_tone", **period.params), "outlet")
+    toned = [{**o, "label": f"{o['outlet']} ({o['toned_articles']:,})"} for o in outlets if o["toned_articles"]]
+    context["untoned_outlets"] = [o for o in outlets if not o["toned_articles"]]
+    context["charts"]["outlet_tone"] = charts.outlet_tone(toned)
     heat = _rows(
         con,
-        """
-        select
-            outlet,
-            entity_id,
-            sum(mentions) as mentions,
-            sum(mentions * mean_compound) / sum(mentions) filter (where mean_compound is not null) as mean_compound
-        from marts.outlet_entity_coverage
-        where
-            day between ? and ?
-            and entity_id in (select unnest(?::varchar[]))
-            and outlet in (select unnest(?::varchar[]))
-        group by all
-        """,
-        [*window, [e["entity_id"] for e in tops], [o["outlet"] for o in outlets]],
+        "outlet_entity_tone",
+        **period.params,
+        entity_ids=[e["entity_id"] for e in tops],
+        outlets=[o["outlet"] for o in outlets if o["toned_articles"]],
     )
-    context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(_named(heat, names), len(outlets))
-
-    context["stories"] = _rows(
-        con,
-        "select origin_outlet, agency, origin_title, articles, copies, outlets, outlet_list, first_seen, "
-        "first_pickup_delay from marts.story_spread "
-        "where articles > 1 and cast(timezone('UTC', first_seen) as date) between ? and ? "
-        "order by outlets desc, articles desc, first_seen limit 15",
-        window,
+    heat = _plain([row for row in heat if row["mean_compound"] is not None], "outlet")
+    context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(
+        _named(heat, names), len({row["outlet"] for row in heat})
     )
-    context["trending"] = _rows(
-        con,
-        "select day, name, label, mentions, articles, baseline, score from marts.trending_entities "
-        "where day between ? and ? order by day desc, score desc, name limit 25",
-        window,
-    )
+    context["stories"] = _plain(_rows(con, "stories", **period.params), "origin_outlet", "origin_title", "outlet_list")
+    context["trending"] = _plain(_rows(con, "trending", **period.params), "name")
     return context
 
 
@@ -317,33 +258,54 @@ def build_report(
     warehouse: Path,
     out_dir: Path,
     *,
-    days: int = 90,
+    days: int = DEFAULT_DAYS,
+    date_from: date | None = None,
+    date_to: date | None = None,
     top: int = 8,
     watchlist: Sequence[str] = (),
     data_docs: Path | str | None = None,
     cache_dir: Path | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` for the last ``days`` days of the warehouse; returns its path.
+    """Write ``out_dir/index.html`` and return its path.
 
-    ``watchlist``: entity names always charted next to the ``top`` entities (the hook for a
-    configured watchlist).  ``data_docs``: the GX Data Docs index to link to (a local path is
-    linked relative to the report).  ``cache_dir``: where the Vega bundle is cached.
+    The page covers ``date_from``..``date_to`` when given, else the latest ``days`` days that
+    have articles, however old; when that is not everything the warehouse holds, ``all.html``
+    beside it covers the whole range and each page links to the other.  ``watchlist``: entity
+    names always charted next to the ``top`` entities.  ``data_docs``: the GX Data Docs index
+    to link to (a local path is linked relative to the report).  ``cache_dir``: where the Vega
+    bundle is cached.
     """
     if not Path(warehouse).exists():
         raise ReportError(f"no warehouse at {warehouse}: run the ingest DAG (or `python -m newsflow run`) first")
     out_dir.mkdir(parents=True, exist_ok=True)
     if isinstance(data_docs, Path):
         data_docs = os.path.relpath(data_docs, out_dir.resolve()) if data_docs.exists() else None
+    pages: dict[str, dict[str, Any]] = {}
     with db.connect(warehouse, read_only=True) as con:
-        context = report_context(con, days, top, watchlist, data_docs)
-    page = _TEMPLATES.get_template("report.html.j2").render(
-        **context,
-        specs={name: json_for_script(spec) for name, spec in context["charts"].items()},
-        vega_js=Markup(javascript_bundle(cache_dir)),  # noqa: S704 - the bundled libraries, not data
-        nonce=secrets.token_urlsafe(16),
-        generated_at=datetime.now(tz=UTC),
-        warehouse_name=Path(warehouse).name,
-    )
-    path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+        _check_marts(con)
+        span, default_first = warehouse_span(con, days)
+        period = choose_period(span, default_first, days, date_from, date_to) if span else None
+        pages["index.html"] = report_context(con, period, top, watchlist)
+        if span and (period.first, period.last) != (span.first, span.last):
+            whole = Period(span.first, span.last, "everything the warehouse holds")
+            pages["all.html"] = report_context(con, whole, top, watchlist)
+    common = {
+        "span": span,
+        "data_docs": safe_link(data_docs),
+        "vega_js": Markup(javascript_bundle(cache_dir)),  # noqa: S704 - the bundled libraries, not data
+        "generated_at": datetime.now(tz=UTC),
+        "warehouse_name": Path(warehouse).name,
+        "other_page": {"index.html": "all.html", "all.html": "index.html"} if len(pages) > 1 else {},
+    }
+    for name, context in pages.items():
+        page = _TEMPLATES.get_template("report.html.j2").render(
+            **common,
+            **context,
+            page=name,
+            specs={chart: json_for_script(spec) for chart, spec in context["charts"].items()},
+            nonce=secrets.token_urlsafe(16),
+        )
+        (out_dir / name).write_text(page, encoding="utf-8")
+    if "all.html" not in pages:
+        (out_dir / "all.html").unlink(missing_ok=True)  # a page left by an earlier build would be stale
+    return out_dir / "index.html"

