@@ -10,7 +10,7 @@ PIP_PROGRESS := awk '/^(Collecting|Processing) / { n++; if (n % 25 == 0) { print
 	/^Installing collected packages/ { print "  installing " n " packages (the longest step)..."; fflush() } \
 	/^Successfully installed/ { print "  installed" }'
 
-.PHONY: install run test test-fast lint fmt bench bench-queries clean
+.PHONY: install run test test-fast lint fmt bench bench-queries rebuild-marts lineage-docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,13 +37,21 @@ test: install  ## the whole test suite, end-to-end DAG runs included
 test-fast: install  ## everything but the end-to-end and Airflow-server DAG runs
 	$(BIN)/python -m pytest -m "not e2e and not integration" $(XDIST)
 
-lint: install
+lint: install  ## ruff (Python) and sqlfluff (sql/, duckdb dialect), as the pre-commit hooks run them
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint sql/ --processes 1 --disable-progress-bar
 
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix sql/ --processes 1 --disable-progress-bar
+
+rebuild-marts: install  ## rebuild every mart from raw (dbt --full-refresh) and publish the snapshot
+	$(BIN)/python -m newsflow.warehouse.transform --full-refresh
+
+lineage-docs: install  ## dbt's lineage docs of the SQL layers: var/lineage/index.html, offline
+	$(BIN)/python -m newsflow.warehouse.transform --docs var/lineage
 
 bench: install  ## enrich throughput on 2000 generated articles
 	$(BIN)/python bench/throughput.py --articles 2000

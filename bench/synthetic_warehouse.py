@@ -4,7 +4,10 @@ Realistic skew: entity popularity and outlet output are Zipf-like (rank r drawn 
 probability ~ 1/r, by sampling log-uniformly), articles name 3-12 entities a few times
 each, outlets lean positive or negative, and a few mid-ranked entities get a burst of
 coverage on one day (kept in bench.bursts) so that trending_entities has something to find.  Uses the real DDL
-(newsflow.warehouse.db.create_schema) and rebuilds the real marts, timed.
+(newsflow.warehouse.db.create_schema): one batch per day in raw, as daily loads leave it, the
+last day held back.  Then the real SQL layers are built whole (timed), the held-back day is
+loaded as one more batch and the marts are refreshed for it (timed: the incremental refresh),
+and the marts are checked against a second full rebuild.
 
 Usage: python bench/synthetic_warehouse.py --mentions 10000000 --out bench/out/synthetic.duckdb
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from newsflow.warehouse import db
@@ -23,23 +26,43 @@ BURSTS = 25
 
 
 def generate(con, *, mentions: int, days: int, outlets: int, entities: int, first_day: date, seed: float) -> None:
-    """Fill staging.entities, articles, article_sentiment and mentions (exactly ``mentions`` rows)."""
+    """Fill raw.entities, articles, article_loads, article_sentiment, mentions (``mentions`` rows in
+    all) and batches, one batch per day; the last day's rows wait in bench.held_* (see load_held_day)."""
     # 5% more articles than the average needs, so that truncating to ``mentions`` rows is safe.
     articles = int(mentions / MENTIONS_PER_ARTICLE * 1.05)
     con.execute("select setseed(?)", [seed])
     con.execute(
         """
-        insert into staging.entities by name
+        create temp table synthetic_entities as
         select
             printf('e%07d', i) as entity_id,
             case i % 3 when 0 then 'Person ' when 1 then 'Organisation ' else 'Place ' end || i as name,
             case i % 3 when 0 then 'PERSON' when 1 then 'ORG' else 'GPE' end as label,
-            [name] as aliases,
-            timestamptz '2024-01-01 00:00:00+00' as first_seen_at,
-            timestamptz '2024-12-31 00:00:00+00' as last_seen_at
+            [name] as aliases
         from range(1, ? + 1) as r(i)
         """,
         [entities],
+    )
+    con.execute(
+        """
+        insert into raw.batches by name
+        select
+            strftime(day, 'day-%Y-%m-%d') as batch_id,
+            cast(day as timestamptz) as interval_start,
+            cast(day as timestamptz) + interval 1 day as interval_end,
+            0 as articles,
+            0 as quarantined,
+            0 as duplicates,
+            cast(day as timestamptz) + interval 1 day as loaded_at
+        from (select cast(? as date) + cast(i as integer) as day from range(? - 1) as r(i))
+        """,
+        [first_day, days],
+    )
+    # every entity enters the warehouse with the first day's batch
+    con.execute(
+        "insert into raw.entities by name select strftime(cast(? as date), 'day-%Y-%m-%d') as batch_id, * "
+        "from synthetic_entities",
+        [first_day],
     )
     con.execute(
         """
@@ -58,28 +81,31 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
     )
     con.execute(
         """
-        insert into staging.articles by name
+        create temp table synthetic_versions as
         select
             article_id,
+            md5(article_id) as content_hash,
             'https://' || replace(lower(outlet), ' ', '') || '.example/' || article_id as url,
             outlet,
             'Synthetic story ' || n as title,
+            null as author,
             published_at,
             'ok' as date_flag,
+            null as published_at_raw,
             'en' as language,
             'synthetic' as text,
-            md5(article_id) as content_hash,
             400 as word_count,
             'synthetic' as source_name,
+            'synthetic' as source_location,
             'synthetic' as source_format,
-            'synthetic' as batch_id,
-            published_at + interval 1 hour as ingested_at
+            strftime(cast(published_at as date), 'day-%Y-%m-%d') as batch_id,
+            cast(cast(published_at as date) as timestamptz) + interval 1 day as ingested_at
         from synthetic_articles
         """
     )
     con.execute(
         """
-        insert into staging.article_sentiment by name
+        create temp table synthetic_sentiment as
         with scored as (
             select
                 article_id,
@@ -118,7 +144,7 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
     burst_mentions = con.execute("select coalesce(sum(times), 0) from burst_pairs").fetchone()[0]
     con.execute(
         """
-        insert into staging.mentions by name
+        create temp table synthetic_mentions as
         with picks as (
             select article_id, 3 + cast(floor(random() * 10) as integer) as entity_count
             from synthetic_articles
@@ -156,10 +182,55 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
             cast(row_number() over (partition by mentions.article_id) * 20 + 10 as integer) as end_char,
             cast(row_number() over (partition by mentions.article_id) / 3 as integer) as sentence_index
         from mentions
-        inner join staging.entities as entities using (entity_id)
+        inner join synthetic_entities as entities using (entity_id)
         """,
         [entities, mentions - burst_mentions],
     )
+    _split_last_day(con, first_day + timedelta(days=days - 1))
+
+
+def _split_last_day(con, last_day: date) -> None:
+    """Every day but the last into raw, one batch per day; the last day into bench.held_*."""
+    held = "(select article_id from synthetic_versions where batch_id = strftime(cast(? as date), 'day-%Y-%m-%d'))"
+    for table, frame in (("articles", "synthetic_versions"), ("article_sentiment", "synthetic_sentiment"),
+                         ("mentions", "synthetic_mentions")):  # fmt: skip
+        batch = "" if table == "articles" else "synthetic_versions.batch_id, "
+        joined = "" if table == "articles" else " inner join synthetic_versions using (article_id)"
+        columns = "*" if table == "articles" else f"{batch}{frame}.*"
+        con.execute(
+            f"insert into raw.{table} by name select {columns} from {frame}{joined} "
+            f"where {frame}.article_id not in {held}",
+            [last_day],
+        )
+        con.execute(
+            f"create or replace table bench.held_{table} as select {columns} from {frame}{joined} "
+            f"where {frame}.article_id in {held}",
+            [last_day],
+        )
+    con.execute(
+        "insert into raw.article_loads by name "
+        "select batch_id, article_id, content_hash, ingested_at, ingested_at as loaded_at from raw.articles"
+    )
+
+
+def load_held_day(con) -> str:
+    """Load the held-back day as one more batch (its loaded_at: now), as the daily load would; returns its id."""
+    batch_id = con.execute("select any_value(batch_id) from bench.held_articles").fetchone()[0]
+    con.begin()
+    for table in ("articles", "article_sentiment", "mentions"):
+        con.execute(f"delete from raw.{table} where article_id in (select article_id from bench.held_articles)")
+        con.execute(f"insert into raw.{table} by name select * from bench.held_{table}")
+    con.execute(
+        "insert or replace into raw.article_loads by name "
+        "select batch_id, article_id, content_hash, ingested_at, now() as loaded_at from bench.held_articles"
+    )
+    con.execute(
+        "insert or replace into raw.batches by name select batch_id, "
+        "min(ingested_at) - interval 1 day as interval_start, min(ingested_at) as interval_end, count(*) as articles, "
+        "0 as quarantined, 0 as duplicates, now() as loaded_at from bench.held_articles group by batch_id"
+    )
+    con.commit()
+    return batch_id
 
 
 def main() -> None:
@@ -188,15 +259,48 @@ def main() -> None:
         )
         generated = time.perf_counter() - start
         start = time.perf_counter()
+        db.refresh_marts(con, full=True)
+        full_build = time.perf_counter() - start
+        new_day = load_held_day(con)
+        start = time.perf_counter()
         marts = db.refresh_marts(con)
-        refreshed = time.perf_counter() - start
+        one_day = time.perf_counter() - start
+        rebuilt = con.execute(
+            "select count(*) from intermediate.refreshed_days "
+            "where refreshed_at = (select max(refreshed_at) from intermediate.refreshed_days)"
+        ).fetchone()[0]
+        incremental = {name: _rows(con, name) for name in marts}
+        start = time.perf_counter()
+        db.refresh_marts(con, full=True)
+        full_rebuild = time.perf_counter() - start
+        same = all(_rows(con, name) == rows for name, rows in incremental.items())
         counts = db.table_counts(con)
+        con.execute(
+            "create or replace table bench.refresh_timings as select ? as full_build_s, ? as new_day_s, "
+            "? as full_rebuild_s, ? as days_rebuilt, ? as same_as_full_rebuild",
+            [full_build, one_day, full_rebuild, rebuilt, same],
+        )
     print(f"warehouse: {args.out} ({args.out.stat().st_size / 2**20:.0f} MiB)")
-    print(f"generated in {generated:.1f} s; marts rebuilt in {refreshed:.1f} s")
+    print(f"generated in {generated:.1f} s; SQL layers built whole in {full_build:.1f} s")
+    print(
+        f"one new day ({new_day}): marts refreshed in {one_day:.1f} s ({rebuilt} day rebuilt) "
+        f"vs a full rebuild in {full_rebuild:.1f} s; same marts as the full rebuild: {same}"
+    )
     for table in ("staging.articles", "staging.mentions", "staging.entities"):
         print(f"  {table:<28} {counts[table]:>12,}")
     for name, rows in marts.items():
         print(f"  marts.{name:<22} {rows:>12,}")
+
+
+def _rows(con, mart: str) -> list[tuple]:
+    """Every row of a mart, sorted (float columns rounded: a sum's last bits depend on its order)."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+        "and table_name = ? order by ordinal_position",
+        [mart],
+    ).fetchall()
+    select = ", ".join(f"round({c}, 9)" if kind == "DOUBLE" else c for c, kind in columns)
+    return sorted(con.execute(f"select {select} from marts.{mart}").fetchall(), key=repr)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,19 @@ BATCH_FILES = [
 
 
 # Marts that record runs rather than content: two ways to load the same articles differ here.
-RUN_RECORDS = frozenset({"marts.dq_results", "marts.ingest_health"})
+# Also the batches themselves and what enrichment said per batch before the corpus-wide vote
+# (each batch's partitions vote alone; the vote's results, staging.mentions and entities, agree).
+RUN_RECORDS = frozenset(
+    {
+        "marts.dq_results",
+        "marts.ingest_health",
+        "staging.batches",
+        "staging.enriched_mentions",
+        "staging.enriched_entities",
+        "staging.enriched_entity_sentiment",
+        "staging.enriched_quotes",
+    }
+)
 
 
 def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_tables=()) -> dict[str, list[tuple]]:

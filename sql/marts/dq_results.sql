@@ -2,6 +2,7 @@
 -- reads: raw.validation_results
 -- A failed row-level expectation quarantined its rows and the rest of the batch was
 -- published; a failed table-level one stopped the batch (published = false).
+{{ config(materialized='table') }}
 select
     validation_id,
     batch_id,
@@ -21,6 +22,6 @@ select
         order by expectation_type
     ) as failed,
     any_value(data_docs_url) as data_docs_url
-from raw.validation_results
+from {{ source('raw', 'validation_results') }}
 group by validation_id, batch_id, table_name
 order by validated_at, table_name

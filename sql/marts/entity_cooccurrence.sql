@@ -1,14 +1,22 @@
--- grain: one row per ordered pair of distinct entities per day (UTC): both (a, b) and
--- (b, a) are present, so "what is co-mentioned with X" is a filter on entity_id.
--- reads: staging.article_days, staging.mentions, staging.entities
+-- grain: one row per ordered pair of distinct entities per day (UTC): both (a, b) and (b, a)
+-- are present, so "what is co-mentioned with X" is a filter on entity_id.
+-- reads: intermediate.article_days, staging.mentions, staging.entities
+-- Incremental: a refresh rebuilds the days in intermediate.touched_days.
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_touched_days() }}") }}
 with articles as (
-    select article_id, day
-    from staging.article_days
+    select
+        article_id,
+        day
+    from {{ ref('article_days') }}
+    where {{ only_touched_days() }}
 ),
 
 article_entities as (
-    select distinct article_id, entity_id
-    from staging.mentions
+    select distinct
+        mentions.article_id,
+        mentions.entity_id
+    from {{ ref('mentions') }} as mentions
+    where mentions.article_id in (select articles.article_id from articles)
 ),
 
 pairs as (
@@ -20,7 +28,7 @@ pairs as (
     from article_entities as a
     inner join article_entities as b
         on a.article_id = b.article_id and a.entity_id <> b.entity_id
-    inner join articles on articles.article_id = a.article_id
+    inner join articles on a.article_id = articles.article_id
 )
 
 select
@@ -32,7 +40,7 @@ select
     others.label as other_label,
     count(*) as articles
 from pairs
-inner join staging.entities as entities on entities.entity_id = pairs.entity_id
-inner join staging.entities as others on others.entity_id = pairs.other_entity_id
+inner join {{ ref('entities') }} as entities on pairs.entity_id = entities.entity_id
+inner join {{ ref('entities') }} as others on pairs.other_entity_id = others.entity_id
 group by all
 order by pairs.day, articles desc

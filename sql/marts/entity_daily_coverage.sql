@@ -1,53 +1,27 @@
 -- grain: one row per entity per day (UTC).
--- reads: staging.article_days, staging.mentions, staging.entities, staging.article_sentiment,
---        staging.stories
--- day: the publication day when the date is trustworthy, else the day it was ingested.
--- original_*: the same counts without copies (duplicates, syndicated copies, rewrites).
-with articles as (
-    select article_id, outlet, day
-    from staging.article_days
-),
-
-copies as (
-    select article_id, is_copy
-    from staging.stories
-),
-
-mentions as (
-    select article_id, entity_id, count(*) as mentions
-    from staging.mentions
-    group by all
-),
-
-joined as (
-    select
-        articles.day,
-        mentions.entity_id,
-        mentions.article_id,
-        articles.outlet,
-        coalesce(copies.is_copy, false) as is_copy,
-        mentions.mentions,
-        article_sentiment.compound,
-        article_sentiment.tone
-    from mentions
-    inner join articles using (article_id)
-    left join staging.article_sentiment as article_sentiment using (article_id)
-    left join copies using (article_id)
-)
-
+-- reads: intermediate.entity_days, staging.entities
+-- day: the publication day when the date is trustworthy, else the day it was ingested
+-- (intermediate.article_days). original_*: the same counts without copies (duplicates,
+-- syndicated copies, rewrites). Tone is mention-weighted (intermediate.entity_days), the same
+-- figure as in entity_tone_daily: mean_compound and mean_tone are the names queries used
+-- before the weighting was named.
+-- Incremental: a refresh rebuilds the days in intermediate.touched_days.
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_touched_days() }}") }}
 select
-    joined.day,
-    joined.entity_id,
+    entity_days.day,
+    entity_days.entity_id,
     entities.name,
     entities.label,
-    sum(joined.mentions) as mentions,
-    count(distinct joined.article_id) as articles,
-    count(distinct joined.outlet) as outlets,
-    coalesce(sum(joined.mentions) filter (where not joined.is_copy), 0) as original_mentions,
-    count(distinct joined.article_id) filter (where not joined.is_copy) as original_articles,
-    avg(joined.compound) as mean_compound,
-    avg(joined.tone) as mean_tone
-from joined
-inner join staging.entities as entities using (entity_id)
-group by all
-order by joined.day, mentions desc
+    entity_days.mentions,
+    entity_days.articles,
+    entity_days.outlets,
+    entity_days.original_mentions,
+    entity_days.original_articles,
+    entity_days.mention_weighted_compound,
+    entity_days.mention_weighted_tone,
+    entity_days.mention_weighted_compound as mean_compound,
+    entity_days.mention_weighted_tone as mean_tone
+from {{ ref('entity_days') }} as entity_days
+inner join {{ ref('entities') }} as entities using (entity_id)
+where {{ only_touched_days('entity_days.day') }}
+order by entity_days.day, entity_days.mentions desc, entity_days.entity_id

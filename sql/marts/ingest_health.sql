@@ -5,12 +5,22 @@
 -- seen again later counts there); by_language: the loaded articles (new or changed) by language;
 -- duplicates: dropped within the batch, for the whole batch (the same on each of its sources).
 -- teaser_only: NULL until articles carry a teaser flag.
+{{ config(materialized='table') }}
 with keys as (
-    select batch_id, source_name from raw.batch_sources
+    select
+        batch_id,
+        source_name
+    from {{ source('raw', 'batch_sources') }}
     union
-    select batch_id, source_name from raw.articles
+    select
+        batch_id,
+        source_name
+    from {{ source('raw', 'articles') }}
     union
-    select last_batch_id as batch_id, source_name from raw.quarantine
+    select
+        last_batch_id as batch_id,
+        source_name
+    from {{ source('raw', 'quarantine') }}
 ),
 
 versions as (
@@ -19,7 +29,7 @@ versions as (
         source_name,
         coalesce(language, 'unknown') as language,
         row_number() over (partition by article_id order by ingested_at, batch_id) = 1 as is_new
-    from raw.articles
+    from {{ source('raw', 'articles') }}
 ),
 
 loaded as (
@@ -57,7 +67,7 @@ reason_counts as (
         source_name,
         coalesce(reason_class, reason) as reason_class,
         count(*) as entries
-    from raw.quarantine
+    from {{ source('raw', 'quarantine') }}
     group by all
 ),
 
@@ -86,8 +96,8 @@ select
     languages.by_language,
     cast(null as bigint) as teaser_only
 from keys
-left join raw.batches as batches using (batch_id)
-left join raw.batch_sources as sources using (batch_id, source_name)
+left join {{ source('raw', 'batches') }} as batches using (batch_id)
+left join {{ source('raw', 'batch_sources') }} as sources using (batch_id, source_name)
 left join loaded using (batch_id, source_name)
 left join languages using (batch_id, source_name)
 left join reasons using (batch_id, source_name)

@@ -1,14 +1,16 @@
 -- grain: one row per story (a connected component of staging.story_links), single-article
 -- stories included (articles = 1). Spread: how long after its origin the story was first
 -- picked up, and how long it kept spreading.
--- reads: staging.stories, staging.articles
+-- reads: staging.stories, staging.articles, intermediate.article_days
+{{ config(materialized='table') }}
 with articles as (
     select
-        article_id,
-        outlet,
-        title,
-        case when date_flag = 'ok' then published_at else ingested_at end as seen_at
-    from staging.articles
+        articles.article_id,
+        articles.outlet,
+        articles.title,
+        article_days.seen_at
+    from {{ ref('articles') }} as articles
+    inner join {{ ref('article_days') }} as article_days using (article_id)
 ),
 
 members as (
@@ -21,12 +23,17 @@ members as (
         articles.outlet,
         articles.title,
         articles.seen_at
-    from staging.stories as stories
+    from {{ ref('stories') }} as stories
     inner join articles using (article_id)
 ),
 
 origins as (
-    select story_id, article_id as origin_article_id, outlet as origin_outlet, title as origin_title, seen_at as origin_at
+    select
+        story_id,
+        article_id as origin_article_id,
+        outlet as origin_outlet,
+        title as origin_title,
+        seen_at as origin_at
     from members
     where is_origin
 ),
@@ -46,7 +53,9 @@ spread as (
 ),
 
 pickups as (
-    select members.story_id, min(members.seen_at) as first_pickup_at
+    select
+        members.story_id,
+        min(members.seen_at) as first_pickup_at
     from members
     inner join origins using (story_id)
     where not members.is_origin and members.outlet <> origins.origin_outlet

@@ -1,6 +1,6 @@
 -- grain: one row per entity per day (UTC) on which the entity trends, i.e. the number of
 -- articles naming it rises sharply above its own trailing baseline.
--- reads: staging.article_days, staging.mentions, staging.entities, staging.stories
+-- reads: intermediate.article_days, intermediate.entity_days, staging.entities
 -- original_articles: how many of the day's articles were original reporting (not copies);
 -- a burst made of one wire story's copies shows few.
 --
@@ -24,9 +24,27 @@
 --   sqrt(baseline) and at 1 article; a flat baseline gives a finite, modest score.
 -- * trending: score >= 4 in at least 3 articles. Every entity is tested every day, so a
 --   3-sigma rule flags noise daily; 4 sigma keeps the list short (1.8 a day above).
-with articles as (
-    select article_id, day, is_copy
-    from staging.article_days
+-- Incremental: a day's score reads the 28 days before it, so a refresh rebuilds every day from
+-- the first touched day on (intermediate.touched_days), reading 28 days of history before it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where day >= (select min(day) from "
+        ~ "{{ ref('touched_days') }}){% endif %}"
+) }}
+{%- set touched = ref('touched_days') %}
+with first_rebuilt_day as (
+    {%- if is_incremental() %}
+    select min(day) as day from {{ touched }}
+    {%- else %}
+    select date '-infinity' as day
+    {%- endif %}
+),
+
+articles as (
+    select article_days.day
+    from {{ ref('article_days') }} as article_days
+    where article_days.day >= (select first_rebuilt_day.day - 28 from first_rebuilt_day)
 ),
 
 observed_days as (
@@ -35,19 +53,18 @@ observed_days as (
         count(*) over (
             order by day range between interval 28 days preceding and interval 1 day preceding
         ) as baseline_days
-    from (select distinct day from articles)
+    from (select distinct articles.day from articles) as days
 ),
 
 entity_days as (
     select
-        articles.day,
-        mentions.entity_id,
-        count(*) as mentions,
-        count(distinct mentions.article_id) as articles,
-        count(distinct mentions.article_id) filter (where not articles.is_copy) as original_articles
-    from staging.mentions as mentions
-    inner join articles using (article_id)
-    group by all
+        entity_days.day,
+        entity_days.entity_id,
+        entity_days.mentions,
+        entity_days.articles,
+        entity_days.original_articles
+    from {{ ref('entity_days') }} as entity_days
+    where entity_days.day >= (select first_rebuilt_day.day - 28 from first_rebuilt_day)
 ),
 
 history as (
@@ -100,6 +117,9 @@ select
     scored.baseline_days,
     scored.score
 from scored
-inner join staging.entities as entities using (entity_id)
-where scored.score >= 4 and scored.articles >= 3
+inner join {{ ref('entities') }} as entities using (entity_id)
+where
+    scored.score >= 4
+    and scored.articles >= 3
+    and scored.day >= (select first_rebuilt_day.day from first_rebuilt_day)
 order by scored.day, scored.score desc, scored.entity_id

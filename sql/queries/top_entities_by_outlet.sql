@@ -23,7 +23,13 @@ ranked as (
     from counts
 )
 
-select outlet, rank, name, label, mentions, articles
+select
+    outlet,
+    rank,
+    name,
+    label,
+    mentions,
+    articles
 from ranked
 where rank <= 10
 order by outlet, rank

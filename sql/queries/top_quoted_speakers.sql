@@ -3,7 +3,9 @@
 -- for every article); optional date_from, date_to (inclusive, UTC, the article's day).
 -- e.g. SET VARIABLE entity = 'Russia';
 with articles as (
-    select article_id, day
+    select
+        article_id,
+        day
     from staging.article_days
 ),
 
@@ -24,7 +26,10 @@ quotes as (
         quotes.speaker_entity_id is not null
         and articles.day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
         and coalesce(cast(getvariable('date_to') as date), date 'infinity')
-        and (getvariable('entity') is null or quotes.article_id in (select article_id from topic_articles))
+        and (
+            getvariable('entity') is null
+            or quotes.article_id in (select topic_articles.article_id from topic_articles)
+        )
 )
 
 select

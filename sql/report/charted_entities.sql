@@ -22,9 +22,16 @@ watched as materialized (
 
 charted as (
     -- a top-N, then a rank for the few charted: ranking every entity costs 5x more
-    (select entity_id, mentions from period order by mentions desc, entity_id limit getvariable('top'))
+    (select
+        entity_id,
+        mentions
+    from period
+    order by mentions desc, entity_id limit getvariable('top'))
     union
-    (select entity_id, mentions from period semi join watched using (entity_id))
+    (select
+        period.entity_id,
+        period.mentions
+    from period semi join watched using (entity_id))
 ),
 
 ranked as (
@@ -37,7 +44,7 @@ ranked as (
                 period.mentions > charted.mentions
                 or (period.mentions = charted.mentions and period.entity_id < charted.entity_id)
         ) as rank,
-        charted.entity_id in (select entity_id from watched) as watched
+        charted.entity_id in (select watched.entity_id from watched) as watched
     from charted
 ),
 
@@ -49,7 +56,7 @@ names as (
     from marts.share_of_voice
     where
         day between getvariable('date_from') and getvariable('date_to')
-        and entity_id in (select entity_id from charted)
+        and entity_id in (select charted.entity_id from charted)
 )
 
 select

@@ -4,9 +4,9 @@ select
     cast(coalesce(sum(articles), 0) as bigint) as articles,
     count(distinct outlet) as outlets,
     (
-        select cast(coalesce(sum(mentions), 0) as bigint)
+        select cast(coalesce(sum(share_of_voice.mentions), 0) as bigint)
         from marts.share_of_voice
-        where day between getvariable('date_from') and getvariable('date_to')
+        where share_of_voice.day between getvariable('date_from') and getvariable('date_to')
     ) as mentions
 from marts.source_daily_volume
 where day between getvariable('date_from') and getvariable('date_to')

@@ -1,12 +1,14 @@
--- grain: one row per article. compound: mean VADER sentence compound in [-1, 1];
--- tone/positive/negative/polarity: GDELT-style percentages of all words.
-create table if not exists staging.article_sentiment (
-    article_id varchar primary key,
-    compound double not null,
-    tone double not null,
-    positive double not null,
-    negative double not null,
-    polarity double not null,
-    word_count integer not null,
-    sentence_count integer not null
-);
+-- grain: one row per article (its current version). compound: mean VADER sentence compound in
+-- [-1, 1]; tone/positive/negative/polarity: GDELT-style percentages of all words.
+-- reads: raw.article_sentiment, staging.articles
+select
+    sentiment.article_id,
+    sentiment.compound,
+    sentiment.tone,
+    sentiment.positive,
+    sentiment.negative,
+    sentiment.polarity,
+    sentiment.word_count,
+    sentiment.sentence_count
+from {{ source('raw', 'article_sentiment') }} as sentiment
+inner join {{ ref('articles') }} using (article_id, batch_id)

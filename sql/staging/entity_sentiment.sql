@@ -1,11 +1,27 @@
--- grain: one row per entity per article (article_id, entity_id). mentions: the entity's rows in
--- staging.mentions for the article; compound: mean tone in [-1, 1] of the clauses that mention
--- it (newsflow.nlp.sentiment); label: positive / neutral / negative from compound (+-0.05).
-create table if not exists staging.entity_sentiment (
-    article_id varchar not null,
-    entity_id varchar not null,
-    mentions integer not null,
-    compound double not null,
-    label varchar not null,
-    primary key (article_id, entity_id)
-);
+-- grain: one row per entity per article (article_id, entity_id). mentions: the entity's rows
+-- in staging.mentions for the article; compound: mean tone in [-1, 1] of the clauses that
+-- mention it (newsflow.nlp.sentiment), mention-weighted where the vote folded two of an
+-- article's entities into one; label: positive / neutral / negative from compound (+-0.05).
+-- reads: staging.enriched_entity_sentiment, intermediate.entity_identities
+with folded as (
+    select
+        sentiment.article_id,
+        coalesce(identities.entity_id, sentiment.entity_id) as entity_id,
+        sum(sentiment.mentions) as mentions,
+        case
+            when count(*) = 1 then any_value(sentiment.compound)
+            else round(sum(sentiment.mentions * sentiment.compound) / sum(sentiment.mentions), 4)
+        end as compound
+    from {{ ref('enriched_entity_sentiment') }} as sentiment
+    left join {{ ref('entity_identities') }} as identities
+        on sentiment.entity_id = identities.enriched_entity_id
+    group by sentiment.article_id, coalesce(identities.entity_id, sentiment.entity_id)
+)
+
+select
+    article_id,
+    entity_id,
+    cast(mentions as integer) as mentions,
+    compound,
+    case when compound >= 0.05 then 'positive' when compound <= -0.05 then 'negative' else 'neutral' end as label
+from folded

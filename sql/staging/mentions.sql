@@ -1,20 +1,21 @@
--- grain: one row per entity mention (article_id, start_char). Offsets are character
--- offsets into staging.articles.text; sentence_index counts sentences from 0. label is
--- the entity's label, model_label what the NER model said here; watched: the entity is
--- on the analyst's watchlist; listed: the watchlist or alias table named the entity (and
--- its label), so the corpus-wide label vote leaves the mention alone.
-create table if not exists staging.mentions (
-    article_id varchar not null,
-    entity_id varchar not null,
-    text varchar not null,
-    label varchar not null,
-    model_label varchar not null,
-    start_char integer not null,
-    end_char integer not null,
-    sentence_index integer not null,
-    watched boolean not null,
-    listed boolean not null,
-    primary key (article_id, start_char)
-);
--- warehouses created before `listed` existed: their mentions were not told apart
-alter table staging.mentions add column if not exists listed boolean default false;
+-- grain: one row per entity mention (article_id, start_char). Offsets are character offsets
+-- into staging.articles.text; sentence_index counts sentences from 0. entity_id and label are
+-- the entity after the corpus-wide label vote (intermediate.entity_identities), model_label what
+-- the NER model said here (until the next refresh, a newly loaded mention keeps enrichment's
+-- entity); watched: the entity is on the analyst's watchlist; listed: the
+-- watchlist or alias table named the entity (and its label), so the vote leaves it alone.
+-- reads: staging.enriched_mentions, intermediate.entity_identities
+select
+    mentions.article_id,
+    coalesce(identities.entity_id, mentions.entity_id) as entity_id,
+    mentions.text,
+    coalesce(identities.label, mentions.label) as label,
+    mentions.model_label,
+    mentions.start_char,
+    mentions.end_char,
+    mentions.sentence_index,
+    mentions.watched,
+    mentions.listed
+from {{ ref('enriched_mentions') }} as mentions
+left join {{ ref('entity_identities') }} as identities
+    on mentions.entity_id = identities.enriched_entity_id

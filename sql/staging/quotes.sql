@@ -1,13 +1,15 @@
--- grain: one row per quote (article_id, start_char): a direct quote (text inside quote
--- marks, without them) or the reported clause of an attributed statement. Offsets are
--- character offsets into staging.articles.text; speaker_text is the speaker as written
--- ("Hong", "he"), speaker_entity_id the entity it names (null when none is known).
-create table if not exists staging.quotes (
-    article_id varchar not null,
-    speaker_entity_id varchar,
-    speaker_text varchar,
-    quote varchar not null,
-    start_char integer not null,
-    end_char integer not null,
-    primary key (article_id, start_char)
-);
+-- grain: one row per quote (article_id, start_char): a direct quote (text inside quote marks,
+-- without them) or the reported clause of an attributed statement. Offsets are character
+-- offsets into staging.articles.text; speaker_text is the speaker as written ("Hong", "he"),
+-- speaker_entity_id the entity it names after the corpus-wide vote (null when none is known).
+-- reads: staging.enriched_quotes, intermediate.entity_identities
+select
+    quotes.article_id,
+    coalesce(identities.entity_id, quotes.speaker_entity_id) as speaker_entity_id,
+    quotes.speaker_text,
+    quotes.quote,
+    quotes.start_char,
+    quotes.end_char
+from {{ ref('enriched_quotes') }} as quotes
+left join {{ ref('entity_identities') }} as identities
+    on quotes.speaker_entity_id = identities.enriched_entity_id

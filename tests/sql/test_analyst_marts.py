@@ -55,8 +55,9 @@ def test_entity_tone_is_mention_weighted_and_normalised_by_day_volume(con):
 def test_tone_weights_ignore_articles_without_sentiment(tmp_path):
     path = build(tmp_path / "w.duckdb", [Story(date(2024, 1, 1), "Alpha", {"Newcomer": 2}, compound=0.4, tone=1.0)])
     with db.connect(path) as con:
-        con.execute("delete from staging.article_sentiment")
-        db.refresh_marts(con)
+        # Edited by hand, not by a load: only a full rebuild knows what changed.
+        con.execute("delete from raw.article_sentiment")
+        db.refresh_marts(con, full=True)
         got = rows(con, "select mentions, mean_compound, mean_tone from marts.entity_tone_daily")
     assert got == [(2, None, None)]
 
@@ -124,7 +125,8 @@ def test_a_burst_of_copies_shows_few_original_articles(tmp_path_factory):
                 }
             ),
         )
-        connection.execute("insert into staging.stories by name select * from story_rows")
+        # As the fixture's batch would have found them: the refresh sees the copies and rebuilds those days.
+        connection.execute("insert into raw.stories by name select 'fixture' as batch_id, * from story_rows")
         db.refresh_marts(connection)
         got = connection.execute(
             "select articles, original_articles from marts.trending_entities where name = 'Burst Person'"

@@ -41,6 +41,7 @@ def con(tmp_path_factory):
     end = datetime(2024, 11, 4, tzinfo=UTC)
     with db.connect(tmp_path_factory.mktemp("quotes") / "w.duckdb") as connection:
         db.load_batch(connection, batch_id="b", interval_start=end, interval_end=end, tables=batch)
+        db.refresh_marts(connection)
         yield connection
 
 

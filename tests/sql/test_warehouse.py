@@ -45,10 +45,13 @@ def article(article_id, outlet, published_at, text="Kim met officials in Pyongya
 
 
 def load_day(con, day, tables):
-    """Load ``tables`` as batch ``b<day>``: the first hour of December ``day``, 2024."""
-    return db.load_batch(
+    """Load ``tables`` as batch ``b<day>``: the first hour of December ``day``, 2024, and
+    refresh the SQL layers, as the pipeline does after every load."""
+    counts = db.load_batch(
         con, batch_id=f"b{day}", interval_start=T(2024, 12, day), interval_end=T(2024, 12, day, 1), tables=tables
     )
+    db.refresh_marts(con)
+    return counts
 
 
 def mention(article_id, eid, start, label="PERSON"):
@@ -158,7 +161,20 @@ def test_entity_daily_coverage_counts_mentions_articles_outlets_and_tone(con):
         [KIM],
     )
     # a3 has no trustworthy date: it counts on the day it was ingested (2024-12-02).
-    assert got == [("2024-11-30", 3, 2, 2, 0.0, -1.0), ("2024-12-02", 1, 1, 1, 0.0, 0.0)]
+    # Tone is mention-weighted, as in entity_tone_daily: a1 (0.5, 2.0) names Kim twice, a2 (-0.5, -4.0) once.
+    assert got == [("2024-11-30", 3, 2, 2, pytest.approx(0.5 / 3), 0.0), ("2024-12-02", 1, 1, 1, 0.0, 0.0)]
+
+
+def test_every_mart_of_the_entity_day_grain_gives_one_tone(con):
+    """One measure, one definition: the entity-day marts agree on every row (they once did not)."""
+    disagreements = rows(
+        con,
+        "select count(*) from marts.entity_daily_coverage as c inner join marts.entity_tone_daily as t "
+        "using (day, entity_id) where c.mean_compound is distinct from t.mean_compound "
+        "or c.mean_tone is distinct from t.mean_tone or c.mentions <> t.mentions or c.articles <> t.articles",
+    )
+    assert disagreements == [(0,)]
+    assert rows(con, "select count(*) from marts.entity_daily_coverage") == [(4,)]
 
 
 def test_source_daily_volume_per_outlet_and_day(con):

@@ -54,10 +54,10 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
 
 
 def counts_in(path: Path) -> tuple[int, int]:
-    """Articles and batches in a warehouse file, through a fresh read-only connection."""
+    """Articles loaded and batches in a warehouse file, through a fresh read-only connection."""
     with db.connect(path, read_only=True, lock_timeout_s=0) as con:
         return con.execute(
-            "select (select count(*) from staging.articles), (select count(*) from raw.batches)"
+            "select (select count(distinct article_id) from raw.article_loads), (select count(*) from raw.batches)"
         ).fetchone()
 
 

@@ -15,27 +15,26 @@ import pandas as pd
 
 from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
 from newsflow.ingest.records import reason_class
-from newsflow.nlp.entities import dominant_labels_of_counts, entity_id
-from newsflow.nlp.sentiment import label_of
 
 log = logging.getLogger(__name__)
 
 SQL_DIR = PROJECT_ROOT / "sql"
-SCHEMAS = ("raw", "staging", "marts")
-# How a batch's tables reach staging.  When an article is loaded again, its rows in these
-# tables (matched on the listed columns) are replaced; entities are shared across articles
-# and batches, so they are merged (see _merge_entities); stories are recomputed whole by
-# every batch.
-REPLACED_PER_ARTICLE = {
-    "mentions": ("article_id",),
-    "article_sentiment": ("article_id",),
-    "entity_sentiment": ("article_id",),
-    "article_citations": ("article_id",),
-    "quotes": ("article_id",),
-    "story_links": ("article_id", "other_article_id"),
-}
-MERGED = ("entities",)
-REPLACED_WHOLE = ("stories",)
+SCHEMAS = ("raw", "staging", "intermediate", "marts")
+# The enrichment tables a batch appends to raw, one set of rows per batch: re-loading a batch
+# replaces its rows.  Which rows are current (the latest load of each article, the vote's
+# entities, the latest batch's stories) is decided by the SQL layers (sql/staging, sql/intermediate).
+# Keyed by article: a batch's rows of these belong to the articles it delivered.
+PER_ARTICLE = ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations")
+ENRICHMENT_TABLES = (
+    "mentions",
+    "entities",
+    "article_sentiment",
+    "entity_sentiment",
+    "quotes",
+    "article_citations",
+    "story_links",
+    "stories",
+)
 # DuckDB's message when another process holds the file, e.g. "Could not set lock on file
 # "/w.duckdb": Conflicting lock is held in /usr/bin/python3 (PID 4242) by user ana."
 _LOCK_CONFLICT = re.compile(r"Could not set lock on file")
@@ -115,17 +114,30 @@ def _sql(layer: str, name: str) -> str:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and every raw and staging table (idempotent)."""
+    """Create the schemas and every raw table (idempotent); the SQL layers build the rest."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    for layer in ("raw", "staging"):
-        # Tables first: a view binds to the tables it reads when it is created.
-        for path in sorted((SQL_DIR / layer).glob("*.sql"), key=lambda p: (_is_view(p), p.name)):
-            con.execute(path.read_text(encoding="utf-8"))
+    for path in sorted((SQL_DIR / "raw").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+    _move_legacy_staging_to_raw(con)
 
 
-def _is_view(path: Path) -> bool:
-    return re.search(r"^create (?:or replace )?view", path.read_text(encoding="utf-8"), re.M | re.I) is not None
+def _move_legacy_staging_to_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse written before the SQL layers held staging in tables: move them to raw, once."""
+    legacy = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'staging' and table_name = 'articles' and table_type = 'BASE TABLE'"
+    ).fetchone()[0]
+    if not legacy:
+        return
+    log.warning("moving this warehouse's staging tables to raw, once: staging is now derived from raw")
+    con.begin()
+    try:
+        con.execute((SQL_DIR / "migrations" / "legacy_staging_to_raw.sql").read_text(encoding="utf-8"))
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -160,51 +172,52 @@ def load_batch(
     reused: int = 0,
     sources: pd.DataFrame | None = None,
 ) -> dict[str, int]:
-    """Load one validated batch in a single transaction; re-loading a batch never duplicates.
+    """Append one validated batch to ``raw`` in a single transaction; re-loading a batch replaces its rows.
 
-    ``tables`` holds ``articles``, ``quarantine`` and enrichment tables named in
-    :data:`REPLACED_PER_ARTICLE`, :data:`MERGED` or :data:`REPLACED_WHOLE`.  Articles replace earlier
-    rows with the same ``article_id`` (with their enrichment rows); raw keeps every
-    version.  ``raw.batches`` records the run: articles loaded, quarantined, dropped as
-    duplicates, left out as ``unchanged`` since loaded, and ``reused`` (copies whose
-    enrichment came from the warehouse).  ``sources``: what was read per source
-    (source_name, articles, quarantined), kept in raw.batch_sources.  Returns the number of
-    rows loaded per table.
+    ``tables`` holds ``articles``, ``quarantine`` and any of :data:`ENRICHMENT_TABLES`.
+    ``raw.articles`` keeps every version of an article (by content hash) and
+    ``raw.article_loads`` which version each batch delivered; staging and marts are derived
+    from raw by :func:`refresh_marts`.  ``raw.batches`` records the run: articles loaded,
+    quarantined, dropped as duplicates, left out as ``unchanged`` since loaded, and ``reused``
+    (copies whose enrichment came from the warehouse).  ``sources``: what was read per source
+    (source_name, articles, quarantined), kept in raw.batch_sources.  Returns the number of rows
+    loaded per table.
     """
-    unknown = set(tables) - {"articles", "quarantine", *REPLACED_PER_ARTICLE, *MERGED, *REPLACED_WHOLE}
+    unknown = set(tables) - {"articles", "quarantine", *ENRICHMENT_TABLES}
     if unknown:
         raise ValueError(f"no load rule for tables {sorted(unknown)}")
     create_schema(con)
     loaded_at = datetime.now(tz=interval_end.tzinfo)
-    articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end)
+    articles = tables["articles"].assign(batch_id=batch_id, ingested_at=interval_end, loaded_at=loaded_at)
     quarantine = tables["quarantine"].assign(batch_id=batch_id, seen_at=loaded_at)
     if "reason_class" not in quarantine or quarantine["reason_class"].isna().any():  # a run folder from before
         quarantine["reason_class"] = quarantine["reason"].map(reason_class)
-    frames = dict(tables, articles=articles, quarantine=quarantine)
-    if "entities" in tables:
-        frames["entities"] = tables["entities"].assign(first_seen_at=interval_end, last_seen_at=interval_end)
-    replaced = [name for name in REPLACED_PER_ARTICLE if name in frames]
+    enrichment = {name: tables[name].assign(batch_id=batch_id) for name in ENRICHMENT_TABLES if name in tables}
+    if "story_links" in enrichment:
+        enrichment["story_links"] = enrichment["story_links"].assign(loaded_at=loaded_at)
+    frames = {"articles": articles, "quarantine": quarantine, **enrichment}
     con.begin()
     try:
         for name, frame in frames.items():
             con.register(f"batch_{name}", frame)
         _insert(con, "raw.articles", "batch_articles", anti_join_on="article_id, content_hash")
-        for table in replaced:  # children before parent
-            columns = REPLACED_PER_ARTICLE[table]
-            matches = " or ".join(f"{c} in (select article_id from batch_articles)" for c in columns)
-            con.execute(f"delete from staging.{table} where {matches}")
-        con.execute("delete from staging.articles where article_id in (select article_id from batch_articles)")
-        _insert(con, "staging.articles", "batch_articles")
-        for name in replaced:
-            _insert(con, f"staging.{name}", f"batch_{name}")
-        for name in REPLACED_WHOLE:
-            if name in frames:
-                con.execute(f"delete from staging.{name}")
-                _insert(con, f"staging.{name}", f"batch_{name}")
-        if "entities" in frames:
-            _merge_entities(con)
-        if "mentions" in frames:
-            relabel_by_corpus(con, "batch_mentions")
+        # A re-run of the interval replaces what it delivers again: the rows of its articles (a
+        # re-run leaves out articles unchanged since the first run, whose rows stay).
+        delivered = "article_id in (select article_id from batch_articles)"
+        for table in ("article_loads", *(name for name in enrichment if name in PER_ARTICLE)):
+            con.execute(f"delete from raw.{table} where batch_id = ? and {delivered}", [batch_id])
+        if "story_links" in enrichment:
+            con.execute(
+                f"delete from raw.story_links where batch_id = ? and ({delivered} or other_{delivered})", [batch_id]
+            )
+        if "stories" in enrichment and not enrichment["stories"].empty:  # a batch's stories are computed whole
+            con.execute("delete from raw.stories where batch_id = ?", [batch_id])
+        _insert(con, "raw.article_loads", "batch_articles")
+        for name in enrichment:
+            if name == "entities":
+                _merge_entities(con)
+            elif name != "stories" or not enrichment["stories"].empty:
+                _insert(con, f"raw.{name}", f"batch_{name}")
         con.execute(
             """
             insert into raw.quarantine by name
@@ -252,137 +265,35 @@ def load_batch(
     finally:
         for name in frames:
             con.unregister(f"batch_{name}")
+    if not _has_sql_layers(con):
+        # The first load of a warehouse builds the layers, so that staging, which follows raw
+        # at once (views), is there for readers such as the next batch's linking before any refresh.
+        refresh_marts(con)
     counts = {name: len(frame) for name, frame in tables.items()}
     log.info("loaded batch %s: %s", batch_id, counts)
     return counts
 
 
 def _merge_entities(con: duckdb.DuckDBPyConnection) -> None:
-    """Add the batch's new entities; for known ones, add the new surface forms to ``aliases``
-    and widen first/last seen (so re-loading a batch, or loading an older one later, is safe).
-    """
+    """The batch's entities; one seen by an earlier run of the same interval keeps its aliases too."""
     con.execute(
         """
-        insert into staging.entities (entity_id, name, label, aliases, first_seen_at, last_seen_at)
-        select entity_id, name, label, list_sort(list_distinct(aliases)), first_seen_at, last_seen_at
+        insert into raw.entities (batch_id, entity_id, name, label, aliases)
+        select batch_id, entity_id, name, label, list_sort(list_distinct(aliases))
         from batch_entities
-        on conflict (entity_id) do update set
-            aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases))),
-            first_seen_at = least(first_seen_at, excluded.first_seen_at),
-            last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
+        on conflict (batch_id, entity_id) do update set
+            aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases)))
         """
     )
 
 
-def relabel_by_corpus(con: duckdb.DuckDBPyConnection, touched_mentions: str) -> int:
-    """Give every name the ``touched_mentions`` (a table or registered frame) name its
-    dominant label across the whole warehouse; returns how many entities moved.
-
-    Enrichment corrects the model by the majority within a batch; this extends the vote
-    to every batch loaded, so "Kyiv" tagged PERSON in one batch joins the GPE "Kyiv" of
-    ten others, and an earlier batch's mentions move when later ones outvote them.  The
-    vote counts the model's own labels (``model_label``) of unlisted mentions; a tie
-    changes nothing; entities named by the alias table or watchlist never move.
-    Mentions, entity sentiment, quote speakers and the entity rows follow the move.
-    """
-    votes = con.execute(
-        f"""
-        with named as (
-            select distinct lower(e.name) as name
-            from {touched_mentions} as t
-            inner join staging.entities as e using (entity_id)
-        ),
-        listed as (select distinct entity_id from staging.mentions where listed)
-        select e.entity_id, e.name, e.label, m.model_label, count(*) as mentions
-        from staging.mentions as m
-        inner join staging.entities as e using (entity_id)
-        where lower(e.name) in (select name from named)
-          and not m.listed
-          and e.entity_id not in (select entity_id from listed)
-        group by all
-        """
-    ).fetchall()
-    dominant = dominant_labels_of_counts((name, model_label, count) for _, name, _, model_label, count in votes)
-    moves = {
-        old: (entity_id(name, dominant[name.casefold()]), dominant[name.casefold()], name)
-        for old, name, label, _, _ in votes
-        if dominant.get(name.casefold(), label) != label
-    }
-    if not moves:
-        return 0
-    relabel = pd.DataFrame(
-        [(old, new, label, name) for old, (new, label, name) in moves.items()],
-        columns=["old_id", "new_id", "new_label", "name"],
+def _has_sql_layers(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'intermediate' and table_name = 'entity_identities'"
+        ).fetchone()[0]
     )
-    con.register("relabel", relabel)
-    try:
-        con.execute(
-            "update staging.mentions set entity_id = r.new_id, label = r.new_label "
-            "from relabel as r where staging.mentions.entity_id = r.old_id"
-        )
-        con.execute(
-            "update staging.quotes set speaker_entity_id = r.new_id "
-            "from relabel as r where staging.quotes.speaker_entity_id = r.old_id"
-        )
-        _merge_entity_sentiment(con)
-        con.execute(
-            """
-            insert into staging.entities (entity_id, name, label, aliases, first_seen_at, last_seen_at)
-            select r.new_id, any_value(r.name), any_value(r.new_label),
-                   list_sort(list_distinct(flatten(list(e.aliases)))), min(e.first_seen_at), max(e.last_seen_at)
-            from staging.entities as e
-            inner join relabel as r on e.entity_id = r.old_id
-            group by r.new_id
-            on conflict (entity_id) do update set
-                aliases = list_sort(list_distinct(list_concat(aliases, excluded.aliases))),
-                first_seen_at = least(first_seen_at, excluded.first_seen_at),
-                last_seen_at = greatest(last_seen_at, excluded.last_seen_at)
-            """
-        )
-        con.execute("delete from staging.entities where entity_id in (select old_id from relabel)")
-    finally:
-        con.unregister("relabel")
-    log.info("corpus-wide labels moved %d entities", len(moves))
-    return len(moves)
-
-
-def _merge_entity_sentiment(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-key entity sentiment rows of moved entities (``relabel``); where an article
-    already had the target entity, the two rows become one (mention-weighted mean)."""
-    rows = con.execute(
-        """
-        with moved_articles as (
-            select distinct article_id from staging.entity_sentiment
-            where entity_id in (select old_id from relabel)
-        )
-        select s.article_id, s.entity_id as stored_id, coalesce(r.new_id, s.entity_id) as entity_id,
-               s.mentions, s.compound
-        from staging.entity_sentiment as s
-        left join relabel as r on s.entity_id = r.old_id
-        where s.article_id in (select article_id from moved_articles)
-          and (s.entity_id in (select old_id from relabel) or s.entity_id in (select new_id from relabel))
-        """
-    ).df()
-    if rows.empty:
-        return
-    merged = (
-        rows.assign(weighted=rows["compound"] * rows["mentions"])
-        .groupby(["article_id", "entity_id"], as_index=False)[["mentions", "weighted"]]
-        .sum()
-    )
-    merged["compound"] = (merged["weighted"] / merged["mentions"]).round(4)
-    merged["label"] = merged["compound"].map(label_of)
-    con.register("stored_rows", rows[["article_id", "stored_id"]])
-    con.register("merged_rows", merged[["article_id", "entity_id", "mentions", "compound", "label"]])
-    try:
-        con.execute(
-            "delete from staging.entity_sentiment using stored_rows as s where "
-            "staging.entity_sentiment.article_id = s.article_id and staging.entity_sentiment.entity_id = s.stored_id"
-        )
-        _insert(con, "staging.entity_sentiment", "merged_rows")
-    finally:
-        con.unregister("stored_rows")
-        con.unregister("merged_rows")
 
 
 def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> None:
@@ -403,23 +314,17 @@ def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> 
         con.unregister("batch_results")
 
 
-def refresh_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rebuild every mart in ``sql/marts`` (alphabetical order) in one transaction; returns row counts.
+def refresh_marts(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, int]:
+    """Derive staging, intermediate and marts from raw (sql/, run by dbt); returns mart row counts.
 
-    Marts read raw and staging tables only, so their order does not matter.
+    Daily marts rebuild only the days the loads since the last refresh touched
+    (``intermediate.touched_days``, logged in ``intermediate.refreshed_days``); ``full`` rebuilds
+    every mart from scratch.
     """
+    from newsflow.warehouse import transform  # dbt takes seconds to import; loads do not need it
+
     create_schema(con)
-    counts = {}
-    con.begin()
-    try:
-        for name in sorted(p.stem for p in (SQL_DIR / "marts").glob("*.sql")):
-            con.execute(f"create or replace table marts.{name} as {_sql('marts', name)}")
-            counts[name] = con.execute(f"select count(*) from marts.{name}").fetchone()[0]
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
-    return counts
+    return transform.build(con, full=full)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -443,7 +348,6 @@ def story_history(
     """
     con.register("batch_ids", pd.DataFrame({"article_id": pd.Series(exclude, dtype="string")}))
     try:
-        seen_at = "case when date_flag = 'ok' then published_at else ingested_at end"
         credited = """
             select article_id, arg_min(source, case kind when 'dateline' then 0 when 'byline' then 1 else 2 end)
                 as agency
@@ -453,20 +357,22 @@ def story_history(
         """
         articles = con.execute(
             f"""
-            select a.article_id, a.outlet, {seen_at} as seen_at, a.content_hash, a.title, c.agency
+            select a.article_id, a.outlet, d.seen_at, a.content_hash, a.title, c.agency
             from staging.articles as a
+            inner join intermediate.article_days as d using (article_id)
             left join ({credited}) as c using (article_id)
             where a.article_id not in (select article_id from batch_ids)
             """
         ).df()
         window = con.execute(
-            f"""
+            """
             select a.article_id, a.text, list(distinct [m.label, e.name]) filter (where m.label is not null)
                 as entities
             from staging.articles as a
+            inner join intermediate.article_days as d using (article_id)
             left join staging.mentions as m using (article_id)
             left join staging.entities as e on e.entity_id = m.entity_id
-            where {seen_at} between ? and ? and a.article_id not in (select article_id from batch_ids)
+            where d.seen_at between ? and ? and a.article_id not in (select article_id from batch_ids)
             group by a.article_id, a.text
             """,
             [start, end],

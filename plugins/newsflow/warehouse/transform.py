@@ -1,0 +1,188 @@
+"""The SQL layers: dbt (dbt-duckdb) builds staging, intermediate and marts from raw (``sql/``).
+
+dbt runs in this process, on the warehouse file the caller holds open: DuckDB gives every
+connection to one file in one process the same database, so the pipeline keeps its lock on
+the file (no other process can slip in between the load and the refresh) and sees dbt's
+commits at once.  Daily marts are incremental: ``intermediate.touched_days`` says which days
+changed since the last refresh, and only those are rebuilt; the refresh then keeps a copy of
+what it counted (``intermediate.refreshed_articles``, ``intermediate.refreshed_identities``)
+for the next one to compare against, and logs the days it rebuilt in ``intermediate.refreshed_days``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from newsflow.config import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+DBT_PROJECT = PROJECT_ROOT / "sql"
+# Where the refresh keeps what it counted, compared by intermediate.touched_days next time.
+SNAPSHOTS = {
+    "intermediate.refreshed_articles": "intermediate.counted_articles",
+    "intermediate.refreshed_identities": "intermediate.entity_identities",
+}
+# dbt reads its profile's path from the environment; one build at a time per process.
+_DBT_LOCK = threading.Lock()
+_WORK_DIR: Path | None = None
+
+
+class TransformError(RuntimeError):
+    """dbt could not build or test the SQL layers; the message names the failing models and tests."""
+
+
+def _work_dir(warehouse: str | None = None) -> Path:
+    """dbt's target/ (its parse cache) and logs/: one folder per warehouse file in the system's
+    temporary folder, so a new process, such as each Airflow task, reuses the parse of the last
+    refresh (the warehouse's single writer is the only one using it; readers of the warehouse's
+    folder see nothing new).  ``NEWSFLOW_DBT_WORK_DIR`` overrides it."""
+    global _WORK_DIR
+    if os.environ.get("NEWSFLOW_DBT_WORK_DIR"):
+        _WORK_DIR = Path(os.environ["NEWSFLOW_DBT_WORK_DIR"])
+    elif warehouse:
+        key = hashlib.sha256(str(Path(warehouse).resolve()).encode()).hexdigest()[:16]
+        _WORK_DIR = Path(tempfile.gettempdir()) / f"newsflow-dbt-{os.getuid()}-{key}"
+    elif _WORK_DIR is None:
+        _WORK_DIR = Path(tempfile.mkdtemp(prefix="newsflow-dbt-"))
+    return _WORK_DIR
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> str:
+    """The file behind ``con`` (dbt opens the same one)."""
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    if not path:
+        raise TransformError("the SQL layers are built on a warehouse file, not an in-memory database")
+    return path
+
+
+def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
+    """``dbt ARGS`` on the warehouse behind ``con``; raises :class:`TransformError` when a node fails."""
+    from dbt.cli.main import dbtRunner  # a second or two of imports, only when the SQL layers run
+
+    warehouse = database_path(con)
+    work = _work_dir(warehouse)
+    command = [
+        *args,
+        "--project-dir", str(DBT_PROJECT),
+        "--profiles-dir", str(DBT_PROJECT),
+        "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+        "--quiet",
+    ]  # fmt: skip
+    with _DBT_LOCK:
+        previous = os.environ.get("NEWSFLOW_DBT_WAREHOUSE")
+        os.environ["NEWSFLOW_DBT_WAREHOUSE"] = warehouse
+        try:
+            result = dbtRunner().invoke(command)
+        finally:
+            _release_dbt_connection()
+            if previous is None:
+                os.environ.pop("NEWSFLOW_DBT_WAREHOUSE", None)
+            else:
+                os.environ["NEWSFLOW_DBT_WAREHOUSE"] = previous
+    if result.success:
+        return
+    failures = []
+    for node in getattr(result.result, "results", None) or []:
+        if str(node.status) in ("error", "fail"):
+            failures.append(f"{node.node.name}: {node.message}")
+    detail = "; ".join(failures) or str(result.exception)
+    raise TransformError(f"dbt {args[0]} failed: {detail} (dbt's log: {work / 'logs' / 'dbt.log'})")
+
+
+def _release_dbt_connection() -> None:
+    """Close the connection dbt-duckdb keeps for the life of the process.
+
+    Left open, it would keep the database open after the caller closes its own connection: the
+    file stays locked for other processes, and this one cannot reopen it read-only.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, int]:
+    """Build and test every model (``dbt build``); ``full`` rebuilds incremental marts whole.
+
+    Returns the row count of every mart.  The raw schema must exist (``db.create_schema``).
+    """
+    if full:
+        for snapshot in SNAPSHOTS:
+            con.execute(f"drop table if exists {snapshot}")
+    run_dbt(con, "build", *(["--full-refresh"] if full else []))
+    refreshed_at = datetime.now(tz=UTC)
+    con.begin()
+    try:
+        for snapshot, model in SNAPSHOTS.items():
+            con.execute(f"create or replace table {snapshot} as select * from {model}")
+        # grain: one row per day a refresh rebuilt (the log the incremental tests read)
+        con.execute(
+            "create table if not exists intermediate.refreshed_days "
+            "(refreshed_at timestamptz not null, day date not null)"
+        )
+        con.execute(
+            "insert into intermediate.refreshed_days select ?, day from intermediate.touched_days", [refreshed_at]
+        )
+        days = con.execute("select count(*) from intermediate.touched_days").fetchone()[0]
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    log.info("SQL layers built (%s); daily marts rebuilt for %d days", "full" if full else "incremental", days)
+    marts = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE' "
+        "order by 1"
+    ).fetchall()
+    return {name: con.execute(f"select count(*) from marts.{name}").fetchone()[0] for (name,) in marts}
+
+
+def write_lineage_docs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
+    """dbt's docs of every model (lineage graph, columns, SQL, tests) as one offline HTML page.
+
+    ``dbt docs generate --static`` inlines its JavaScript and the catalog; with usage statistics
+    off (sql/dbt_project.yml) the page loads nothing from the network.  Returns the page's path.
+    """
+    run_dbt(con, "docs", "generate", "--static")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / "index.html"
+    shutil.copyfile(_work_dir() / "target" / "static_index.html", page)
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m newsflow.warehouse.transform [--full-refresh] [--docs DIR]`` on the configured warehouse."""
+    parser = argparse.ArgumentParser(description="Build the SQL layers (dbt) on the configured warehouse.")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild every mart from scratch")
+    parser.add_argument("--docs", type=Path, help="also write the lineage docs (one offline HTML page) to DIR")
+    args = parser.parse_args(argv)
+    from newsflow.config import load_settings
+    from newsflow.pipeline.steps import refresh_step
+    from newsflow.warehouse import db
+
+    settings = load_settings()
+    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+        counts = db.refresh_marts(con, full=args.full_refresh)
+        if args.docs:
+            print(f"lineage docs: {write_lineage_docs(con, args.docs)}")
+    refresh_step(settings)  # nothing left to rebuild: publishes the snapshot analysts open
+    for name, rows in counts.items():
+        print(f"marts.{name:<24} {rows:>10,} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

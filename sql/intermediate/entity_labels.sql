@@ -1,0 +1,40 @@
+-- grain: one row per entity name (case-insensitive name_key) with a corpus-wide majority: the
+-- label the NER model gives it most often across the warehouse ("Oslo", tagged ORG in some
+-- sentences and GPE in most, is GPE). Names with a tie at the top have no row: their mentions
+-- keep the labels enrichment gave them. The vote counts the model's own labels (model_label)
+-- of unlisted mentions; entities the alias table or watchlist named never vote nor move.
+-- reads: staging.enriched_mentions, staging.enriched_entities
+with listed_entities as (
+    select distinct entity_id
+    from {{ ref('enriched_mentions') }}
+    where listed
+),
+
+votes as (
+    select
+        lower(entities.name) as name_key,
+        mentions.model_label as label,
+        count(*) as mentions
+    from {{ ref('enriched_mentions') }} as mentions
+    inner join {{ ref('enriched_entities') }} as entities using (entity_id)
+    where not mentions.listed and mentions.entity_id not in (select listed_entities.entity_id from listed_entities)
+    group by all
+),
+
+ranked as (
+    select
+        name_key,
+        label,
+        mentions,
+        max(mentions) over (partition by name_key) as top_mentions
+    from votes
+)
+
+select
+    name_key,
+    any_value(label) as label,
+    any_value(mentions) as mentions
+from ranked
+where mentions = top_mentions
+group by name_key
+having count(*) = 1
