@@ -4,7 +4,7 @@
 -- quarantined_by_reason: reason class -> entries whose latest sighting is this batch (an entry
 -- seen again later counts there); by_language: the loaded articles (new or changed) by language;
 -- duplicates: dropped within the batch, for the whole batch (the same on each of its sources).
--- teaser_only: NULL until articles carry a teaser flag.
+-- teaser_only: the loaded articles that are only a feed's teaser (no page to read them in full).
 {{ config(materialized='table') }}
 with keys as (
     select
@@ -28,6 +28,7 @@ versions as (
         batch_id,
         source_name,
         coalesce(language, 'unknown') as language,
+        coalesce(is_teaser, false) as is_teaser,
         row_number() over (partition by article_id order by ingested_at, batch_id) = 1 as is_new
     from {{ source('raw', 'articles') }}
 ),
@@ -37,7 +38,8 @@ loaded as (
         batch_id,
         source_name,
         count(*) filter (where is_new) as added,
-        count(*) filter (where not is_new) as updated
+        count(*) filter (where not is_new) as updated,
+        count(*) filter (where is_teaser) as teaser_only
     from versions
     group by all
 ),
@@ -94,7 +96,7 @@ select
     reasons.quarantined_by_reason,
     batches.duplicates,
     languages.by_language,
-    cast(null as bigint) as teaser_only
+    coalesce(loaded.teaser_only, 0) as teaser_only
 from keys
 left join {{ source('raw', 'batches') }} as batches using (batch_id)
 left join {{ source('raw', 'batch_sources') }} as sources using (batch_id, source_name)

@@ -69,12 +69,12 @@ def test_a_later_batch_tells_new_from_changed_and_unchanged_articles(con):
         tables=FIRST,
         sources=sources({"source_name": "test", "articles": 2, "quarantined": 1}),
     )
-    # a1 again unchanged, a2 with new text, a3 new
+    # a1 again unchanged, a2 with new text, a3 new and only a feed's teaser
     second = batch(
         [
             article("a1", "Alpha", T(2024, 11, 30, 10)),
             article("a2", "Beta", T(2024, 11, 30, 23, 30), text="Kim met officials again, the agency said."),
-            *SECOND["articles"].to_dict("records"),
+            *[dict(row, is_teaser=True) for row in SECOND["articles"].to_dict("records")],
         ],
         [mention("a3", KIM, 0)],
         [sentiment("a1", 0.1, 0.1), sentiment("a2", 0.1, 0.1), sentiment("a3", 0.0, 0.0)],
@@ -88,3 +88,5 @@ def test_a_later_batch_tells_new_from_changed_and_unchanged_articles(con):
         sources=sources({"source_name": "test", "articles": 3, "quarantined": 0}),
     )
     assert health(con, "b2") == [("test", 3, 3, 1, 1, 1, 0, None, 0)]
+    teasers = con.execute("select batch_id, teaser_only from marts.ingest_health order by 1").fetchall()
+    assert teasers == [("b1", 0), ("b2", 1)]

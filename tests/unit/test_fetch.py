@@ -200,3 +200,17 @@ def test_pages_are_decoded_by_their_declared_charset_else_guessed():
     assert undeclared.text() == text
     wrong = FetchResult(url="u", body=text.encode("utf-8"), content_type="text/html; charset=no-such-charset")
     assert wrong.text() == text
+
+
+def test_a_fetched_page_is_decoded_by_the_evidence_not_guessed():
+    from newsflow.ingest.decode import NotText
+    from newsflow.ingest.fetch import FetchResult
+
+    text = "<html><head><meta charset='shift_jis'><title>東京</title></head><body><p>東京で会議が開かれた。</p>"
+    undeclared_header = FetchResult("https://jp.example/a", body=text.encode("shift_jis"), content_type="text/html")
+    assert "東京で会議が開かれた" in undeclared_header.text()  # the page's own <meta charset>
+    declared = FetchResult("https://kr.example/a", body="<p>서울에서 회의</p>".encode("euc-kr"),
+                           content_type="text/html; charset=euc-kr")  # fmt: skip
+    assert "서울에서 회의" in declared.text()
+    with pytest.raises(NotText):
+        FetchResult("https://x.example/a", body=bytes(range(256)) * 40, content_type="text/html").text()

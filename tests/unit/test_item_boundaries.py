@@ -163,3 +163,47 @@ def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_load
     [(step, reason, location)] = quarantined
     assert (step, reason) == ("enrich", "enrichment failed: MemoryError: the model ran out of memory on this text")
     assert location.endswith(SEEDS["rewrite"].name)
+
+
+def test_an_article_linking_cannot_read_is_quarantined_with_its_rows_and_the_batch_loads(monkeypatch, tmp_path):
+    from newsflow.config import load_settings
+    from newsflow.nlp import linking
+    from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+    from newsflow.pipeline.steps import run_steps
+    from newsflow.warehouse import db
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for path in SEEDS.values():
+        (folder / path.name).write_bytes(path.read_bytes())
+    settings = load_settings(
+        environ={},
+        overrides={
+            "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
+            "var_dir": str(tmp_path / "var"),
+            "warehouse": str(tmp_path / "w.duckdb"),
+        },
+    )
+    poisoned_text = SEEDS["rewrite"].read_text(encoding="utf-8").rsplit("\n\n", 1)[-1].strip()
+    real_citations = linking.find_citations
+
+    def citations(text, *args):
+        if poisoned_text in text:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_citations(text, *args)
+
+    monkeypatch.setattr(linking, "find_citations", citations)
+    run = RunFolder.for_batch(settings, BatchInfo.for_interval(None, REFERENCE_TIME))
+    results = run_steps(settings, run)
+    assert results["validate_batch"]["status"] == "passed"
+    with db.connect(settings.warehouse_path, read_only=True) as con:
+        loaded = con.execute("select article_id, title from staging.articles").fetchall()
+        quarantined = con.execute("select step, reason, source_location from raw.quarantine").fetchall()
+        orphans = con.execute(
+            "select count(*) from staging.mentions where article_id not in (select article_id from staging.articles)"
+        ).fetchone()[0]
+    assert len(loaded) == 1 and "Kim" in loaded[0][1]
+    [(step, reason, location)] = quarantined
+    assert (step, reason) == ("link", "linking failed: RecursionError: maximum recursion depth exceeded")
+    assert location.endswith(SEEDS["rewrite"].name)
+    assert orphans == 0  # the quarantined article's mentions went with it

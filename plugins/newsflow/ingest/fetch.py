@@ -22,12 +22,11 @@ One :class:`PageFetcher` per run.  For every URL it:
 
 The outcome of each URL is a :class:`FetchResult`: the body, or ``not_modified``, or the
 reason it could not be had (the caller quarantines it and retries the entry next run).
-Bytes are returned undecoded with the response's charset; extraction decodes them.
+Bytes are returned undecoded with the response's charset; :meth:`FetchResult.text` decodes them.
 """
 
 from __future__ import annotations
 
-import email.message
 import email.utils
 import ipaddress
 import logging
@@ -44,6 +43,7 @@ import urllib3
 from protego import Protego
 
 from newsflow import __version__
+from newsflow.ingest.decode import charset_of, decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -100,20 +100,10 @@ class FetchResult:
         return self.error is None and not self.not_modified
 
     def text(self) -> str:
-        """The body decoded: by the charset the response declares, else as trafilatura guesses
-        (UTF-8 first, then detection).  The project's own decoder (ingest/decode.py, another
-        issue's) should take this over when it lands."""
-        from trafilatura.utils import decode_file  # trafilatura is heavy; config imports this module
-
-        charset = email.message.Message()
-        charset["Content-Type"] = self.content_type or "text/html"
-        declared = charset.get_content_charset()
-        if declared:
-            try:
-                return self.body.decode(declared)
-            except (LookupError, UnicodeDecodeError):
-                pass  # a wrong or unknown declaration: guess instead
-        return decode_file(self.body)
+        """The body decoded by the evidence (BOM, the response's charset, the page's own
+        declaration, then detection; see :mod:`newsflow.ingest.decode`); raises
+        :class:`~newsflow.ingest.decode.NotText` for bytes that are not text."""
+        return decode_bytes(self.body, charset_of(self.content_type), markup=True).text
 
 
 class FetchRefused(Exception):

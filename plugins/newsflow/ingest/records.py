@@ -72,9 +72,9 @@ REASON_CLASSES = (
 )
 _POSITION = re.compile(r"^(?:line|item|entry) \d+: ")
 _NUMBER = re.compile(r"\d+")
-# The step of a run that refused an item: reading bytes, decoding them, parsing, building the
-# record, enrichment, or a row-level expectation at validation.
-QUARANTINE_STEPS = ("fetch", "read", "decode", "parse", "record", "enrich", "validate")
+# The step of a run that refused an item: fetching, reading bytes, decoding them, parsing,
+# building the record, enrichment, linking, or a row-level expectation at validation.
+QUARANTINE_STEPS = ("fetch", "read", "decode", "parse", "record", "enrich", "link", "validate")
 
 DATE_FLAGS = ("ok", "missing", "unparsed", "future", "before_earliest")
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")

@@ -7,6 +7,7 @@ pure story rules of :mod:`newsflow.nlp.stories`.  No I/O: the caller reads the h
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from newsflow.nlp.citations import agency_of, credited_agency, find_citations
 from newsflow.nlp.stories import Link, StoryArticle, StoryLinker, build_stories
 
 log = logging.getLogger(__name__)
+
+FailureHandler = Callable[[str, Exception], None]
 
 LINK_COLUMNS = ("article_id", "other_article_id", "kind", "similarity")
 STORY_COLUMNS = ("story_id", "article_id", "is_origin", "copy_kind", "is_copy", "agency")
@@ -32,9 +35,13 @@ def counted_at(articles: pd.DataFrame, ingested_at: datetime) -> pd.Series:
 
 
 def _batch_story_articles(
-    tables: dict[str, pd.DataFrame], ingested_at: datetime
+    tables: dict[str, pd.DataFrame], ingested_at: datetime, on_failure: FailureHandler | None = None
 ) -> tuple[list[StoryArticle], pd.DataFrame]:
-    """The batch's articles as linking sees them, and their citations table."""
+    """The batch's articles as linking sees them, and their citations table.
+
+    With ``on_failure``, an article that cannot be read for linking is reported to it
+    (article id, exception) and left out; without, the exception propagates.
+    """
     articles = tables["articles"]
     mentions = tables["mentions"].merge(tables["entities"][["entity_id", "name"]], on="entity_id")
     by_article = {article_id: group for article_id, group in mentions.groupby("article_id")}
@@ -43,14 +50,13 @@ def _batch_story_articles(
     for row, seen_at in zip(articles.itertuples(index=False), seen, strict=True):
         found = by_article.get(row.article_id, mentions.iloc[0:0])
         orgs = found[found["label"] == "ORG"]
-        cited = find_citations(
-            row.text,
-            row.author if isinstance(row.author, str) else None,
-            list(zip(orgs["name"], orgs["start_char"], orgs["end_char"], strict=True)),
-        )
-        citations.extend({"article_id": row.article_id, **asdict(c)} for c in cited)
-        story_articles.append(
-            StoryArticle(
+        try:
+            cited = find_citations(
+                row.text,
+                row.author if isinstance(row.author, str) else None,
+                list(zip(orgs["name"], orgs["start_char"], orgs["end_char"], strict=True)),
+            )
+            article = StoryArticle(
                 article_id=row.article_id,
                 outlet=row.outlet,
                 seen_at=seen_at.to_pydatetime(),
@@ -60,7 +66,13 @@ def _batch_story_articles(
                 entities=set(zip(found["label"], found["name"], strict=True)),
                 agency=agency_of(row.outlet) or credited_agency(cited),
             )
-        )
+        except Exception as exc:
+            if on_failure is None:
+                raise
+            on_failure(row.article_id, exc)  # the item boundary: this article alone leaves the batch
+            continue
+        citations.extend({"article_id": row.article_id, **asdict(c)} for c in cited)
+        story_articles.append(article)
     frame = pd.DataFrame(citations, columns=list(CITATION_COLUMNS)).astype({"start_char": "int64"})
     return story_articles, frame
 
@@ -75,16 +87,23 @@ def empty_history() -> dict[str, pd.DataFrame]:
 
 
 def link_batch(
-    tables: dict[str, pd.DataFrame], ingested_at: datetime, history: dict[str, pd.DataFrame] | None = None
+    tables: dict[str, pd.DataFrame],
+    ingested_at: datetime,
+    history: dict[str, pd.DataFrame] | None = None,
+    on_failure: FailureHandler | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Citations, same-story links and stories for an enriched batch.
+
+    ``on_failure(article_id, exception)``: called for an article that cannot be read for
+    linking, which is then left out (the caller quarantines it); without it, the exception
+    propagates.
 
     Links connect batch articles to each other and to the ``history`` window (articles of
     earlier batches); stories are recomputed over every article, so a new article can
     join or merge stories of earlier batches.  Returns ``article_citations``,
     ``story_links`` and ``stories``.
     """
-    batch_articles, citations = _batch_story_articles(tables, ingested_at)
+    batch_articles, citations = _batch_story_articles(tables, ingested_at, on_failure)
     history = history or empty_history()
     earlier = {
         row.article_id: StoryArticle(

@@ -24,7 +24,7 @@ import pandas as pd
 
 from newsflow.config import Settings
 from newsflow.ingest.poison import PoisonFiles
-from newsflow.ingest.records import Quarantined
+from newsflow.ingest.records import Quarantined, failure_reason
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.enrich import enrich_batch
@@ -39,7 +39,7 @@ from newsflow.pipeline.run_folder import (
     write_feed_state,
 )
 from newsflow.quality.datadocs import OfflineAssetError, localise_site
-from newsflow.quality.validate import raise_for_failures, split_failed_rows, validate_batch
+from newsflow.quality.validate import drop_articles, raise_for_failures, split_failed_rows, validate_batch
 from newsflow.warehouse import db
 from newsflow.warehouse.enriched import ENRICHMENT_TABLES, already_loaded, enrichment_of_copies
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
@@ -296,7 +296,28 @@ def link_step(settings: Settings, run: RunFolder) -> None:
             history = db.story_history(
                 con, times.min() - WINDOW, times.max() + WINDOW, tables["articles"]["article_id"].tolist()
             )
-    for name, frame in link_batch(tables, ingested_at, history).items():
+    failed: dict[str, Exception] = {}
+    linked = link_batch(tables, ingested_at, history, on_failure=failed.__setitem__)
+    if failed:
+        # An article linking cannot read leaves the batch for the quarantine, with all its rows.
+        sources = tables["articles"].set_index("article_id")
+        rows = [
+            Quarantined(
+                source_name=sources.at[article_id, "source_name"],
+                source_location=sources.at[article_id, "source_location"],
+                source_format=sources.at[article_id, "source_format"],
+                reason=f"linking failed: {failure_reason(exc)}",
+                detail=str(sources.at[article_id, "title"])[:200],
+                step="link",
+            )
+            for article_id, exc in failed.items()
+        ]
+        tables = drop_articles(tables, set(failed))
+        tables["quarantine"] = quarantine_union(tables["quarantine"], quarantine_frame(rows))
+        log.warning("linking quarantined %d articles: %s", len(rows), "; ".join(r.reason for r in rows))
+        for name in ("articles", "quarantine", *ENRICHMENT_TABLES, "entities"):
+            run.write_table(name, tables[name])
+    for name, frame in linked.items():
         run.write_table(name, frame)
 
 

@@ -310,20 +310,11 @@ def split_failed_rows(
                 reasons.setdefault(article_id, [])
                 if why not in reasons[article_id]:
                     reasons[article_id].append(why)
-    kept: dict[str, pd.DataFrame] = {}
-    for name, frame in tables.items():
-        frame = frame.reset_index(drop=True)
-        if name in dropped_positions:
-            frame = frame.drop(index=sorted(dropped_positions[name]))
-        if name in ARTICLE_TABLES or name == "stories":
-            keep = ~frame["article_id"].isin(reasons)
-            if "other_article_id" in frame:
-                keep &= ~frame["other_article_id"].isin(reasons)
-            frame = frame[keep]
-        kept[name] = frame.reset_index(drop=True)
-    if "entities" in kept and "mentions" in kept:
-        entities = kept["entities"]
-        kept["entities"] = entities[entities["entity_id"].isin(kept["mentions"]["entity_id"])].reset_index(drop=True)
+    loose_dropped = {
+        name: frame.reset_index(drop=True).drop(index=sorted(dropped_positions.get(name, ())))
+        for name, frame in tables.items()
+    }
+    kept = drop_articles(loose_dropped, set(reasons))
     sources = tables["articles"].drop_duplicates("article_id").set_index("article_id") if "articles" in tables else None
     quarantined = []
     for article_id, why in reasons.items():
@@ -344,6 +335,24 @@ def split_failed_rows(
         for where, why in loose
     )
     return kept, quarantined
+
+
+def drop_articles(tables: dict[str, pd.DataFrame], article_ids: set[str]) -> dict[str, pd.DataFrame]:
+    """The batch's tables without any row of ``article_ids`` (links to them included), and
+    without the entities that no kept mention names."""
+    kept: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        frame = frame.reset_index(drop=True)
+        if name in ARTICLE_TABLES or name == "stories":
+            keep = ~frame["article_id"].isin(article_ids)
+            if "other_article_id" in frame:
+                keep &= ~frame["other_article_id"].isin(article_ids)
+            frame = frame[keep]
+        kept[name] = frame.reset_index(drop=True)
+    if "entities" in kept and "mentions" in kept:
+        entities = kept["entities"]
+        kept["entities"] = entities[entities["entity_id"].isin(kept["mentions"]["entity_id"])].reset_index(drop=True)
+    return kept
 
 
 def raise_for_failures(outcome: ValidationOutcome) -> None:
