@@ -125,25 +125,28 @@ def test_a_document_of_many_bad_items_gets_a_row_for_the_first_hundred_and_one_c
     assert result.quarantined[-1].reason == "400 more items of this document rejected (the first 100 have rows)"
 
 
-def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_loads(monkeypatch, tmp_path):
+def seeds_settings(tmp_path, **overrides):
+    """Settings for a run over a folder holding the two seed articles, on a fresh warehouse."""
     from newsflow.config import load_settings
-    from newsflow.pipeline.run_folder import BatchInfo, RunFolder
-    from newsflow.pipeline.steps import run_steps
-    from newsflow.warehouse import db
 
     folder = tmp_path / "src"
     folder.mkdir()
     for path in SEEDS.values():
         (folder / path.name).write_bytes(path.read_bytes())
-    settings = load_settings(
-        environ={},
-        overrides={
-            "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
-            "var_dir": str(tmp_path / "var"),
-            "warehouse": str(tmp_path / "w.duckdb"),
-            "enrich_partition_size": 1,
-        },
-    )
+    base = {
+        "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
+        "var_dir": str(tmp_path / "var"),
+        "warehouse": str(tmp_path / "w.duckdb"),
+    }
+    return load_settings(environ={}, overrides={**base, **overrides})
+
+
+def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_loads(monkeypatch, tmp_path):
+    from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+    from newsflow.pipeline.steps import run_steps
+    from newsflow.warehouse import db
+
+    settings = seeds_settings(tmp_path, enrich_partition_size=1)
     poisoned_text = SEEDS["rewrite"].read_text(encoding="utf-8").rsplit("\n\n", 1)[-1].strip()
     real_tone = enrich.document_tone
 
@@ -166,24 +169,12 @@ def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_load
 
 
 def test_an_article_linking_cannot_read_is_quarantined_with_its_rows_and_the_batch_loads(monkeypatch, tmp_path):
-    from newsflow.config import load_settings
     from newsflow.nlp import linking
     from newsflow.pipeline.run_folder import BatchInfo, RunFolder
     from newsflow.pipeline.steps import run_steps
     from newsflow.warehouse import db
 
-    folder = tmp_path / "src"
-    folder.mkdir()
-    for path in SEEDS.values():
-        (folder / path.name).write_bytes(path.read_bytes())
-    settings = load_settings(
-        environ={},
-        overrides={
-            "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
-            "var_dir": str(tmp_path / "var"),
-            "warehouse": str(tmp_path / "w.duckdb"),
-        },
-    )
+    settings = seeds_settings(tmp_path)
     poisoned_text = SEEDS["rewrite"].read_text(encoding="utf-8").rsplit("\n\n", 1)[-1].strip()
     real_citations = linking.find_citations
 
