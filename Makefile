@@ -34,8 +34,8 @@ XDIST := -n auto --dist loadfile --durations=15
 test: install  ## the whole test suite, end-to-end DAG runs included
 	$(BIN)/python -m pytest $(XDIST)
 
-test-fast: install  ## everything but the end-to-end and Airflow-server DAG runs
-	$(BIN)/python -m pytest -m "not e2e and not integration" $(XDIST)
+test-fast: install  ## unit, SQL, GX and report tests: no DAG runs, no whole runs of the steps
+	$(BIN)/python -m pytest -m "not e2e and not integration and not pipeline" $(XDIST)
 
 lint: install  ## ruff (Python) and sqlfluff (sql/, duckdb dialect), as the pre-commit hooks run them
 	$(BIN)/ruff check .

@@ -15,6 +15,8 @@ import pytest
 from tests.robustness.catalogue import all_cases, run_catalogue
 from tests.robustness.server import closed_port_url, misbehaving_server
 
+pytestmark = pytest.mark.pipeline  # whole runs of the steps: `make test`, not `make test-fast`
+
 CASES = all_cases()
 
 

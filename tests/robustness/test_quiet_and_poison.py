@@ -15,6 +15,8 @@ from newsflow.pipeline.steps import run_steps
 from newsflow.warehouse import db
 from tests.robustness.catalogue import good_article, json_bytes, random_bytes
 
+pytestmark = pytest.mark.pipeline  # whole runs of the steps: `make test`, not `make test-fast`
+
 QUIET = (
     "It rained for most of the day and the wind turned colder in the evening. Buses ran late and the "
     "market closed early. Forecasters expect more rain tomorrow, with clearer skies at the weekend."

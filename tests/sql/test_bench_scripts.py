@@ -6,9 +6,12 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from newsflow.config import PROJECT_ROOT
 from newsflow.queries import recipes
+
+pytestmark = pytest.mark.pipeline  # the bench scripts end to end: `make test`, not `make test-fast`
 
 
 def bench(*args: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -140,12 +142,22 @@ def a2_copies_a1(copy_kind: str, agency: str | None = None) -> pd.DataFrame:
     ).assign(agency=agency)
 
 
-@pytest.fixture
-def con(tmp_path):
-    with db.connect(tmp_path / "w.duckdb") as connection:
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory) -> Path:
+    """FIRST and SECOND loaded and the marts refreshed, once per module (dbt takes seconds)."""
+    path = tmp_path_factory.mktemp("two_days") / "w.duckdb"
+    with db.connect(path) as connection:
         load_day(connection, 1, FIRST)
         load_day(connection, 2, SECOND)
         db.refresh_marts(connection)
+    return path
+
+
+@pytest.fixture
+def con(two_days, tmp_path):
+    """A test's own copy of the two-day warehouse: tests may write to it."""
+    shutil.copyfile(two_days, tmp_path / "w.duckdb")
+    with db.connect(tmp_path / "w.duckdb") as connection:
         yield connection
 
 

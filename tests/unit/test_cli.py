@@ -129,6 +129,7 @@ def test_every_command_explains_itself_with_an_example(capsys, command):
     assert f"example:\n  python -m newsflow {command} " in out
 
 
+@pytest.mark.pipeline
 def test_backfill_loads_each_day_as_its_own_batch(capsys, tmp_path, monkeypatch):
     folder = tmp_path / "sources"
     folder.mkdir()

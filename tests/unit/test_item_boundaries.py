@@ -6,6 +6,7 @@ import json
 import os
 
 import pandas as pd
+import pytest
 
 from newsflow.config import default_spacy_model
 from newsflow.nlp import enrich
@@ -141,6 +142,7 @@ def seeds_settings(tmp_path, **overrides):
     return load_settings(environ={}, overrides={**base, **overrides})
 
 
+@pytest.mark.pipeline
 def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_loads(monkeypatch, tmp_path):
     from newsflow.pipeline.run_folder import BatchInfo, RunFolder
     from newsflow.pipeline.steps import run_steps
@@ -168,6 +170,7 @@ def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_load
     assert location.endswith(SEEDS["rewrite"].name)
 
 
+@pytest.mark.pipeline
 def test_an_article_linking_cannot_read_is_quarantined_with_its_rows_and_the_batch_loads(monkeypatch, tmp_path):
     from newsflow.nlp import linking
     from newsflow.pipeline.run_folder import BatchInfo, RunFolder

@@ -83,6 +83,7 @@ def batch_record(settings, batch=BATCH) -> dict:
         return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
 
+@pytest.mark.pipeline
 def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_settings):
     run = run_all(seeds_settings)
     assert sorted(p.name for p in run.path.glob("*.parquet")) == BATCH_FILES
@@ -106,6 +107,7 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
     assert ("Kim Jong Un", "PERSON") in {(name, label) for name, label, *_ in summary["top_entities"]}
 
 
+@pytest.mark.pipeline
 def test_a_full_refresh_enriches_every_article_again_to_the_same_tables(seeds_settings):
     run_all(seeds_settings)
     loaded = warehouse_contents(seeds_settings.warehouse_path, leave_out=("loaded_at",))
@@ -122,6 +124,7 @@ def syndicated(text: str, url: str) -> str:
     return re.sub(r"(?m)^outlet: .*$", "outlet: Mirror Daily", text)
 
 
+@pytest.mark.pipeline
 def test_a_copy_under_a_new_url_reuses_the_enrichment_of_its_text(seeds_settings, tmp_path):
     run_all(seeds_settings)
     copies = tmp_path / "copies"
@@ -155,6 +158,7 @@ def test_a_copy_under_a_new_url_reuses_the_enrichment_of_its_text(seeds_settings
     assert kinds == [("duplicate",)]  # published at the same minute: either may be the origin
 
 
+@pytest.mark.pipeline
 def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     run = run_until(seeds_settings, "link_stories")
     mentions = run.read_table("mentions")
@@ -171,6 +175,7 @@ def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     assert after["raw.validation_results"] > 0  # the failed audit is kept for quality trends
 
 
+@pytest.mark.pipeline
 def test_rows_breaking_a_row_level_expectation_are_quarantined_and_the_rest_published(seeds_settings):
     run = run_until(seeds_settings, "link_stories")
     mentions = run.read_table("mentions")
@@ -194,6 +199,7 @@ def test_rows_breaking_a_row_level_expectation_are_quarantined_and_the_rest_publ
     assert dq == [(True, False, 2, 0, 2)]  # the offset is negative, so the text there is not the mention
 
 
+@pytest.mark.pipeline
 def test_an_empty_batch_is_not_an_error(seeds_settings, tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()
@@ -210,6 +216,7 @@ def test_an_empty_batch_is_not_an_error(seeds_settings, tmp_path):
     assert load_step(settings, run)["articles"] == 0
 
 
+@pytest.mark.pipeline
 def test_an_empty_batch_after_a_loaded_one_keeps_its_stories(seeds_settings, tmp_path):
     run_all(seeds_settings)
     before = counts(seeds_settings)
@@ -233,6 +240,7 @@ def test_point_intervals_and_timezones_normalise_to_utc():
     assert naive.batch_id == "20241201T000000Z_20241201T010000Z"
 
 
+@pytest.mark.pipeline
 def test_partitions_enriched_apart_and_merged_equal_the_whole_batch(seeds_settings, tmp_path):
     run = RunFolder.for_batch(seeds_settings, BATCH)
     extract_step(seeds_settings, run)
@@ -261,6 +269,7 @@ def test_partitions_enriched_apart_and_merged_equal_the_whole_batch(seeds_settin
     assert len(list(run.partitions())) == 1
 
 
+@pytest.mark.pipeline
 def test_a_rerun_of_an_interval_starts_from_an_empty_folder(seeds_settings):
     run = run_all(seeds_settings)
     assert run.read_verdict()["success"]
@@ -289,6 +298,7 @@ def test_merged_entity_rows_union_their_surface_forms():
     ]
 
 
+@pytest.mark.pipeline
 def test_an_incremental_run_gives_the_tables_of_a_run_from_scratch(seeds_settings, tmp_path):
     """Day 1 loads the seeds; day 2 the folder has grown (another outlet's copy of one seed,
     a changed rewrite, a new article).  Loading both days incrementally must give what one run over
@@ -330,6 +340,7 @@ def test_enrichment_uses_the_configured_processes_with_enough_articles_for_each(
     assert enrich_workers(replace(seeds_settings, enrich_processes=3), 2 * MIN_ARTICLES_PER_PROCESS) == 2
 
 
+@pytest.mark.pipeline
 def test_enrichment_in_two_processes_equals_one(seeds_settings):
     articles = pd.concat(
         [articles_frame(extract_articles(seeds_settings, BATCH.interval_end).articles)] * 2, ignore_index=True

@@ -204,6 +204,7 @@ def test_links_stored_as_related_by_earlier_versions_still_join_stories():
     assert {m.copy_kind for m in stories} == {None, "same_event"}
 
 
+@pytest.mark.pipeline
 def test_a_new_batch_links_to_a_story_of_an_earlier_batch(tmp_path):
     folders = {}
     for key, path in SEEDS.items():
@@ -238,6 +239,7 @@ def test_a_new_batch_links_to_a_story_of_an_earlier_batch(tmp_path):
         assert con.execute("select count(*) from staging.stories").fetchone() == (2,)
 
 
+@pytest.mark.pipeline
 def test_the_real_news_bench_scores_stories_against_a_truth_file(tmp_path):
     """bench/stories_real.py end to end on two stories of three copies each: found whole, scored 1.0."""
     import json
