@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
 
 from newsflow.config import load_settings
-from newsflow.ingest.fetch import FetchPolicy, PageFetcher, address_refusal
+from newsflow.ingest.fetch import AddressGuard, FetchPolicy, PageFetcher, address_refusal
 from newsflow.ingest.sources import extract_articles
 from tests.helpers import SAMPLE_DIR, SHARED_DIR
 from tests.newssite import NewsSite, rss
@@ -173,12 +174,65 @@ def test_links_to_loopback_are_refused_unless_allowed(tmp_path):
 
 
 def test_address_checks():
-    assert address_refusal("127.0.0.1", 80, allow_private=False)
-    assert address_refusal("169.254.169.254", 80, allow_private=False)  # cloud metadata: link-local
-    assert address_refusal("10.1.2.3", 80, allow_private=False)
-    assert address_refusal("::1", 80, allow_private=False)
-    assert address_refusal("127.0.0.1", 80, allow_private=True) is None
-    assert "cannot resolve" in address_refusal("no-such-host.invalid", 80, allow_private=False)
+    closed = AddressGuard()
+    assert address_refusal("127.0.0.1", 80, closed)
+    assert address_refusal("169.254.169.254", 80, closed)  # cloud metadata: link-local
+    assert address_refusal("10.1.2.3", 80, closed)
+    assert address_refusal("::1", 80, closed)
+    assert "non-public address (127.0.0.1)" in address_refusal("localhost", 80, closed)
+    assert address_refusal("127.0.0.1", 80, AddressGuard(allow_private=True)) is None
+    intranet = AddressGuard(allowed_networks=("10.20.0.0/16",))
+    assert address_refusal("10.20.3.4", 80, intranet) is None
+    assert address_refusal("10.21.3.4", 80, intranet)
+    assert "cannot resolve" in address_refusal("no-such-host.invalid", 80, closed)
+
+
+def test_a_hostname_resolving_to_loopback_is_refused_before_any_request():
+    with NewsSite() as site:
+        site.add_article("/news/1.html", "Title", "Text of the article.")
+        port = site.url.rsplit(":", 1)[1]
+        result = PageFetcher(FetchPolicy(per_host_delay_s=0)).fetch(f"http://localhost:{port}/news/1.html")
+        assert "resolves to a non-public address (127.0.0.1)" in result.error
+        assert site.requested == []
+
+
+def test_dns_rebinding_never_reaches_the_private_address(monkeypatch):
+    """A name that answers a public address to the first lookup and loopback to the next:
+    the connection is checked on the address it connects to, so nothing reaches loopback."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)  # DNS is the one thing that cannot run here
+    with NewsSite() as site:
+        site.add_article("/news/1.html", "Title", "Text of the article.")
+        port = site.url.rsplit(":", 1)[1]
+        fetcher = PageFetcher(FetchPolicy(per_host_delay_s=0, retries=0))
+        result = fetcher.fetch(f"http://rebind.example:{port}/news/1.html")
+        assert len(lookups) >= 2  # the early check passed on the public answer; the connection looked again
+        assert "non-public address (127.0.0.1)" in result.error
+        assert site.requested == []
+
+
+def test_redirects_to_private_addresses_are_refused():
+    with NewsSite() as public, NewsSite(host="127.0.0.2") as private:
+        public.add_article("/news/1.html", "Title", "Text of the article.")
+        private.add_article("/secret.html", "Secret", "Internal text.")
+        public.add_redirect("/moved.html", private.url + "/secret.html")
+        public.add_redirect("/to-localhost.html", "http://localhost:" + private.url.rsplit(":", 1)[1] + "/x")
+        # 127.0.0.1 stands for the public internet here: the only network allowed.
+        fetcher = PageFetcher(FetchPolicy(allowed_networks=("127.0.0.1/32",), per_host_delay_s=0, retries=0))
+        assert fetcher.fetch(public.url + "/news/1.html").ok
+        moved = fetcher.fetch(public.url + "/moved.html")
+        assert "resolves to a non-public address (127.0.0.2)" in moved.error
+        assert private.requested == []
+        assert public.page_requests()["/moved.html"] == 1
 
 
 def test_size_and_redirect_limits():
