@@ -232,7 +232,7 @@ def parse_html(data: bytes, url: str | None = None, declared: str | None = None)
         tree = lxml_html.fromstring(markup)
     except Exception as exc:  # empty or non-HTML documents
         return [Reject(f"not an HTML document: {exc}")]
-    extracted = extract_page(markup, url)
+    extracted = extract_page(markup, url, tree)
     if extracted is None:
         return [Reject("no extractable article text")]
     return [
