@@ -38,7 +38,16 @@ from newsflow.ingest.parsers import (
     parse_url_list,
 )
 from newsflow.ingest.poison import PoisonFiles, content_sha256, readmit_hint
-from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason, make_article_id
+from newsflow.ingest.records import (
+    MIN_WORDS,
+    Article,
+    Quarantined,
+    Reject,
+    build_article,
+    count_words,
+    failure_reason,
+    make_article_id,
+)
 from newsflow.ingest.urls import normalise_title, normalise_url
 
 log = logging.getLogger(__name__)
@@ -333,7 +342,7 @@ class Extractor:
         """Follow the items' links (when the source does), then add them; a failure or a page
         left for the next run keeps ``location`` from being marked read, so it is read again."""
         if source.follows_links:
-            items, unfinished = self._follow_links(items)
+            items, unfinished = self._follow_links(source, items)
             if unfinished:
                 self.result.feed_state.pop(location, None)
                 self.result.feed_state.pop(source.location, None)
@@ -417,13 +426,13 @@ class Extractor:
             self._fetcher = PageFetcher(self.settings.fetch)
         return self._fetcher
 
-    def _follow_links(self, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
+    def _follow_links(self, source: SourceConfig, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
         """Replace teaser entries by the article on their page; returns the items and how many
         pages failed or were left for the next run.
 
         An entry whose page was loaded before (the page state) is dropped unless the feed
         says it changed (then the page is asked for with its validators: 304 drops it too).
-        A page that cannot be fetched or holds no article makes its entry a :class:`Reject`.
+        A page that cannot be fetched or holds no article is quarantined (:meth:`_page_failed`).
         """
         wanted: dict[str, Item] = {}
         for item in items:
@@ -463,7 +472,7 @@ class Extractor:
                 continue
             if page.error:
                 failed += 1
-                out.append(Reject(f"page not fetched: {page.error} ({url})"))
+                self._page_failed(source, item, f"page not fetched: {page.error} ({url})", "fetch", out)
                 continue
             self.result.pages_fetched += 1
             try:
@@ -472,11 +481,20 @@ class Extractor:
                 merged = Reject(f"linked page unreadable: {failure_reason(exc)} ({url})")
             if isinstance(merged, Reject):
                 failed += 1
-            else:
-                state = {**page.validators, "entry_date": str(item.get("published_at"))}
-                self.result.page_state[url] = state
+                self._page_failed(source, item, str(merged), "parse", out)
+                continue
+            self.result.page_state[url] = {**page.validators, "entry_date": str(item.get("published_at"))}
             out.append(merged)
         return out, failed
+
+    def _page_failed(self, source: SourceConfig, entry: Item, reason: str, step: str, out: list[Item | Reject]) -> None:
+        """A page that could not be had: quarantined under its URL with the reason, and its
+        entry retried next run (the caller keeps the feed unread).  Meanwhile an entry whose own
+        text is long enough to be an article is loaded as a teaser (``is_teaser``; the page's
+        article replaces it once fetched: same id, later version)."""
+        self._quarantine(source, entry["url"], "html", reason, step=step)
+        if count_words(entry.get("text") or "") >= MIN_WORDS:
+            out.append({**entry, "teaser": True, "field_sources": {k: "feed" for k in PAGE_FIELDS if entry.get(k)}})
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         """Each item of one document becomes an article or a quarantine row of its own.
