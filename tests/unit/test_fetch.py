@@ -230,7 +230,8 @@ def test_a_hostname_resolving_to_loopback_is_refused_before_any_request():
         assert site.requested == []
 
 
-def test_dns_rebinding_never_reaches_the_private_address(monkeypatch):
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_dns_rebinding_never_reaches_the_private_address(monkeypatch, scheme):
     """A name that answers a public address to the first lookup and loopback to the next:
     the connection is checked on the address it connects to, so nothing reaches loopback."""
     real_getaddrinfo = socket.getaddrinfo
@@ -248,7 +249,7 @@ def test_dns_rebinding_never_reaches_the_private_address(monkeypatch):
         site.add_article("/news/1.html", "Title", "Text of the article.")
         port = site.url.rsplit(":", 1)[1]
         fetcher = PageFetcher(FetchPolicy(per_host_delay_s=0, retries=0))
-        result = fetcher.fetch(f"http://rebind.example:{port}/news/1.html")
+        result = fetcher.fetch(f"{scheme}://rebind.example:{port}/news/1.html")
         assert len(lookups) >= 2  # the early check passed on the public answer; the connection looked again
         assert "non-public address (127.0.0.1)" in result.error
         assert site.requested == []
