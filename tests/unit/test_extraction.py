@@ -16,6 +16,7 @@ from newsflow.ingest.extraction import (
     drop_notice_lines,
     extract_page,
     page_signals,
+    unmark_embedded_posts,
 )
 from newsflow.ingest.parsers import parse_html
 from newsflow.ingest.records import plain_title
@@ -109,6 +110,22 @@ def test_extract_page_reads_the_article_without_its_site():
     lines = extract_page(page, "https://herald.example/kim")["text"].split("\n")
     assert lines[0].startswith(ARTICLE_LINE) and len(lines) == 8
     assert not any("missile tests" in line or "Kim meets Belousov" == line for line in lines)
+
+
+def test_an_embedded_post_is_quoted_text_of_the_article():
+    paragraphs = "".join(f"<p>{ARTICLE_LINE} Paragraph {i} adds a fact of its own.</p>" for i in range(6))
+    tweet = "The talks in Pyongyang were useful and we agreed to meet again in Moscow next spring"
+    page = (
+        f"<html><body><article><h1>Kim meets Belousov</h1>{paragraphs}"
+        f"<div class='social-media-embed'><blockquote class='twitter-tweet'><p lang='en'>{tweet}</p>"
+        "— Defence Ministry (@mod_russia) November 18, 2019</blockquote></div>"
+        f"{paragraphs}</article></body></html>"
+    )
+    assert tweet in extract_page(page, "https://herald.example/kim")["text"]
+    tree = lxml_html.fromstring(page)
+    assert unmark_embedded_posts(tree)
+    assert tree.xpath("//blockquote/@class") == [""] and tree.xpath("//div/@class") == [""]
+    assert not unmark_embedded_posts(lxml_html.fromstring(f"<html><body>{paragraphs}</body></html>"))
 
 
 def test_readability_replaces_trafilatura_only_when_one_text_holds_the_other():
