@@ -3,7 +3,7 @@
 Each :class:`NewsSite` is one host (its own port): it serves article pages, a robots.txt, and
 any extra documents the test adds (a feed, a sitemap), and it counts what it was asked: every
 path requested, and the most requests it was serving at once.  It can add latency to every
-answer, and answer 429 (with Retry-After) to the first request of each page.
+answer, and answer 429 (with Retry-After) to the first request of each page, and redirect a path.
 """
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ class NewsSite:
         latency_s: float = 0.0,
         throttle_first: bool = False,
         robots: str | None = "User-agent: *\nDisallow: /private/\n",
+        host: str = "127.0.0.1",
     ):
+        self.host = host
         self.latency_s = latency_s
         self.throttle_first = throttle_first
         self.documents: dict[str, tuple[str, bytes]] = {}
+        self.redirects: dict[str, str] = {}
         if robots is not None:
             self.documents["/robots.txt"] = ("text/plain", robots.encode())
         self.requested: list[str] = []
@@ -39,7 +42,7 @@ class NewsSite:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self.host}:{self._server.server_address[1]}"
 
     def add_article(self, path: str, title: str, text: str, published: str | None = None) -> None:
         """An article page: a site header and footer around the headline and its paragraphs."""
@@ -57,6 +60,10 @@ class NewsSite:
 
     def add_document(self, path: str, content_type: str, body: bytes) -> None:
         self.documents[path] = (content_type, body)
+
+    def add_redirect(self, path: str, location: str) -> None:
+        """``path`` answers 302 to ``location``."""
+        self.redirects[path] = location
 
     def page_requests(self) -> Counter:
         """How often each path other than robots.txt was requested."""
@@ -93,6 +100,8 @@ class NewsSite:
             def _answer(self, seen: int) -> tuple[int, dict[str, str], bytes]:
                 if site.throttle_first and seen == 1 and self.path != "/robots.txt":
                     return 429, {"Retry-After": "1"}, b""
+                if self.path in site.redirects:
+                    return 302, {"Location": site.redirects[self.path], "Content-Length": "0"}, b""
                 if self.path not in site.documents:
                     return 404, {}, b""
                 content_type, body = site.documents[self.path]
@@ -102,7 +111,7 @@ class NewsSite:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

@@ -8,6 +8,7 @@ environment variables -> explicit overrides (e.g. an Airflow Variable or CLI fla
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
@@ -327,6 +328,10 @@ def _fetch_policy(raw: Any, user_agent: str | None, timeout_s: float) -> FetchPo
         try:
             if kind is bool:
                 values[key] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes")
+            elif kind is tuple:  # allowed_networks: a list, or a comma-separated string from the environment
+                items = value.split(",") if isinstance(value, str) else list(value)
+                items = [str(n).strip() for n in items if str(n).strip()]
+                values[key] = tuple(str(ipaddress.ip_network(n, strict=False)) for n in items)
             else:
                 values[key] = kind(value)
         except (TypeError, ValueError) as exc:

@@ -155,3 +155,10 @@ def test_fetch_settings_are_checked(tmp_path):
     assert (policy.per_host_concurrency, policy.allow_private_addresses, policy.user_agent) == (4, True, "bot/1")
     with pytest.raises(ConfigError, match="unknown keys"):
         load_settings(write(tmp_path, "fetch:\n  speed: 11\n"), environ={})
+
+
+def test_allowed_networks_are_cidr_lists(tmp_path):
+    config = write(tmp_path, "fetch:\n  allowed_networks: [10.20.0.0/16, '192.168.1.7']\n")
+    assert load_settings(config, environ={}).fetch.allowed_networks == ("10.20.0.0/16", "192.168.1.7/32")
+    with pytest.raises(ConfigError, match="allowed_networks"):
+        load_settings(write(tmp_path, "fetch:\n  allowed_networks: [intranet]\n"), environ={})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
 
 from newsflow.config import load_settings
-from newsflow.ingest.fetch import FetchPolicy, PageFetcher, address_refusal
+from newsflow.ingest.fetch import AddressGuard, FetchPolicy, PageFetcher, address_refusal
 from newsflow.ingest.sources import extract_articles
 from tests.helpers import SAMPLE_DIR, SHARED_DIR
 from tests.newssite import NewsSite, rss
@@ -125,7 +126,12 @@ def test_summary_entries_are_loaded_as_their_pages_articles_politely(herald):
     by_url = {a.url: a for a in result.articles}
     full = [url for url, article in allowed.items() if url in by_url and holds(by_url[url].text, article["text"])]
     assert len(full) >= 0.98 * len(allowed)
-    assert not any(a.is_teaser for a in result.articles)
+    assert not any(by_url[url].is_teaser for url in full)
+    # An entry whose page could not be had is loaded as its feed teaser when that is long enough.
+    teasers = {a.url: a for a in result.articles if a.is_teaser}
+    assert set(teasers) <= set(by_url) - set(full)
+    assert all(len(a.text.split()) >= 20 and json.loads(a.field_sources)["text"] == "feed" for a in teasers.values())
+    assert set(teasers) & set(herald["disallowed"])
     sources = json.loads(by_url[next(iter(allowed))].field_sources)
     assert sources["text"] == "page" and sources["published_at"] == "feed"
     # robots.txt: the disallowed pages were never requested, and each entry says why it is not loaded.
@@ -147,17 +153,46 @@ def test_summary_entries_are_loaded_as_their_pages_articles_politely(herald):
 
 def test_a_second_run_requests_no_loaded_page_again(herald):
     first = extract_articles(herald["settings"], REFERENCE)
-    loaded_paths = {a.url.split("/", 3)[3] for a in first.articles}
+    loaded_paths = {a.url.split("/", 3)[3] for a in first.articles if not a.is_teaser}  # teasers: retried
     before = {name: herald[name].page_requests() for name in ("main", "slow", "throttled")}
     second = extract_articles(herald["settings"], REFERENCE, page_state=first.page_state)
     for name in ("main", "slow", "throttled"):
         again = herald[name].page_requests() - before[name]
         assert not {path.lstrip("/") for path in again} & loaded_paths, name
     assert second.pages_fetched == 0
-    assert second.pages_already_loaded == len(first.articles)
-    assert second.articles == []
+    assert second.pages_already_loaded == len([a for a in first.articles if not a.is_teaser])
+    # Only the teasers of pages still failing come back (unchanged: the load leaves them out).
+    assert second.articles and all(a.is_teaser for a in second.articles)
+    assert {a.content_hash for a in second.articles} == {a.content_hash for a in first.articles if a.is_teaser}
     # The failures are tried again (and fail again, with their reasons).
     assert {q.reason for q in second.quarantined} == {q.reason for q in first.quarantined}
+
+
+def test_a_teaser_whose_page_fails_is_loaded_as_a_teaser_then_replaced_by_its_page(tmp_path):
+    article, short = real_articles(2)
+    with NewsSite() as site:
+        entry = publish(site, "/news/late.html", article, 1)
+        entry["summary"] = " ".join(article["text"].split()[:40]) + " …"
+        brief = {**publish(site, "/news/brief.html", short, 2), "summary": "Too short to stand alone."}
+        del site.documents["/news/late.html"], site.documents["/news/brief.html"]  # not online yet
+        site.add_document("/feed.xml", "application/rss+xml", rss([entry, brief]))
+        settings = settings_for(tmp_path, site.url + "/feed.xml")
+        first = extract_articles(settings, REFERENCE)
+        [teaser] = first.articles
+        assert teaser.is_teaser and teaser.url == entry["link"] and teaser.text.startswith(entry["summary"][:30])
+        failures = {(q.source_location, q.step, q.reason) for q in first.quarantined}
+        assert failures == {
+            (entry["link"], "fetch", f"page not fetched: HTTP 404 ({entry['link']})"),
+            (brief["link"], "fetch", f"page not fetched: HTTP 404 ({brief['link']})"),
+        }
+        assert settings.sources[0].location not in first.feed_state  # the feed is read again next run
+        site.add_article("/news/late.html", article["title"], article["text"])
+        site.add_article("/news/brief.html", short["title"], short["text"])
+        second = extract_articles(settings, REFERENCE, first.feed_state, first.page_state)
+        by_url = {a.url: a for a in second.articles}
+        assert not by_url[entry["link"]].is_teaser and holds(by_url[entry["link"]].text, article["text"])
+        assert by_url[entry["link"]].article_id == teaser.article_id  # the page's article replaces the teaser
+        assert holds(by_url[brief["link"]].text, short["text"]) and second.quarantined == []
 
 
 def test_links_to_loopback_are_refused_unless_allowed(tmp_path):
@@ -167,18 +202,72 @@ def test_links_to_loopback_are_refused_unless_allowed(tmp_path):
         settings = settings_for(tmp_path, site.url + "/feed.xml", allow_private_addresses=False)
         # The feed itself is the operator's own configured URL; the link inside it is not.
         result = extract_articles(settings, REFERENCE)
-        assert result.articles == []
+        assert all(a.is_teaser for a in result.articles)  # the feed's own text only, never the page's
         assert "non-public address (127.0.0.1)" in result.quarantined[0].reason
         assert site.page_requests() == {"/feed.xml": 1}
 
 
 def test_address_checks():
-    assert address_refusal("127.0.0.1", 80, allow_private=False)
-    assert address_refusal("169.254.169.254", 80, allow_private=False)  # cloud metadata: link-local
-    assert address_refusal("10.1.2.3", 80, allow_private=False)
-    assert address_refusal("::1", 80, allow_private=False)
-    assert address_refusal("127.0.0.1", 80, allow_private=True) is None
-    assert "cannot resolve" in address_refusal("no-such-host.invalid", 80, allow_private=False)
+    closed = AddressGuard()
+    assert address_refusal("127.0.0.1", 80, closed)
+    assert address_refusal("169.254.169.254", 80, closed)  # cloud metadata: link-local
+    assert address_refusal("10.1.2.3", 80, closed)
+    assert address_refusal("::1", 80, closed)
+    assert "non-public address (127.0.0.1)" in address_refusal("localhost", 80, closed)
+    assert address_refusal("127.0.0.1", 80, AddressGuard(allow_private=True)) is None
+    intranet = AddressGuard(allowed_networks=("10.20.0.0/16",))
+    assert address_refusal("10.20.3.4", 80, intranet) is None
+    assert address_refusal("10.21.3.4", 80, intranet)
+    assert "cannot resolve" in address_refusal("no-such-host.invalid", 80, closed)
+
+
+def test_a_hostname_resolving_to_loopback_is_refused_before_any_request():
+    with NewsSite() as site:
+        site.add_article("/news/1.html", "Title", "Text of the article.")
+        port = site.url.rsplit(":", 1)[1]
+        result = PageFetcher(FetchPolicy(per_host_delay_s=0)).fetch(f"http://localhost:{port}/news/1.html")
+        assert "resolves to a non-public address (127.0.0.1)" in result.error
+        assert site.requested == []
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_dns_rebinding_never_reaches_the_private_address(monkeypatch, scheme):
+    """A name that answers a public address to the first lookup and loopback to the next:
+    the connection is checked on the address it connects to, so nothing reaches loopback."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)  # DNS is the one thing that cannot run here
+    with NewsSite() as site:
+        site.add_article("/news/1.html", "Title", "Text of the article.")
+        port = site.url.rsplit(":", 1)[1]
+        fetcher = PageFetcher(FetchPolicy(per_host_delay_s=0, retries=0))
+        result = fetcher.fetch(f"{scheme}://rebind.example:{port}/news/1.html")
+        assert len(lookups) >= 2  # the early check passed on the public answer; the connection looked again
+        assert "non-public address (127.0.0.1)" in result.error
+        assert site.requested == []
+
+
+def test_redirects_to_private_addresses_are_refused():
+    with NewsSite() as public, NewsSite(host="127.0.0.2") as private:
+        public.add_article("/news/1.html", "Title", "Text of the article.")
+        private.add_article("/secret.html", "Secret", "Internal text.")
+        public.add_redirect("/moved.html", private.url + "/secret.html")
+        public.add_redirect("/to-localhost.html", "http://localhost:" + private.url.rsplit(":", 1)[1] + "/x")
+        # 127.0.0.1 stands for the public internet here: the only network allowed.
+        fetcher = PageFetcher(FetchPolicy(allowed_networks=("127.0.0.1/32",), per_host_delay_s=0, retries=0))
+        assert fetcher.fetch(public.url + "/news/1.html").ok
+        moved = fetcher.fetch(public.url + "/moved.html")
+        assert "resolves to a non-public address (127.0.0.2)" in moved.error
+        assert private.requested == []
+        assert public.page_requests()["/moved.html"] == 1
 
 
 def test_size_and_redirect_limits():

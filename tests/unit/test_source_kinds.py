@@ -7,7 +7,7 @@ import gzip
 from newsflow.config import load_settings
 from newsflow.ingest.parsers import parse_sitemap
 from newsflow.ingest.records import Reject
-from newsflow.ingest.sources import extract_articles
+from newsflow.ingest.sources import COMMON_FEED_PATHS, extract_articles
 from tests.newssite import NewsSite, rss
 from tests.unit.test_fetch import FAST, REFERENCE, holds, publish, real_articles
 
@@ -100,11 +100,36 @@ def test_a_site_is_read_through_the_feeds_its_home_page_announces(tmp_path):
         )
 
 
+def test_a_site_that_announces_no_feed_is_probed_at_the_common_feed_paths(tmp_path):
+    articles = real_articles(3)
+    robots = "User-agent: *\nDisallow: /rss\n"
+    with NewsSite(robots=robots) as site:
+        entries = [publish(site, f"/news/{n}.html", article, n) for n, article in enumerate(articles)]
+        site.add_document("/", "text/html", b"<html><body><h1>Herald</h1><p>Today's news</p></body></html>")
+        site.add_document("/feed", "text/html", b"<html><body><p>Not a feed: the blog's front page</p></body></html>")
+        site.add_document("/rss", "application/rss+xml", rss(entries[:1]))  # disallowed (/rss*): never asked
+        site.add_document("/feed.xml", "application/xml", b'<?xml version="1.0"?><urlset/>')  # XML, not a feed
+        site.add_document("/atom.xml", "application/rss+xml", rss(entries))
+        site.add_document("/index.xml", "application/rss+xml", rss(entries))  # past the first find: not asked
+        settings = settings_for(tmp_path, {"kind": "site", "url": site.url + "/"})
+        result = extract_articles(settings, REFERENCE)
+        assert sorted(a.url for a in result.articles) == sorted(e["link"] for e in entries)
+        asked = [p for p in site.requested if p not in ("/robots.txt",) and not p.startswith("/news/")]
+        assert asked == ["/", "/feed", "/feed.xml", "/atom.xml"]
+        assert result.quarantined == []
+        # Next run: the feed found is asked first, conditionally; nothing else is probed.
+        before = len(site.requested)
+        again = extract_articles(settings, REFERENCE, feed_state=result.feed_state, page_state=result.page_state)
+        assert again.articles == [] and [p for p in site.requested[before:] if p != "/robots.txt"] == ["/", "/atom.xml"]
+
+
 def test_a_home_page_without_feeds_and_broken_sitemaps_are_quarantined(tmp_path):
     with NewsSite() as site:
         site.add_document("/", "text/html", b"<html><body><p>Welcome</p></body></html>")
         result = extract_articles(settings_for(tmp_path, {"kind": "site", "url": site.url + "/"}), REFERENCE)
-        assert [q.reason for q in result.quarantined] == ["no feed found on the home page"]
+        [reason] = [q.reason for q in result.quarantined]
+        assert reason.startswith("no feed found on the home page nor at the common feed paths (/feed, /rss,")
+        assert site.page_requests() == {"/": 1, **{path: 1 for path in COMMON_FEED_PATHS}}
     assert isinstance(parse_sitemap(b"<urlset><url><loc>http://a/</loc></url"), Reject)
     assert "entities" in str(parse_sitemap(b'<!DOCTYPE x [<!ENTITY a "b">]><urlset/>'))
     assert "not a sitemap" in str(parse_sitemap(b"<rss/>"))

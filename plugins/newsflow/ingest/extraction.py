@@ -1,8 +1,8 @@
 """Article text and metadata from an HTML page: trafilatura, checked against readability.
 
 The settings were chosen on ``../shared/data/extraction-dev`` with ``bench/extraction.py``
-(body F1 on the benchmark's 4-gram shingles; tuned on one half of the pages, reported on
-the other):
+(body F1 on the benchmark's 4-gram shingles; each rule chosen on half A of the pages and
+kept only when it also improves half B):
 
 * trafilatura with ``favor_precision`` and without comments, keeping tables (text in a
   layout table is text): F1 0.964 against 0.951 for plain ``trafilatura.extract``.
@@ -12,8 +12,16 @@ the other):
   is much longer, trafilatura stopped early.  Either way readability's text is taken
   (F1 0.967).
 * Lines that are the site talking rather than the article ("Related: ...", "Sign up for
-  our newsletter", "Follow us on ...") are dropped when short (F1 0.970: 0.968 on the
-  tuning half, 0.971 on the other).
+  our newsletter", "Follow us on ...") are dropped when short (F1 0.970).
+* Lines made (70 % or more) of the texts of the page's links are navigation ("related
+  stories" lists, teasers, tag clouds), not article: dropped, except links whose text is an
+  address (a URL or e-mail written out is content).  Leading lines that repeat the page's
+  headline (its ``<h1>`` or title, stored as the title; unless the page says it twice, as
+  headline and paragraph: a lead can be the headline) or are a dateline (a short line
+  with a year and a time or a numeric date) are dropped too (F1 0.976).
+* Posts embedded from social networks (a tweet, an Instagram or TikTok post) are quoted
+  material, which trafilatura drops with share buttons ("embed", "social" classes): those
+  markers are taken off the posts and their wrappers first.  F1 0.977 (A 0.975, B 0.979).
 
 A page whose whole text is such a notice (a cookie wall, "subscribe to read", a reprint
 notice) is no article: :func:`boilerplate_reason` names it and callers quarantine it.
@@ -23,9 +31,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from typing import Any
 
 import trafilatura
+from lxml import html as lxml_html
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +52,7 @@ NOTICE_MAX_WORDS = 40
 _NOTICE_LINE = re.compile(
     r"^\W*(?:related(?: articles?| stories| coverage| posts?)?|read more|read also|also read|see more|see also|"
     r"more from|don't miss|recommended|advertisement|trending|up next)\b[\s:|-]"
-    r"|\b(?:sign up|subscribe|newsletter|follow us|follow (?:him|her|them) on|click here|all rights reserved)\b"
+    r"|\b(?:sign up|subscribe|newsletter|follow us|follow (?:him|her|them) on|click here)\b"
     r"|^\W*email \S+(?: \S+)? at \S+@",
     re.I,
 )
@@ -72,6 +82,27 @@ _BOILERPLATE = {
     ),
 }
 _WORD = re.compile(r"\w+")
+# A line is navigation when link texts make up at least this share of it (chosen on half A).
+LINK_SHARE = 0.7
+# A link whose visible text is an address (URL, e-mail) is content, not navigation.
+_ADDRESS = re.compile(r"^\s*(?:(?:https?://|www\.)\S*|\S+@\S+)\s*$", re.I)
+# A dateline: a short line with a year and a time of day or a numeric date.
+DATELINE_MAX_WORDS = 15
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_TIME_OR_DATE = re.compile(r"\b\d{1,2}[:h]\d\d\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+
+
+# Posts embedded from social networks, and the class/id words that make trafilatura drop them.
+_EMBEDDED_POSTS = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed')]"
+)
+_EMBED_MARKER = re.compile(r"embed|social|tweet|twitter|instagram|tiktok|quote", re.I)
+
+
+def _words(text: str) -> str:
+    """Lower-cased words joined by single spaces: what lines and link texts are compared as."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
@@ -121,6 +152,61 @@ def drop_notice_lines(text: str) -> str:
     return "\n".join(kept).strip()
 
 
+def page_signals(tree: Any, title: str | None = None) -> tuple[set[str], set[str]]:
+    """The page's headlines and link texts, as :func:`_words`.
+
+    Headlines are its ``<h1>`` texts and ``title``, unless the page says the same twice (as
+    its ``<h1>`` and as a paragraph: a lead that is also the headline is article text)."""
+    blocks = Counter(_words(element.text_content()) for element in tree.iter("h1", "p"))
+    headlines = {_words(h.text_content()) for h in tree.iter("h1")} | {_words(title or "")}
+    links = {_words(text) for a in tree.iter("a") if not _ADDRESS.match(text := a.text_content())}
+    return {h for h in headlines if h and blocks[h] < 2}, links - {""}
+
+
+def _link_share(words: str, links: set[str]) -> float:
+    """Share of ``words`` (characters) covered by whole-word occurrences of the link texts."""
+    padded, covered = f" {words} ", bytearray(len(words) + 2)
+    for link in links:
+        start = padded.find(f" {link} ")
+        while start >= 0:
+            covered[start + 1 : start + 1 + len(link)] = b"\x01" * len(link)
+            start = padded.find(f" {link} ", start + len(link) + 1)
+    return sum(covered) / len(words)
+
+
+def drop_link_lines(text: str, links: set[str]) -> str:
+    """The text without lines made mostly of the page's link texts (see the module doc)."""
+    kept = [line for line in text.split("\n") if not ((w := _words(line)) and _link_share(w, links) >= LINK_SHARE)]
+    return "\n".join(kept).strip()
+
+
+def drop_leading_headline(text: str, headlines: set[str]) -> str:
+    """The text without leading lines that are the headline (kept as the title) or a dateline."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    while lines:
+        words = _words(lines[0])
+        dateline = (
+            len(words.split()) <= DATELINE_MAX_WORDS and _YEAR.search(lines[0]) and _TIME_OR_DATE.search(lines[0])
+        )
+        if words not in headlines and not dateline:
+            break
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def unmark_embedded_posts(tree: Any) -> bool:
+    """Take the embed/social markers off embedded posts and their wrappers (in place), so that
+    extraction keeps them as quoted text; True when the page has any."""
+    posts = tree.xpath(_EMBEDDED_POSTS)
+    for post in posts:
+        for element in (post, *post.iterancestors()):
+            for attribute in ("class", "id"):
+                value = element.get(attribute)
+                if value and _EMBED_MARKER.search(value):
+                    element.set(attribute, " ".join(w for w in value.split() if not _EMBED_MARKER.search(w)))
+    return bool(posts)
+
+
 def boilerplate_reason(text: str) -> str | None:
     """Why a short text is a notice rather than an article (None when it may be an article)."""
     if len(_WORD.findall(text)) > BOILERPLATE_MAX_WORDS:
@@ -131,17 +217,29 @@ def boilerplate_reason(text: str) -> str | None:
     return None
 
 
-def extract_page(markup: str, url: str | None = None) -> dict[str, Any] | None:
+def extract_page(markup: str, url: str | None = None, tree: Any = None) -> dict[str, Any] | None:
     """Body, title, author, date, site name, language and canonical URL of an article page.
 
+    ``tree``: the page already parsed by ``lxml.html`` (parsed here when not given; embedded
+    posts are unmarked in it, see :func:`unmark_embedded_posts`).
     Returns None when no extractor finds text.  ``extractor`` says which gave the body.
     """
+    if tree is None:
+        try:
+            tree = lxml_html.fromstring(markup)
+        except (ValueError, lxml_html.etree.ParserError) as exc:
+            log.debug("page not parsed by lxml: %s", exc)
+    if tree is not None and unmark_embedded_posts(tree):
+        markup = lxml_html.tostring(tree, encoding="unicode")
     doc = trafilatura.bare_extraction(
         markup, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
     )
     found = (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)) if doc is not None else {}
     body, extractor = choose_body(found.get("text") or "", readability_text(markup))
     body = drop_notice_lines(body)
+    if body and tree is not None:
+        headlines, links = page_signals(tree, found.get("title"))
+        body = drop_leading_headline(drop_link_lines(body, links), headlines)
     if not body:
         return None
     return {

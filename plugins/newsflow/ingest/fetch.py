@@ -4,8 +4,12 @@ One :class:`PageFetcher` per run.  For every URL it:
 
 1. refuses schemes other than http(s), and hosts that resolve to loopback, private,
    link-local, multicast or reserved addresses unless ``allow_private_addresses`` is set
-   (a link found in a feed must never reach the machine's own network); every redirect
-   hop is checked again;
+   or the address is in ``allowed_networks`` (a link found in a feed must never reach the
+   machine's own network); every redirect hop is checked again.  The check is made where
+   the connection is opened, on the very addresses it connects to (resolved once, checked,
+   then connected by address with the hostname kept for Host, SNI and the certificate), so
+   a name that resolves to a public address for the check and to a private one for the
+   connection (DNS rebinding) never reaches the private one;
 2. asks the host's robots.txt (fetched once per host per run, parsed with Protego) whether
    the configured User-Agent may fetch it, and honours its Crawl-delay; a robots.txt
    that answers 4xx allows everything, one that cannot be read (5xx, timeout) disallows
@@ -41,6 +45,10 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from protego import Protego
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import create_connection
 
 from newsflow import __version__
 from newsflow.ingest.decode import charset_of, decode_bytes
@@ -77,6 +85,8 @@ class FetchPolicy:
     max_redirects: int = 5
     max_bytes: int = 5 * 1024 * 1024
     allow_private_addresses: bool = False
+    # Non-public networks that may be reached all the same (CIDR, e.g. an intranet news server).
+    allowed_networks: tuple[str, ...] = ()
     respect_robots: bool = True
     # Pages followed per source per run; the rest wait for the next run (newest first in sitemaps).
     max_pages_per_source: int = 1000
@@ -123,19 +133,85 @@ class _Host:
         self.robots_read = False
 
 
-def address_refusal(host: str, port: int, allow_private: bool) -> str | None:
-    """Why ``host`` must not be contacted (None when it may): it resolves to a non-public address."""
-    if allow_private:
+class AddressRefused(FetchRefused):
+    """The host resolves to an address that must not be contacted (never retried)."""
+
+
+@dataclass(frozen=True)
+class AddressGuard:
+    """Which addresses may be contacted: public ones, plus the configured networks."""
+
+    allow_private: bool = False
+    allowed_networks: tuple[str, ...] = ()
+
+    def refusal(self, address: str) -> str | None:
+        """Why ``address`` must not be contacted (None when it may)."""
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if self.allow_private or any(ip in ipaddress.ip_network(n, strict=False) for n in self.allowed_networks):
+            return None
+        if not ip.is_global or ip.is_multicast:
+            return f"non-public address ({ip})"
         return None
+
+    def resolve(self, host: str, port: int) -> list[tuple]:
+        """``host``'s addresses (getaddrinfo tuples), all of them allowed; raises
+        :class:`AddressRefused` when any is not (``socket.gaierror`` when none resolve)."""
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        for info in infos:
+            reason = self.refusal(info[4][0])
+            if reason:
+                raise AddressRefused(f"host {host!r} resolves to a {reason}; not fetched")
+        return infos
+
+
+def address_refusal(host: str, port: int, guard: AddressGuard) -> str | None:
+    """Why ``host`` must not be contacted (None when it may): early, for a clear reason; the
+    connection itself checks again (:class:`_GuardedConnection`)."""
     try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        guard.resolve(host, port)
     except socket.gaierror as exc:
         return f"cannot resolve host {host!r}: {exc.strerror}"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            return f"host {host!r} resolves to a non-public address ({address}); not fetched"
+    except AddressRefused as exc:
+        return str(exc)
     return None
+
+
+class _GuardedConnection(HTTPConnection):
+    """Connects only to addresses its guard allows, resolving the host once for check and connect."""
+
+    guard: AddressGuard
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            infos = self.guard.resolve(self._dns_host, self.port)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        error: OSError | None = None
+        for *_, sockaddr in infos:
+            try:
+                return create_connection(
+                    (sockaddr[0], self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:
+                raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from exc
+            except OSError as exc:
+                error = exc
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+
+
+def _guarded_pools(guard: AddressGuard) -> dict[str, type]:
+    """Connection pool classes (by scheme) whose connections check their peer with ``guard``."""
+    pools = {}
+    for scheme, pool, connection in (
+        ("http", HTTPConnectionPool, HTTPConnection),
+        ("https", HTTPSConnectionPool, HTTPSConnection),
+    ):
+        guarded = type(f"Guarded{connection.__name__}", (_GuardedConnection, connection), {"guard": guard})
+        pools[scheme] = type(f"Guarded{pool.__name__}", (pool,), {"ConnectionCls": guarded})
+    return pools
 
 
 class PageFetcher:
@@ -153,6 +229,8 @@ class PageFetcher:
             timeout=urllib3.Timeout(connect=policy.timeout_s, read=policy.timeout_s),
             retries=False,
         )
+        self._guard = AddressGuard(policy.allow_private_addresses, policy.allowed_networks)
+        self._pool.pool_classes_by_scheme = _guarded_pools(self._guard)
         self.requests_sent = 0
         self._count_lock = threading.Lock()
 
@@ -211,7 +289,7 @@ class PageFetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchRefused(f"not an http(s) URL: {url!r}")
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        refusal = address_refusal(parts.hostname, port, self.policy.allow_private_addresses)
+        refusal = address_refusal(parts.hostname, port, self._guard)
         if refusal:
             raise FetchRefused(refusal)
         return parts
@@ -255,6 +333,8 @@ class PageFetcher:
                 try:
                     response = self._send(url, headers, preload=False)
                     error = None
+                except AddressRefused:
+                    raise
                 except FetchRefused as exc:
                     response, error = None, str(exc)
             if response is not None and response.status not in RETRY_STATUSES:

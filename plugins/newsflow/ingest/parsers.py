@@ -232,7 +232,7 @@ def parse_html(data: bytes, url: str | None = None, declared: str | None = None)
         tree = lxml_html.fromstring(markup)
     except Exception as exc:  # empty or non-HTML documents
         return [Reject(f"not an HTML document: {exc}")]
-    extracted = extract_page(markup, url)
+    extracted = extract_page(markup, url, tree)
     if extracted is None:
         return [Reject("no extractable article text")]
     return [
@@ -242,7 +242,7 @@ def parse_html(data: bytes, url: str | None = None, declared: str | None = None)
             or extracted.get("url"),
             "title": _meta(tree, "//meta[@property='og:title']/@content") or extracted.get("title"),
             "text": extracted.get("text") or "",
-            "outlet": _meta(tree, "//meta[@property='og:site_name']/@content") or extracted.get("sitename"),
+            "outlet": _meta(tree, "//meta[@property='og:site_name']/@content") or extracted.get("outlet"),
             "author": _meta(tree, "//meta[@name='author']/@content") or extracted.get("author"),
             "published_at": _meta(
                 tree,
@@ -250,7 +250,7 @@ def parse_html(data: bytes, url: str | None = None, declared: str | None = None)
                 "//meta[@itemprop='datePublished']/@content",
                 "//time[@datetime]/@datetime",
             )
-            or extracted.get("date"),
+            or extracted.get("published_at"),
             "language": _meta(tree, "/html/@lang") or extracted.get("language"),
         }
     ]

@@ -189,6 +189,10 @@ def make_article_id(url: str | None, text_hash: str, guid: str | None = None) ->
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+# Fewer words than this is no article (a headline, a caption, a one-line teaser).
+MIN_WORDS = 20
+
+
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
@@ -233,7 +237,7 @@ def build_article(
     source_format: str,
     reference_time: datetime,
     tolerance: timedelta,
-    min_words: int = 20,
+    min_words: int = MIN_WORDS,
     earliest: datetime | None = None,
     guid: str | None = None,
     link_is_shared: bool = False,

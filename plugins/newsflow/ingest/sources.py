@@ -7,6 +7,7 @@ import fnmatch
 import http.client
 import logging
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -18,14 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from trafilatura.feeds import FeedParameters, determine_feed
 
 from newsflow import __version__
 from newsflow.config import Settings, SourceConfig
 from newsflow.ingest.decode import NotText, charset_of, decode_bytes
-from newsflow.ingest.fetch import FEED_TYPES, SITEMAP_TYPES, PageFetcher
+from newsflow.ingest.fetch import FEED_TYPES, SITEMAP_TYPES, FetchResult, PageFetcher
 from newsflow.ingest.fields import FieldError, coerce_item, coerce_url
 from newsflow.ingest.parsers import (
     Item,
@@ -38,7 +39,16 @@ from newsflow.ingest.parsers import (
     parse_url_list,
 )
 from newsflow.ingest.poison import PoisonFiles, content_sha256, readmit_hint
-from newsflow.ingest.records import Article, Quarantined, Reject, build_article, failure_reason, make_article_id
+from newsflow.ingest.records import (
+    MIN_WORDS,
+    Article,
+    Quarantined,
+    Reject,
+    build_article,
+    count_words,
+    failure_reason,
+    make_article_id,
+)
 from newsflow.ingest.urls import normalise_title, normalise_url
 
 log = logging.getLogger(__name__)
@@ -50,6 +60,19 @@ MAX_ROWS_PER_DOCUMENT = 100
 # Child sitemaps read per sitemap source per run, and feeds read per site.
 MAX_SITEMAPS = 50
 MAX_SITE_FEEDS = 5
+# Where sites serve their feed when the home page does not announce it (WordPress, Blogger,
+# static site generators, ...): asked in this order, politely, until one answers with a feed.
+COMMON_FEED_PATHS = (
+    "/feed",
+    "/rss",
+    "/feed.xml",
+    "/rss.xml",
+    "/atom.xml",
+    "/index.xml",
+    "/feeds/posts/default",
+    "/?feed=rss2",
+)
+_FEED_START = re.compile(rb"<rss\b|<feed\b|<rdf:rdf\b|jsonfeed\.org/version", re.I)
 PAGE_FIELDS = ("text", "title", "url", "author", "published_at", "outlet", "language")
 FEED_FIRST = frozenset({"published_at", "outlet"})
 IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv")
@@ -333,7 +356,7 @@ class Extractor:
         """Follow the items' links (when the source does), then add them; a failure or a page
         left for the next run keeps ``location`` from being marked read, so it is read again."""
         if source.follows_links:
-            items, unfinished = self._follow_links(items)
+            items, unfinished = self._follow_links(source, items)
             if unfinished:
                 self.result.feed_state.pop(location, None)
                 self.result.feed_state.pop(source.location, None)
@@ -381,7 +404,8 @@ class Extractor:
 
     def _read_site(self, source: SourceConfig) -> None:
         """A home page: its feeds (``<link rel="alternate">``, else feed-like links, found by
-        trafilatura's feeds module) are read like feed sources, at most ``MAX_SITE_FEEDS``."""
+        trafilatura's feeds module; else the first of :data:`COMMON_FEED_PATHS` that is a
+        feed) are read like feed sources, at most ``MAX_SITE_FEEDS``."""
         fetched = self._read_top(source, "site")
         if fetched is None:
             return
@@ -394,12 +418,17 @@ class Extractor:
                 source, source.location, "site", f"home page unreadable: {failure_reason(exc)}", step="parse"
             )
             return
-        feeds = feeds[:MAX_SITE_FEEDS]
-        if not feeds:
-            self._quarantine(source, source.location, "site", "no feed found on the home page", step="parse")
+        if feeds:
+            validators = {f: self.feed_state[f] for f in feeds[:MAX_SITE_FEEDS] if f in self.feed_state}
+            results = self.fetcher.fetch_many(feeds[:MAX_SITE_FEEDS], validators, accept=FEED_TYPES)
+        else:
+            results = self._probe_feed_paths(source.location)
+        if not results:
+            paths = ", ".join(COMMON_FEED_PATHS)
+            reason = f"no feed found on the home page nor at the common feed paths ({paths})"
+            self._quarantine(source, source.location, "site", reason, step="parse")
             return
-        validators = {f: self.feed_state[f] for f in feeds if f in self.feed_state}
-        for url, result in self.fetcher.fetch_many(feeds, validators, accept=FEED_TYPES).items():
+        for url, result in results.items():
             if result.error:
                 self._quarantine(source, url, "feed", f"feed not fetched: {result.error}", step="fetch")
                 self.result.feed_state.pop(source.location, None)
@@ -411,19 +440,32 @@ class Extractor:
                 if items:
                     self._add_linked_items(source, url, "feed", items)
 
+    def _probe_feed_paths(self, home: str) -> dict[str, FetchResult]:
+        """The first common feed path of ``home``'s site that answers with a feed (url -> result),
+        asked one at a time under the fetch policy (robots.txt, delays); the path found on an
+        earlier run is asked first (with its validators: a 304 is a find too)."""
+        candidates = [urljoin(home, path) for path in COMMON_FEED_PATHS]
+        candidates.sort(key=lambda url: url not in self.feed_state)
+        for url in candidates:
+            result = self.fetcher.fetch(url, self.feed_state.get(url), accept=FEED_TYPES)
+            if result.not_modified or (result.ok and _FEED_START.search(result.body[:2048])):
+                log.info("site %s: no feed announced; found one at %s", home, url)
+                return {url: result}
+        return {}
+
     @property
     def fetcher(self) -> PageFetcher:
         if self._fetcher is None:
             self._fetcher = PageFetcher(self.settings.fetch)
         return self._fetcher
 
-    def _follow_links(self, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
+    def _follow_links(self, source: SourceConfig, items: list[Item | Reject]) -> tuple[list[Item | Reject], int]:
         """Replace teaser entries by the article on their page; returns the items and how many
         pages failed or were left for the next run.
 
         An entry whose page was loaded before (the page state) is dropped unless the feed
         says it changed (then the page is asked for with its validators: 304 drops it too).
-        A page that cannot be fetched or holds no article makes its entry a :class:`Reject`.
+        A page that cannot be fetched or holds no article is quarantined (:meth:`_page_failed`).
         """
         wanted: dict[str, Item] = {}
         for item in items:
@@ -463,7 +505,7 @@ class Extractor:
                 continue
             if page.error:
                 failed += 1
-                out.append(Reject(f"page not fetched: {page.error} ({url})"))
+                self._page_failed(source, item, f"page not fetched: {page.error} ({url})", "fetch", out)
                 continue
             self.result.pages_fetched += 1
             try:
@@ -472,11 +514,20 @@ class Extractor:
                 merged = Reject(f"linked page unreadable: {failure_reason(exc)} ({url})")
             if isinstance(merged, Reject):
                 failed += 1
-            else:
-                state = {**page.validators, "entry_date": str(item.get("published_at"))}
-                self.result.page_state[url] = state
+                self._page_failed(source, item, str(merged), "parse", out)
+                continue
+            self.result.page_state[url] = {**page.validators, "entry_date": str(item.get("published_at"))}
             out.append(merged)
         return out, failed
+
+    def _page_failed(self, source: SourceConfig, entry: Item, reason: str, step: str, out: list[Item | Reject]) -> None:
+        """A page that could not be had: quarantined under its URL with the reason, and its
+        entry retried next run (the caller keeps the feed unread).  Meanwhile an entry whose own
+        text is long enough to be an article is loaded as a teaser (``is_teaser``; the page's
+        article replaces it once fetched: same id, later version)."""
+        self._quarantine(source, entry["url"], "html", reason, step=step)
+        if count_words(entry.get("text") or "") >= MIN_WORDS:
+            out.append({**entry, "teaser": True, "field_sources": {k: "feed" for k in PAGE_FIELDS if entry.get(k)}})
 
     def _add_items(self, source: SourceConfig, location: str, fmt: str, items: list[Item | Reject]) -> None:
         """Each item of one document becomes an article or a quarantine row of its own.
