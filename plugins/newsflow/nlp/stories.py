@@ -563,8 +563,12 @@ def components(article_ids: Iterable[str], links: Iterable[Link]) -> list[set[st
     return list(groups.values())
 
 
-def build_stories(articles: dict[str, StoryArticle], links: Iterable[Link]) -> list[StoryMembership]:
+def build_stories(
+    articles: dict[str, StoryArticle], links: Iterable[Link], touched: set[str] | None = None
+) -> list[StoryMembership]:
     """Stories as connected components of the links; every article is in exactly one story.
+
+    With ``touched``, only the stories holding a touched article (their every member).
 
     The story's agency is the one its articles credit most; its origin is that agency's
     own copy when present (the outlet is the agency), else the earliest article.
@@ -578,6 +582,8 @@ def build_stories(articles: dict[str, StoryArticle], links: Iterable[Link]) -> l
             strongest[link.article_id] = kind
     memberships = []
     for group in components(articles, links):
+        if touched is not None and not group & touched:
+            continue
         members = [articles[a] for a in group]
         members.sort(key=lambda a: (a.seen_at, a.article_id))
         credited = Counter(a.agency for a in members if a.agency)
