@@ -22,7 +22,8 @@ SQL_DIR = PROJECT_ROOT / "sql"
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 # The enrichment tables a batch appends to raw, one set of rows per batch: re-loading a batch
 # replaces its rows.  Which rows are current (the latest load of each article, the vote's
-# entities, each article's story from the latest batch that wrote it) is decided by the SQL layers (sql/staging, sql/intermediate).
+# entities, each article's story from the latest batch that wrote it) is decided by the SQL
+# layers (sql/staging, sql/intermediate).
 # Keyed by article: a batch's rows of these belong to the articles it delivered.
 PER_ARTICLE = ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations")
 ENRICHMENT_TABLES = (
