@@ -287,9 +287,19 @@ def event_groups(
         if mean >= WEAK_EVENT_SIMILARITY or (score and not exact):
             heapq.heappush(heap, (-mean, g, h, version[g], version[h], exact))
 
+    scored: dict[tuple[str, str], float] = {}  # pairs outside the candidates, scored once
+
+    def pair(a: str, b: str) -> float:
+        value = similarity.get((a, b), similarity.get((b, a)))
+        if value is None:
+            key = (a, b) if a < b else (b, a)
+            if key not in scored:
+                scored[key] = score(a, b)
+            value = scored[key]
+        return value
+
     def all_pairs(g: int, h: int) -> float:
-        pairs = ((a, b) for a in members[g] for b in members[h])
-        return sum(similarity.get((a, b), similarity.get((b, a))) or score(a, b) for a, b in pairs)
+        return sum(pair(a, b) for a in members[g] for b in members[h])
 
     def merge(g: int, h: int) -> int:
         """Merge the smaller group into the larger; returns the one that remains."""
