@@ -135,7 +135,10 @@ def link_batch(
     )
     stories = build_stories({**earlier, **{a.article_id: a for a in batch_articles}}, [*old_links, *new_links], touched)
     log.info(
-        "linked %d pairs; %d articles in %d stories", len(new_links), len(stories), len({m.story_id for m in stories})
+        "linked %d pairs; %d articles in the %d stories the batch touches",
+        len(new_links),
+        len(stories),
+        len({m.story_id for m in stories}),
     )
     return {
         "article_citations": citations,
