@@ -234,6 +234,21 @@ def test_links_stored_as_related_by_earlier_versions_still_join_stories():
     assert {m.copy_kind for m in stories} == {None, "same_event"}
 
 
+def test_only_the_stories_a_batch_touches_are_recomputed_whole():
+    articles = {
+        a: StoryArticle(article_id=a, outlet="o", seen_at=REFERENCE_TIME, text="", content_hash=a)
+        for a in ("x1", "x2", "y1", "z1", "z2", "b")
+    }
+    earlier = [Link("x2", "x1", "syndicated", 0.9), Link("z2", "z1", "rewrite", 0.5)]
+    merging = [Link("b", "x2", "same_event", 0.3), Link("b", "y1", "same_event", 0.3)]  # the batch's links
+    stories = build_stories(articles, [*earlier, *merging], touched={"b"})
+    assert {m.article_id for m in stories} == {"x1", "x2", "y1", "b"}  # the z story stays as loaded
+    assert len({m.story_id for m in stories}) == 1 and sum(m.is_origin for m in stories) == 1
+    # "x2" re-delivered without its links: its earlier story ({x1, x2}, touched) splits in two.
+    stories = build_stories(articles, earlier[1:], touched={"x2", "x1"})
+    assert sorted(m.article_id for m in stories) == ["x1", "x2"] and len({m.story_id for m in stories}) == 2
+
+
 def test_a_new_batch_links_to_a_story_of_an_earlier_batch(tmp_path):
     folders = {}
     for key, path in SEEDS.items():
