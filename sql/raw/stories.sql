@@ -1,5 +1,5 @@
 -- grain: one row per article per batch (batch_id, article_id): every batch recomputes the stories
--- of the articles it linked against, so the latest batch's rows are the current stories.
+-- it touches, whole, so each article's row from the latest batch that wrote it is its current story.
 -- Written by the loader only: re-loading a batch replaces its rows, nothing else changes.
 create table if not exists raw.stories (
     batch_id varchar not null,

@@ -165,6 +165,36 @@ def test_the_mean_between_two_groups_is_over_all_their_pairs_not_only_the_candid
     assert len(event_groups([first, second], candidates, {}, score)) == 1
 
 
+def _stray_between(core: set[str], other: set[str], to_core: float, to_other: float) -> dict[tuple[str, str], float]:
+    """Pairs of a core's reports (alike enough to be one event), and of a stray "s" to two groups."""
+    pairs = {(a, b): EVENT_SIMILARITY * 1.5 for group in (core, other) for a in group for b in group if a < b}
+    pairs.update({("s", a): to_core for a in core})
+    pairs.update({("s", b): to_other for b in other})
+    return pairs
+
+
+def test_a_stray_report_joins_the_core_of_independent_reports_it_is_clearly_about():
+    core, other = {"a0", "a1", "a2"}, {"b0", "b1", "b2"}
+    below_average_link = (EVENT_SIMILARITY + WEAK_EVENT_SIMILARITY) / 2  # too weak for average-link alone
+    seeds = [{a} for a in [*core, *other, "s"]]
+    groups = event_groups(seeds, _stray_between(core, other, below_average_link, 0.0), {})
+    assert sorted(map(sorted, groups)) == [sorted(core | {"s"}), sorted(other)]
+    # As close to both groups: it tells of neither for sure.
+    groups = event_groups(seeds, _stray_between(core, other, below_average_link, below_average_link * 0.95), {})
+    assert {"s"} in groups
+    # Below the weak threshold it joins nothing.
+    assert {"s"} in event_groups(seeds, _stray_between(core, other, WEAK_EVENT_SIMILARITY * 0.9, 0.0), {})
+
+
+def test_a_stray_does_not_join_one_report_and_its_copies():
+    """An original and two wire copies are one text's words, not an established event."""
+    family = {"a0", "a1", "a2"}
+    pairs = {("s", a): (EVENT_SIMILARITY + WEAK_EVENT_SIMILARITY) / 2 for a in family}
+    report_of = dict.fromkeys(family, "a0")
+    assert len(event_groups([family, {"s"}], pairs, {}, report_of=report_of)) == 2
+    assert len(event_groups([family, {"s"}], pairs, {})) == 1  # three independent reports: a core
+
+
 @pytest.mark.parametrize(
     ("other", "one_event"),
     [
@@ -202,6 +232,21 @@ def test_links_stored_as_related_by_earlier_versions_still_join_stories():
     stories = build_stories(articles, [Link("y", "x", "related", 0.3)])
     assert len({m.story_id for m in stories}) == 1
     assert {m.copy_kind for m in stories} == {None, "same_event"}
+
+
+def test_only_the_stories_a_batch_touches_are_recomputed_whole():
+    articles = {
+        a: StoryArticle(article_id=a, outlet="o", seen_at=REFERENCE_TIME, text="", content_hash=a)
+        for a in ("x1", "x2", "y1", "z1", "z2", "b")
+    }
+    earlier = [Link("x2", "x1", "syndicated", 0.9), Link("z2", "z1", "rewrite", 0.5)]
+    merging = [Link("b", "x2", "same_event", 0.3), Link("b", "y1", "same_event", 0.3)]  # the batch's links
+    stories = build_stories(articles, [*earlier, *merging], touched={"b"})
+    assert {m.article_id for m in stories} == {"x1", "x2", "y1", "b"}  # the z story stays as loaded
+    assert len({m.story_id for m in stories}) == 1 and sum(m.is_origin for m in stories) == 1
+    # "x2" re-delivered without its links: its earlier story ({x1, x2}, touched) splits in two.
+    stories = build_stories(articles, earlier[1:], touched={"x2", "x1"})
+    assert sorted(m.article_id for m in stories) == ["x1", "x2"] and len({m.story_id for m in stories}) == 2
 
 
 @pytest.mark.pipeline

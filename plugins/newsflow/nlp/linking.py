@@ -80,7 +80,9 @@ def _batch_story_articles(
 def empty_history() -> dict[str, pd.DataFrame]:
     """A history window with no earlier articles (a first batch, or no warehouse yet)."""
     return {
-        "articles": pd.DataFrame(columns=["article_id", "outlet", "seen_at", "content_hash", "title", "agency"]),
+        "articles": pd.DataFrame(
+            columns=["article_id", "outlet", "seen_at", "content_hash", "title", "agency", "touched"]
+        ),
         "window": pd.DataFrame(columns=["article_id", "text", "entities"]),
         "links": pd.DataFrame(columns=list(LINK_COLUMNS)),
     }
@@ -99,9 +101,11 @@ def link_batch(
     propagates.
 
     Links connect batch articles to each other and to the ``history`` window (articles of
-    earlier batches); stories are recomputed over every article, so a new article can
-    join or merge stories of earlier batches.  Returns ``article_citations``,
-    ``story_links`` and ``stories``.
+    earlier batches in the time window, see :func:`newsflow.warehouse.db.story_history`).
+    Stories are updated, not rebuilt: ``stories`` holds the members of every story the
+    batch's articles are in, join, merge or leave (a re-delivered article's earlier story,
+    ``touched`` in the history), recomputed whole; every other story stays as loaded.
+    Returns ``article_citations``, ``story_links`` and ``stories``.
     """
     batch_articles, citations = _batch_story_articles(tables, ingested_at, on_failure)
     history = history or empty_history()
@@ -126,9 +130,15 @@ def link_batch(
     linker.add(batch_articles)
     old_links = [Link(*row) for row in history["links"][list(LINK_COLUMNS)].itertuples(index=False)]
     new_links = linker.link((a.article_id for a in batch_articles), old_links)
-    stories = build_stories({**earlier, **{a.article_id: a for a in batch_articles}}, [*old_links, *new_links])
+    touched = {a.article_id for a in batch_articles} | set(
+        history["articles"]["article_id"][history["articles"]["touched"].astype(bool)]
+    )
+    stories = build_stories({**earlier, **{a.article_id: a for a in batch_articles}}, [*old_links, *new_links], touched)
     log.info(
-        "linked %d pairs; %d articles in %d stories", len(new_links), len(stories), len({m.story_id for m in stories})
+        "linked %d pairs; %d articles in the %d stories the batch touches",
+        len(new_links),
+        len(stories),
+        len({m.story_id for m in stories}),
     )
     return {
         "article_citations": citations,

@@ -285,8 +285,7 @@ def link_step(settings: Settings, run: RunFolder) -> None:
     ingested_at = run.read_info().batch.interval_end
     tables = run.read_tables()
     if tables["articles"].empty:
-        # Stories are replaced whole at load: an empty batch recomputing them without the
-        # history would erase every story already loaded.  It has nothing to link.
+        # An empty batch touches no story: it has nothing to link.
         log.info("nothing new to link")
         return
     history = None

@@ -22,7 +22,8 @@ SQL_DIR = PROJECT_ROOT / "sql"
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 # The enrichment tables a batch appends to raw, one set of rows per batch: re-loading a batch
 # replaces its rows.  Which rows are current (the latest load of each article, the vote's
-# entities, the latest batch's stories) is decided by the SQL layers (sql/staging, sql/intermediate).
+# entities, each article's story from the latest batch that wrote it) is decided by the SQL
+# layers (sql/staging, sql/intermediate).
 # Keyed by article: a batch's rows of these belong to the articles it delivered.
 PER_ARTICLE = ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations")
 ENRICHMENT_TABLES = (
@@ -210,7 +211,7 @@ def load_batch(
             con.execute(
                 f"delete from raw.story_links where batch_id = ? and ({delivered} or other_{delivered})", [batch_id]
             )
-        if "stories" in enrichment and not enrichment["stories"].empty:  # a batch's stories are computed whole
+        if "stories" in enrichment and not enrichment["stories"].empty:  # the stories a batch touches, whole
             con.execute("delete from raw.stories where batch_id = ?", [batch_id])
         _insert(con, "raw.article_loads", "batch_articles")
         for name in enrichment:
@@ -339,29 +340,65 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def story_history(
     con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, exclude: list[str]
 ) -> dict[str, pd.DataFrame]:
-    """What linking a batch needs from earlier batches.
+    """What linking a batch needs from earlier batches, bounded by the time window.
 
     ``window``: articles seen between ``start`` and ``end`` (text and entities, to link
-    against); ``articles``: every article's outlet, time and credited agency (to rebuild
-    stories); ``links``: every stored link not touching the ``exclude``d (batch) articles.
+    against); ``articles``: outlet, time and credited agency of every member of the stories
+    that hold a window article or an ``exclude``d (batch) article (to update those stories),
+    with ``touched``: the member's story holds a batch article (re-delivered: its story may
+    change without it); ``links``: the stored links among those members, none touching a
+    batch article.  Nothing else is read: stories of other times stay as they are.
     Reads only: the warehouse's writers created the schema.
     """
     con.register("batch_ids", pd.DataFrame({"article_id": pd.Series(exclude, dtype="string")}))
     try:
+        members = con.execute(
+            """
+            with window_articles as (
+                select article_id from intermediate.article_days
+                where seen_at between $start and $end and article_id not in (select article_id from batch_ids)
+            ),
+
+            stories as (
+                select
+                    story_id,
+                    bool_or(article_id in (select article_id from batch_ids)) as touched
+                from staging.stories
+                where article_id in (select article_id from window_articles)
+                   or article_id in (select article_id from batch_ids)
+                group by story_id
+            )
+
+            select
+                members.article_id,
+                stories.touched,
+                members.article_id in (select article_id from window_articles) as in_window
+            from staging.stories as members
+            inner join stories using (story_id)
+            where members.article_id not in (select article_id from batch_ids)
+            union
+            -- an article loaded before stories were kept has no story yet
+            select article_id, false as touched, true as in_window from window_articles
+            """,
+            {"start": start, "end": end},
+        ).df()
+        members = members.groupby("article_id", as_index=False)[["touched", "in_window"]].any()
+        con.register("history_members", members)
         credited = """
             select article_id, arg_min(source, case kind when 'dateline' then 0 when 'byline' then 1 else 2 end)
                 as agency
             from staging.article_citations
             where kind in ('dateline', 'byline', 'signoff') and is_agency
+              and article_id in (select article_id from history_members)
             group by article_id
         """
         articles = con.execute(
             f"""
-            select a.article_id, a.outlet, d.seen_at, a.content_hash, a.title, c.agency
-            from staging.articles as a
+            select a.article_id, a.outlet, d.seen_at, a.content_hash, a.title, c.agency, h.touched
+            from history_members as h
+            inner join staging.articles as a using (article_id)
             inner join intermediate.article_days as d using (article_id)
             left join ({credited}) as c using (article_id)
-            where a.article_id not in (select article_id from batch_ids)
             """
         ).df()
         window = con.execute(
@@ -369,21 +406,20 @@ def story_history(
             select a.article_id, a.text, list(distinct [m.label, e.name]) filter (where m.label is not null)
                 as entities
             from staging.articles as a
-            inner join intermediate.article_days as d using (article_id)
             left join staging.mentions as m using (article_id)
             left join staging.entities as e on e.entity_id = m.entity_id
-            where d.seen_at between ? and ? and a.article_id not in (select article_id from batch_ids)
+            where a.article_id in (select article_id from history_members where in_window)
             group by a.article_id, a.text
-            """,
-            [start, end],
+            """
         ).df()
         links = con.execute(
             """
             select * from staging.story_links
-            where article_id not in (select article_id from batch_ids)
-              and other_article_id not in (select article_id from batch_ids)
+            where article_id in (select article_id from history_members)
+              and other_article_id in (select article_id from history_members)
             """
         ).df()
     finally:
         con.unregister("batch_ids")
+        con.unregister("history_members")
     return {"articles": articles, "window": window, "links": links}
