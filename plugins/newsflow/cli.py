@@ -30,7 +30,7 @@ examples:
   python -m newsflow report --out var/reports              # static HTML coverage report
   python -m newsflow sql                                   # SQL shell on the published snapshot
 
-  python -m newsflow readmit /data/news/broken.json        # read a remembered poison file again
+  python -m newsflow readmit /data/news/broken.json        # read a remembered (poison or loaded) file again
 
 `python -m newsflow COMMAND --help` explains a command.
 
@@ -209,7 +209,7 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_readmit(args: argparse.Namespace) -> int:
-    from newsflow.ingest.poison import POISON_FILE, PoisonFiles
+    from newsflow.ingest.poison import MANIFEST_FILE, POISON_FILE, FileManifest, PoisonFiles
 
     settings = _settings(args)
     path = settings.state_dir / POISON_FILE
@@ -222,8 +222,14 @@ def cmd_readmit(args: argparse.Namespace) -> int:
         poison.save(path)
     for key in gone:
         print(f"re-admitted {key.split(' ', 1)[1]} (sha256 {key[:16]}): the next run reads it again")
-    if not gone:
-        print(f"no remembered poison file matches {args.target!r} (list: {path})", file=sys.stderr)
+    # A file loaded before is read again too (its articles then meet the checks for unchanged texts).
+    manifest = FileManifest.load(settings.state_dir / MANIFEST_FILE)
+    loaded = manifest.readmit(target)
+    if loaded:
+        manifest.save(settings.state_dir / MANIFEST_FILE)
+        print(f"re-admitted {len(loaded)} loaded files under {target}: the next run reads them again")
+    if not gone and not loaded:
+        print(f"no remembered poison or loaded file matches {args.target!r} (list: {path})", file=sys.stderr)
         return 1
     return 0
 
@@ -370,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full-refresh",
         action="store_true",
-        help="enrich again the articles already loaded (e.g. after a model upgrade); by default only new texts are",
+        help="read every file and enrich every article again (e.g. after a model upgrade); by default only new "
+        "files and texts are",
     )
     run.set_defaults(func=cmd_run)
 
@@ -414,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--full-refresh",
         action="store_true",
-        help="enrich again the articles already loaded (e.g. after a model upgrade)",
+        help="read every file and enrich every article again (e.g. after a model upgrade)",
     )
     backfill.set_defaults(func=cmd_backfill)
 
@@ -456,8 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     readmit = _command(
         commands,
         "readmit",
-        "forget a remembered poison file (one that yielded only quarantine rows and is skipped while "
-        "unchanged), so the next run reads it again",
+        "forget a remembered file (a poison file, which yielded only quarantine rows, or a file already "
+        "loaded: both are skipped while unchanged), so the next run reads it again",
         "python -m newsflow readmit /data/news/broken.json",
     )
     readmit.add_argument("target", help="the file's path (or a folder: every file under it) or its sha256")

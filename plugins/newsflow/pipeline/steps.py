@@ -16,14 +16,14 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
-from newsflow.ingest.poison import PoisonFiles
+from newsflow.ingest.poison import FileManifest, PoisonFiles
 from newsflow.ingest.records import Quarantined, failure_reason
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.nlp.aliases import load_entity_list
@@ -54,17 +54,25 @@ MIN_ARTICLES_PER_PROCESS = 50
 
 
 def extract_step(settings: Settings, run: RunFolder) -> None:
-    """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables."""
+    """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables.
+
+    Files of the folder manifest unchanged since they were loaded are skipped unread, unless
+    the warehouse they were loaded into is absent or ``full_refresh`` asks to read everything.
+    """
     info = run.read_info()
     state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
     pages = read_feed_state(settings.state_dir / RunFolder.PAGE_STATE)
     known_poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
-    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages, known_poison)
+    manifest = FileManifest(str(settings.warehouse_path))
+    if not settings.full_refresh and settings.warehouse_path.exists():
+        manifest = FileManifest.load(settings.state_dir / RunFolder.MANIFEST, settings.warehouse_path)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages, known_poison, manifest)
     run.write_table("articles", articles_frame(result.articles))
     run.write_table("quarantine", quarantine_frame(result.quarantined))
     run.write_feed_state(result.feed_state)
     run.write_page_state(result.page_state)
     run.write_poison(result.poison)
+    run.write_manifest(replace(result.manifest, warehouse=str(settings.warehouse_path)))
     info.articles, info.quarantined = len(result.articles), len(result.quarantined)
     info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
     info.skipped_files = dict(result.skipped)
@@ -407,10 +415,14 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
     pages_path = settings.state_dir / RunFolder.PAGE_STATE
     write_feed_state(pages_path, {**read_feed_state(pages_path), **run.read_page_state()})
-    # Likewise the poison files: skipped from now on, since their quarantine rows are stored.
+    # Likewise the poison files: skipped from now on, since their quarantine rows are stored;
+    # and the files read into articles, now loaded (a manifest kept for another warehouse is replaced).
     poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
     poison.update(run.read_poison())
     poison.save(settings.state_dir / RunFolder.POISON)
+    manifest = FileManifest.load(settings.state_dir / RunFolder.MANIFEST, settings.warehouse_path)
+    manifest.update(run.read_manifest())
+    manifest.save(settings.state_dir / RunFolder.MANIFEST)
     return counts
 
 
