@@ -71,15 +71,35 @@ def _airflow(args: list[str], env: dict[str, str], quiet: bool = True) -> subpro
     return result
 
 
+def prepare_airflow(env: dict[str, str]) -> None:
+    """Migrate the metadata DB and create the warehouse pool, once per metadata DB and Airflow
+    version: each is an Airflow process start (seconds), which a run that finds them done skips.
+
+    ``<AIRFLOW_HOME>/newsflow-prepared`` records what was prepared; a deleted SQLite DB, another
+    database URL or an Airflow upgrade prepares again.
+    """
+    from importlib.metadata import version
+
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    database = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+    stamp = json.dumps({"airflow": version("apache-airflow"), "database": database})
+    marker = home / "newsflow-prepared"
+    if marker.exists() and marker.read_text(encoding="utf-8") == stamp and (database or (home / "airflow.db").exists()):
+        return
+    print(f"newsflow: preparing Airflow (metadata database under {home})", flush=True)
+    _airflow(["db", "migrate"], env)
+    _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
+    marker.write_text(stamp, encoding="utf-8")
+
+
 def run_dag(logical_date: datetime, env: dict[str, str], log_path: Path, full_refresh: bool = False) -> None:
-    """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``.
+    """Prepare the metadata DB and pool (:func:`prepare_airflow`), then run one real DAG run with
+    ``airflow dags test``.
 
     The run's whole output goes to ``log_path``; the console shows its progress and errors.
     """
-    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
-    print(f"newsflow: preparing Airflow (metadata database under {env['AIRFLOW_HOME']})", flush=True)
-    _airflow(["db", "migrate"], env)
-    _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
+    prepare_airflow(env)
     print(f"newsflow: running the DAG {DAG_ID} (full log: {log_path})", flush=True)
     conf = json.dumps({"full_refresh": full_refresh})
     command = [sys.executable, "-m", "airflow", "dags", "test", DAG_ID, logical_date.isoformat(), "--conf", conf]

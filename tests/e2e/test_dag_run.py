@@ -159,6 +159,8 @@ def test_second_run_of_the_same_interval_changes_no_table(two_runs):
     # The second run read no file (the folder manifest) and so analysed nothing again.
     assert record_second == [(0, 0, 0, 0)]
     assert re.search(r"extract: read 0 articles .* files \(unchanged since loaded\)", two_runs[4].stdout)
+    # Airflow's metadata DB and pool were prepared by the first run: the second starts the DAG at once.
+    assert "preparing Airflow" in two_runs[2].stdout and "preparing Airflow" not in two_runs[4].stdout
 
 
 def test_a_full_refresh_reads_and_enriches_everything_again_to_the_same_tables(two_runs):

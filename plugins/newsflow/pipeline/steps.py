@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 # this logger, errors and newsflow's own warnings; everything else goes to the run's log file).
 progress = logging.getLogger("newsflow.progress")
 
+# Seconds by which a file's modification time may precede the clock reading taken before writing it.
+MTIME_MARGIN_S = 2.0
 # Below this many articles per process, starting a worker costs more than it saves.
 MIN_ARTICLES_PER_PROCESS = 50
 
@@ -343,6 +345,7 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         verdict = {"status": "empty", "success": True, "failures": []}
         run.write_verdict(verdict)
         return verdict
+    started = time.time()
     outcome = validate_batch(
         tables,
         gx_root=settings.gx_root,
@@ -350,7 +353,7 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         reference_time=batch.interval_end,
         earliest_published_at=settings.earliest_published_at,
     )
-    offline_data_docs(settings)
+    offline_data_docs(settings, since=started)
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
     quarantined: list[Quarantined] = []
@@ -381,10 +384,12 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
     return verdict
 
 
-def offline_data_docs(settings: Settings) -> None:
-    """Point the Data Docs just built at local copies of their assets; a failure is logged, never fatal."""
+def offline_data_docs(settings: Settings, since: float | None = None) -> None:
+    """Point the Data Docs built ``since`` then (a ``time.time()`` value; None: every page) at
+    local copies of their assets; a failure is logged, never fatal."""
     try:
-        localise_site(settings.data_docs_index.parent)
+        # A margin for file systems whose timestamps lag the clock: rewriting a page twice changes nothing.
+        localise_site(settings.data_docs_index.parent, None if since is None else since - MTIME_MARGIN_S)
     except (OSError, OfflineAssetError) as exc:
         log.error("the Data Docs still load assets from the internet: %s", exc)
 
