@@ -9,9 +9,10 @@ read-only snapshot analysts open (`<stem>.published.duckdb` beside the warehouse
 
 One run = one data interval = one batch.  Tasks hand data to each other as Parquet
 files in a run folder (only that folder's path goes through XCom).  Only what is new is
-analysed: articles loaded before with the same content are left out, and exact copies of
-texts already enriched reuse that enrichment; the param `full_refresh` enriches
-everything again (after a model upgrade).  Enrichment is mapped
+analysed: files of folder sources unchanged since they were loaded are not read again (the
+folder manifest), articles loaded before with the same content are left out, and exact
+copies of texts already enriched reuse that enrichment; the param `full_refresh` reads and
+enriches everything again (after a model upgrade).  Enrichment is mapped
 over partitions of the batch (`enrich_partition_size` articles each), so several workers
 share a large batch; the partitions are merged before linking.  Re-running an
 interval replaces its batch; the warehouse writers share the single-slot pool
@@ -45,7 +46,7 @@ WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
         "full_refresh": Param(
             False,
             type="boolean",
-            description="Enrich again the articles already loaded (after a model or rule upgrade).",
+            description="Read every file and enrich every article again (after a model or rule upgrade).",
         )
     },
     tags=["newsflow", "ingest"],
@@ -54,12 +55,14 @@ WAREHOUSE = Asset(name="newsflow_warehouse", uri=warehouse_uri())
 def newsflow_ingest():
     # One task per step of newsflow.pipeline.steps.STEPS, in that order (tests/dags checks it).
     @task
-    def extract_articles(data_interval_start=None, data_interval_end=None) -> str:
+    def extract_articles(data_interval_start=None, data_interval_end=None, params=None) -> str:
+        from dataclasses import replace
+
         from newsflow.airflow.runtime import settings
         from newsflow.pipeline.run_folder import BatchInfo, RunFolder
         from newsflow.pipeline.steps import extract_step
 
-        config = settings()
+        config = replace(settings(), full_refresh=bool((params or {}).get("full_refresh")))
         run = RunFolder.for_batch(config, BatchInfo.for_interval(data_interval_start, data_interval_end))
         extract_step(config, run)
         return str(run.path)

@@ -30,7 +30,7 @@ examples:
   python -m newsflow report --out var/reports              # static HTML coverage report
   python -m newsflow sql                                   # SQL shell on the published snapshot
 
-  python -m newsflow readmit /data/news/broken.json        # read a remembered poison file again
+  python -m newsflow readmit /data/news/broken.json        # read a remembered (poison or loaded) file again
 
 `python -m newsflow COMMAND --help` explains a command.
 
@@ -71,15 +71,35 @@ def _airflow(args: list[str], env: dict[str, str], quiet: bool = True) -> subpro
     return result
 
 
+def prepare_airflow(env: dict[str, str]) -> None:
+    """Migrate the metadata DB and create the warehouse pool, once per metadata DB and Airflow
+    version: each is an Airflow process start (seconds), which a run that finds them done skips.
+
+    ``<AIRFLOW_HOME>/newsflow-prepared`` records what was prepared; a deleted SQLite DB, another
+    database URL or an Airflow upgrade prepares again.
+    """
+    from importlib.metadata import version
+
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    database = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+    stamp = json.dumps({"airflow": version("apache-airflow"), "database": database})
+    marker = home / "newsflow-prepared"
+    if marker.exists() and marker.read_text(encoding="utf-8") == stamp and (database or (home / "airflow.db").exists()):
+        return
+    print(f"newsflow: preparing Airflow (metadata database under {home})", flush=True)
+    _airflow(["db", "migrate"], env)
+    _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
+    marker.write_text(stamp, encoding="utf-8")
+
+
 def run_dag(logical_date: datetime, env: dict[str, str], log_path: Path, full_refresh: bool = False) -> None:
-    """Prepare the metadata DB and pool, then run one real DAG run with ``airflow dags test``.
+    """Prepare the metadata DB and pool (:func:`prepare_airflow`), then run one real DAG run with
+    ``airflow dags test``.
 
     The run's whole output goes to ``log_path``; the console shows its progress and errors.
     """
-    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
-    print(f"newsflow: preparing Airflow (metadata database under {env['AIRFLOW_HOME']})", flush=True)
-    _airflow(["db", "migrate"], env)
-    _airflow(["pools", "set", "newsflow_warehouse", "1", "newsflow: single warehouse writer"], env)
+    prepare_airflow(env)
     print(f"newsflow: running the DAG {DAG_ID} (full log: {log_path})", flush=True)
     conf = json.dumps({"full_refresh": full_refresh})
     command = [sys.executable, "-m", "airflow", "dags", "test", DAG_ID, logical_date.isoformat(), "--conf", conf]
@@ -209,7 +229,7 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_readmit(args: argparse.Namespace) -> int:
-    from newsflow.ingest.poison import POISON_FILE, PoisonFiles
+    from newsflow.ingest.poison import MANIFEST_FILE, POISON_FILE, FileManifest, PoisonFiles
 
     settings = _settings(args)
     path = settings.state_dir / POISON_FILE
@@ -222,8 +242,14 @@ def cmd_readmit(args: argparse.Namespace) -> int:
         poison.save(path)
     for key in gone:
         print(f"re-admitted {key.split(' ', 1)[1]} (sha256 {key[:16]}): the next run reads it again")
-    if not gone:
-        print(f"no remembered poison file matches {args.target!r} (list: {path})", file=sys.stderr)
+    # A file loaded before is read again too (its articles then meet the checks for unchanged texts).
+    manifest = FileManifest.load(settings.state_dir / MANIFEST_FILE)
+    loaded = manifest.readmit(target)
+    if loaded:
+        manifest.save(settings.state_dir / MANIFEST_FILE)
+        print(f"re-admitted {len(loaded)} loaded files under {target}: the next run reads them again")
+    if not gone and not loaded:
+        print(f"no remembered poison or loaded file matches {args.target!r} (list: {path})", file=sys.stderr)
         return 1
     return 0
 
@@ -370,7 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full-refresh",
         action="store_true",
-        help="enrich again the articles already loaded (e.g. after a model upgrade); by default only new texts are",
+        help="read every file and enrich every article again (e.g. after a model upgrade); by default only new "
+        "files and texts are",
     )
     run.set_defaults(func=cmd_run)
 
@@ -414,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--full-refresh",
         action="store_true",
-        help="enrich again the articles already loaded (e.g. after a model upgrade)",
+        help="read every file and enrich every article again (e.g. after a model upgrade)",
     )
     backfill.set_defaults(func=cmd_backfill)
 
@@ -456,8 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     readmit = _command(
         commands,
         "readmit",
-        "forget a remembered poison file (one that yielded only quarantine rows and is skipped while "
-        "unchanged), so the next run reads it again",
+        "forget a remembered file (a poison file, which yielded only quarantine rows, or a file already "
+        "loaded: both are skipped while unchanged), so the next run reads it again",
         "python -m newsflow readmit /data/news/broken.json",
     )
     readmit.add_argument("target", help="the file's path (or a folder: every file under it) or its sha256")

@@ -54,7 +54,8 @@ def two_runs(tmp_path_factory):
     second = newsflow(*args, home=home)
     with db.connect(warehouse, read_only=True) as con:
         counts_second = db.table_counts(con)
-    return home, warehouse, first, counts_first, second, counts_second
+        record_second = con.execute("select articles, enriched, reused, unchanged from raw.batches").fetchall()
+    return home, warehouse, first, counts_first, second, counts_second, record_second
 
 
 def query(warehouse, sql, params=None):
@@ -78,7 +79,7 @@ def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
 
 
 def test_each_run_publishes_the_snapshot_analysts_read(two_runs):
-    home, _, first, _, second, counts_second = two_runs
+    home, _, first, _, second, counts_second, _ = two_runs
     published = home / "warehouse.published.duckdb"
     assert f"analysts open   : {published}" in first.stdout and f"analysts open   : {published}" in second.stdout
     with db.connect(published, read_only=True) as con:
@@ -148,16 +149,18 @@ def test_enrichment_is_mapped_over_partitions_and_merged(two_runs):
 
 
 def test_second_run_of_the_same_interval_changes_no_table(two_runs):
-    *_, counts_first, _, counts_second = two_runs
+    *_, counts_first, _, counts_second, record_second = two_runs
     audit_tables = {"raw.validation_results", "marts.dq_results"}
     assert {k: v for k, v in counts_first.items() if k not in audit_tables} == {
         k: v for k, v in counts_second.items() if k not in audit_tables
     }
     assert counts_second["staging.articles"] == 43
     assert counts_second["raw.batches"] == 1
-    # The second run found every article loaded already: nothing met the models again.
-    _, warehouse, *_ = two_runs
-    assert query(warehouse, "select articles, enriched, reused, unchanged from raw.batches") == [(0, 0, 0, 43)]
+    # The second run read no file (the folder manifest) and so analysed nothing again.
+    assert record_second == [(0, 0, 0, 0)]
+    assert re.search(r"extract: read 0 articles .* files \(unchanged since loaded\)", two_runs[4].stdout)
+    # Airflow's metadata DB and pool were prepared by the first run: the second starts the DAG at once.
+    assert "preparing Airflow" in two_runs[2].stdout and "preparing Airflow" not in two_runs[4].stdout
 
 
 def test_enrich_command_writes_one_parquet_file_per_table(tmp_path):
@@ -285,3 +288,16 @@ def test_every_readme_sql_example_runs_in_the_documented_shell(two_runs):
         answered += any(counts)
     # over the sample every example has rows but "what is trending" and "every failed check" (none fail)
     assert answered >= len(examples) - 2
+
+
+def test_a_full_refresh_reads_and_enriches_everything_again_to_the_same_tables(two_runs):
+    """Last in the module: it adds a validation run to the warehouse the other tests read."""
+    home, warehouse, *_, counts_second, _ = two_runs
+    newsflow("run", "--warehouse", str(warehouse), "--logical-date", LOGICAL_DATE, "--full-refresh", home=home)
+    assert query(warehouse, "select articles, enriched, reused, unchanged from raw.batches") == [(43, 43, 0, 0)]
+    audit_tables = {"raw.validation_results", "marts.dq_results"}  # this run's validation adds its results
+    with db.connect(warehouse, read_only=True) as con:
+        counts = db.table_counts(con)
+    assert {k: v for k, v in counts.items() if k not in audit_tables} == {
+        k: v for k, v in counts_second.items() if k not in audit_tables
+    }

@@ -3,8 +3,10 @@ with networking disabled, lists its validation runs and draws its status icons."
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import lxml.html
@@ -114,6 +116,18 @@ def test_no_page_loads_anything_remote(site):
 def test_localising_twice_changes_nothing(site):
     localised, _ = site
     assert localise_site(localised) == 0
+
+
+def test_only_the_pages_a_build_wrote_are_rewritten(site, tmp_path):
+    _, untouched = site
+    copy = tmp_path / "site"
+    shutil.copytree(untouched, copy)
+    old = [page for page in copy.rglob("*.html") if page.name != "index.html"]
+    for page in old:
+        os.utime(page, (1_000_000_000, 1_000_000_000))  # written by an earlier run's build
+    assert localise_site(copy, since=time.time() - 60) == 1  # the index, just rebuilt
+    assert all(page.read_bytes() == (untouched / page.relative_to(copy)).read_bytes() for page in old)
+    assert localise_site(copy) > 0  # without a time, the older pages are rewritten too
 
 
 def test_an_unknown_remote_asset_is_a_clear_error():

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from newsflow.config import load_settings
-from newsflow.ingest.sources import extract_articles
+from newsflow.ingest.poison import FileManifest
+from newsflow.ingest.sources import UNCHANGED_FILE, extract_articles
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.pipeline.run_folder import BatchInfo, RunFolder, articles_frame
 from newsflow.pipeline.steps import (
@@ -94,11 +95,12 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
     # When the quarantined file was last seen is the record of a run, not content.
     everything = {"schemas": ("raw", "staging", "marts"), "leave_out": ("raw.quarantine.last_seen_at",)}
     loaded = warehouse_contents(seeds_settings.warehouse_path, **everything)
-    run_all(seeds_settings)
-    # Nothing new: no article meets the models again, and no table changes but the run's record
-    # (raw.batches and raw.batch_sources: the empty file is remembered as poison and not read
-    # again; and marts.ingest_health built from them).
-    assert batch_record(seeds_settings) == {"articles": 0, "enriched": 0, "reused": 0, "unchanged": 2}
+    run = run_all(seeds_settings)
+    # Nothing new: no file is read again (the two seeds are in the folder manifest, the empty
+    # file is remembered as poison), no article meets the models, and no table changes but
+    # the run's record (raw.batches, raw.batch_sources and marts.ingest_health built from them).
+    assert run.read_info().skipped_files == {UNCHANGED_FILE: 2, "poison file read before (unchanged)": 1}
+    assert batch_record(seeds_settings) == {"articles": 0, "enriched": 0, "reused": 0, "unchanged": 0}
     again = warehouse_contents(seeds_settings.warehouse_path, **everything)
     changed = {table for table in loaded if loaded[table] != again[table]}
     assert changed == {"raw.batches", "raw.batch_sources", "staging.batches", "marts.ingest_health"}
@@ -111,11 +113,58 @@ def test_steps_load_the_seeds_and_rerunning_the_interval_changes_nothing(seeds_s
 def test_a_full_refresh_enriches_every_article_again_to_the_same_tables(seeds_settings):
     run_all(seeds_settings)
     loaded = warehouse_contents(seeds_settings.warehouse_path, leave_out=("loaded_at",))
-    run_all(replace(seeds_settings, full_refresh=True))
+    run = run_all(replace(seeds_settings, full_refresh=True))
+    assert UNCHANGED_FILE not in run.read_info().skipped_files  # every file is read again
     assert batch_record(seeds_settings) == {"articles": 2, "enriched": 2, "reused": 0, "unchanged": 0}
     assert warehouse_contents(seeds_settings.warehouse_path, leave_out=("loaded_at",), skip_tables=RUN_RECORDS) == {
         table: rows for table, rows in loaded.items() if table not in RUN_RECORDS
     }
+
+
+def files_read(run: RunFolder) -> list[str]:
+    """The names of the files a run read articles from."""
+    return sorted({Path(location.split("#")[0]).name for location in run.read_table("articles")["source_location"]})
+
+
+def test_the_folder_manifest_reads_changed_and_new_files_only(seeds_settings):
+    folder = Path(seeds_settings.sources[0].location)
+    run_all(seeds_settings)
+    afp, rewrite = SEEDS["afp"].name, SEEDS["rewrite"].name
+    assert sorted(Path(p).name for p in FileManifest.load(seeds_settings.state_dir / "folder_manifest.json").files) == [
+        afp,
+        rewrite,
+    ]
+    text = (folder / rewrite).read_text(encoding="utf-8")
+    (folder / rewrite).write_text(text + "\nA correction was added.\n", encoding="utf-8")
+    shutil.copy(SAMPLE_DIR / "text" / "korealedger_seoul_night_bus_20241127.txt", folder)
+    os.utime(folder / afp)  # touched, same bytes: hashed, not parsed
+    later = BatchInfo(datetime(2024, 12, 2, tzinfo=UTC), datetime(2024, 12, 2, 1, tzinfo=UTC))
+    run = run_all(seeds_settings, later)
+    assert files_read(run) == sorted(["korealedger_seoul_night_bus_20241127.txt", rewrite])
+    assert run.read_info().skipped_files[UNCHANGED_FILE] == 1
+    assert batch_record(seeds_settings, later) == {"articles": 2, "enriched": 2, "reused": 0, "unchanged": 0}
+    with db.connect(seeds_settings.warehouse_path, read_only=True) as con:
+        corrected = con.execute("select count(*) from staging.articles where text like '%A correction was added.%'")
+        assert corrected.fetchone() == (1,)
+    # The touched file's new mtime is kept: the next run skips it without reading it.
+    again = BatchInfo(datetime(2024, 12, 2, 1, tzinfo=UTC), datetime(2024, 12, 2, 2, tzinfo=UTC))
+    assert run_all(seeds_settings, again).read_info().skipped_files[UNCHANGED_FILE] == 3
+
+
+def test_the_folder_manifest_is_kept_only_once_the_batch_loads_and_only_for_its_warehouse(seeds_settings, tmp_path):
+    folder = Path(seeds_settings.sources[0].location)
+    run_all(seeds_settings)
+    rewrite = folder / SEEDS["rewrite"].name
+    rewrite.write_text(rewrite.read_text(encoding="utf-8") + "\nA correction was added.\n", encoding="utf-8")
+    later = BatchInfo(datetime(2024, 12, 2, tzinfo=UTC), datetime(2024, 12, 2, 1, tzinfo=UTC))
+    assert files_read(run_until(seeds_settings, "validate_batch", later)) == [rewrite.name]
+    # That batch was not loaded: its run reads the changed file again.
+    assert files_read(run_all(seeds_settings, later)) == [rewrite.name]
+    # A deleted warehouse, or another one, holds none of these articles: every file is read.
+    seeds_settings.warehouse_path.unlink()
+    assert files_read(run_all(seeds_settings)) == [SEEDS["afp"].name, SEEDS["rewrite"].name]
+    other = replace(seeds_settings, warehouse_path=tmp_path / "other.duckdb")
+    assert files_read(run_all(other)) == [SEEDS["afp"].name, SEEDS["rewrite"].name]
 
 
 def syndicated(text: str, url: str) -> str:
@@ -310,8 +359,10 @@ def test_an_incremental_run_gives_the_tables_of_a_run_from_scratch(seeds_setting
     Path(folder, SEEDS["rewrite"].name).write_text(SEEDS["rewrite"].read_text(encoding="utf-8") + "\nOne more line.\n")
     shutil.copy(SAMPLE_DIR / "text" / "korealedger_seoul_night_bus_20241127.txt", folder)
     day2 = BatchInfo(datetime(2024, 12, 2, tzinfo=UTC), datetime(2024, 12, 2, 1, tzinfo=UTC))
-    run_all(seeds_settings, day2)
-    assert batch_record(seeds_settings, day2) == {"articles": 3, "enriched": 2, "reused": 1, "unchanged": 1}
+    run = run_all(seeds_settings, day2)
+    # The unchanged seed's file is not read; of the three read, the copy reuses the seed's enrichment.
+    assert run.read_info().skipped_files[UNCHANGED_FILE] == 1
+    assert batch_record(seeds_settings, day2) == {"articles": 3, "enriched": 2, "reused": 1, "unchanged": 0}
 
     scratch = replace(seeds_settings, warehouse_path=tmp_path / "scratch.duckdb", var_dir=tmp_path / "scratch")
     run_all(scratch, day2)

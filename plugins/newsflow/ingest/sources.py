@@ -38,7 +38,7 @@ from newsflow.ingest.parsers import (
     parse_text,
     parse_url_list,
 )
-from newsflow.ingest.poison import PoisonFiles, content_sha256, readmit_hint
+from newsflow.ingest.poison import FileManifest, PoisonFiles, content_sha256, readmit_hint
 from newsflow.ingest.records import (
     MIN_WORDS,
     Article,
@@ -76,6 +76,7 @@ _FEED_START = re.compile(rb"<rss\b|<feed\b|<rdf:rdf\b|jsonfeed\.org/version", re
 PAGE_FIELDS = ("text", "title", "url", "author", "published_at", "outlet", "language")
 FEED_FIRST = frozenset({"published_at", "outlet"})
 IGNORED_NAMES = ("README*", "LICENSE*", "*.md", "*.csv")
+UNCHANGED_FILE = "unchanged since loaded"
 PARSERS: dict[str, tuple[str, Callable[[bytes], list[Item | Reject]]]] = {
     ".txt": ("text", parse_text),
     ".jsonl": ("jsonl", parse_jsonl),
@@ -102,6 +103,8 @@ class ExtractResult:
     skipped: Counter[str] = field(default_factory=Counter)
     # Files found to be poison in this run (remembered once the batch is loaded).
     poison: PoisonFiles = field(default_factory=PoisonFiles)
+    # Files read into articles in this run (kept in the folder manifest once the batch is loaded).
+    manifest: FileManifest = field(default_factory=FileManifest)
     # Pages fetched for entries: url -> validators and the entry's date, saved once loaded.
     page_state: dict[str, dict[str, str]] = field(default_factory=dict)
     pages_fetched: int = 0
@@ -220,6 +223,7 @@ class Extractor:
         feed_state: dict[str, dict[str, str]],
         page_state: dict[str, dict[str, str]] | None = None,
         poison: PoisonFiles | None = None,
+        manifest: FileManifest | None = None,
     ):
         self.settings = settings
         self.reference_time = reference_time
@@ -227,6 +231,7 @@ class Extractor:
         self.feed_state = feed_state
         self.page_state = page_state or {}
         self.known_poison = poison or PoisonFiles()
+        self.known_files = manifest or FileManifest()
         self.result = ExtractResult()
         self._fetcher: PageFetcher | None = None
         # Articles whose link is shared with other items: their equal texts are still different items.
@@ -258,14 +263,21 @@ class Extractor:
             self._read_file(source, path, root)
 
     def _read_file(self, source: SourceConfig, path: Path, root: Path) -> None:
-        """One file; a file that vanished or cannot be read after listing is quarantined, not fatal."""
+        """One file; a file that vanished or cannot be read after listing is quarantined, not fatal.
+
+        A file the manifest holds is skipped unread while its size and mtime are unchanged,
+        and unparsed when it was only touched (same bytes)."""
         fmt, parser = PARSERS.get(path.suffix.lower(), ("unknown", None))
         location = display_path(path)
         if parser is None:
             self._quarantine(source, location, fmt, f"unsupported file type {path.suffix!r}", step="read")
             return
         try:
-            size = path.stat().st_size
+            stat = path.stat()
+            size = stat.st_size
+            if self.known_files.unchanged(location, size, stat.st_mtime_ns):
+                self.result.skipped[UNCHANGED_FILE] += 1
+                return
             if size > MAX_BYTES:
                 self._quarantine(source, location, fmt, f"file larger than {MAX_BYTES} bytes", step="read")
                 return
@@ -276,6 +288,10 @@ class Extractor:
         sha256 = content_sha256(data)
         if PoisonFiles.key(sha256, location) in self.known_poison:
             self.result.skipped["poison file read before (unchanged)"] += 1
+            return
+        if self.known_files.same_content(location, sha256):
+            self.result.manifest.add(location, size, stat.st_mtime_ns, sha256)
+            self.result.skipped[UNCHANGED_FILE] += 1
             return
         articles, quarantined = len(self.result.articles), len(self.result.quarantined)
         if not data.strip():
@@ -290,6 +306,8 @@ class Extractor:
             for row in rows:
                 row.detail = f"{row.detail} | {readmit_hint(sha256)}" if row.detail else readmit_hint(sha256)
             self.result.poison.add(sha256, location, rows[0].reason)
+        elif len(self.result.articles) > articles:
+            self.result.manifest.add(location, size, stat.st_mtime_ns, sha256)
 
     def _parse(
         self, source: SourceConfig, location: str, fmt: str, parser: Callable[[bytes], list[Item | Reject]], data: bytes
@@ -659,11 +677,13 @@ def extract_articles(
     feed_state: dict[str, dict[str, str]] | None = None,
     page_state: dict[str, dict[str, str]] | None = None,
     poison: PoisonFiles | None = None,
+    manifest: FileManifest | None = None,
 ) -> ExtractResult:
     """Read every configured source; ``reference_time`` (UTC) is the batch's end for date checks.
 
     ``page_state`` holds the pages already loaded (url -> validators, entry date): they are
     not fetched again unless their entry changed.  Files in ``poison`` (unchanged since they
-    were quarantined) are skipped and counted.
+    were quarantined) are skipped and counted, and so are the files of ``manifest`` (loaded
+    before, unchanged since).
     """
-    return Extractor(settings, reference_time, feed_state or {}, page_state, poison).run(settings.sources)
+    return Extractor(settings, reference_time, feed_state or {}, page_state, poison, manifest).run(settings.sources)

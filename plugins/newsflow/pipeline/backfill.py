@@ -11,7 +11,8 @@ day, and each folder goes through every later step of :data:`~newsflow.pipeline.
 in order, as a DAG run would: partition, enrich, merge, link (to the days loaded before
 it), validate and load.  The marts are refreshed once at the end.  Articles without a
 trustworthy date belong to no day and are left out (a normal ``run`` loads them); so are
-articles dated outside the range.
+articles dated outside the range.  So a backfill never adds to the folder manifest: a file
+it read may hold articles it left out, which the next run must still read.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from newsflow.config import Settings
-from newsflow.ingest.poison import POISON_FILE, PoisonFiles
+from newsflow.ingest.poison import MANIFEST_FILE, POISON_FILE, FileManifest, PoisonFiles
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, Article, Quarantined
 
 
@@ -97,6 +97,7 @@ class RunFolder:
     VALIDATION = "validation.json"
     FEED_STATE = "feed_state.json"
     POISON = POISON_FILE
+    MANIFEST = MANIFEST_FILE
     PAGE_STATE = "page_state.json"
     PARTITIONS = "partitions"
     REUSED = "reused"
@@ -157,6 +158,13 @@ class RunFolder:
     def read_poison(self) -> PoisonFiles:
         """The poison files this run found (remembered once its batch is loaded)."""
         return PoisonFiles.load(self.path / self.POISON)
+
+    def write_manifest(self, manifest: FileManifest) -> None:
+        manifest.save(self.path / self.MANIFEST)
+
+    def read_manifest(self) -> FileManifest:
+        """The files this run read into articles (kept in the folder manifest once its batch is loaded)."""
+        return FileManifest.load(self.path / self.MANIFEST)
 
     def write_page_state(self, state: dict[str, dict[str, str]]) -> None:
         _write_json(self.path / self.PAGE_STATE, state)

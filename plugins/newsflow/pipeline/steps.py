@@ -16,14 +16,14 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from newsflow.config import Settings
-from newsflow.ingest.poison import PoisonFiles
+from newsflow.ingest.poison import FileManifest, PoisonFiles
 from newsflow.ingest.records import Quarantined, failure_reason
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.nlp.aliases import load_entity_list
@@ -49,22 +49,32 @@ log = logging.getLogger(__name__)
 # this logger, errors and newsflow's own warnings; everything else goes to the run's log file).
 progress = logging.getLogger("newsflow.progress")
 
+# Seconds by which a file's modification time may precede the clock reading taken before writing it.
+MTIME_MARGIN_S = 2.0
 # Below this many articles per process, starting a worker costs more than it saves.
 MIN_ARTICLES_PER_PROCESS = 50
 
 
 def extract_step(settings: Settings, run: RunFolder) -> None:
-    """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables."""
+    """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables.
+
+    Files of the folder manifest unchanged since they were loaded are skipped unread, unless
+    the warehouse they were loaded into is absent or ``full_refresh`` asks to read everything.
+    """
     info = run.read_info()
     state = read_feed_state(settings.state_dir / RunFolder.FEED_STATE)
     pages = read_feed_state(settings.state_dir / RunFolder.PAGE_STATE)
     known_poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
-    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages, known_poison)
+    manifest = FileManifest(str(settings.warehouse_path))
+    if not settings.full_refresh and settings.warehouse_path.exists():
+        manifest = FileManifest.load(settings.state_dir / RunFolder.MANIFEST, settings.warehouse_path)
+    result: ExtractResult = extract_articles(settings, info.batch.interval_end, state, pages, known_poison, manifest)
     run.write_table("articles", articles_frame(result.articles))
     run.write_table("quarantine", quarantine_frame(result.quarantined))
     run.write_feed_state(result.feed_state)
     run.write_page_state(result.page_state)
     run.write_poison(result.poison)
+    run.write_manifest(replace(result.manifest, warehouse=str(settings.warehouse_path)))
     info.articles, info.quarantined = len(result.articles), len(result.quarantined)
     info.duplicates, info.ignored_files = result.duplicates, result.ignored_files
     info.skipped_files = dict(result.skipped)
@@ -334,6 +344,7 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         verdict = {"status": "empty", "success": True, "failures": []}
         run.write_verdict(verdict)
         return verdict
+    started = time.time()
     outcome = validate_batch(
         tables,
         gx_root=settings.gx_root,
@@ -341,7 +352,7 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         reference_time=batch.interval_end,
         earliest_published_at=settings.earliest_published_at,
     )
-    offline_data_docs(settings)
+    offline_data_docs(settings, since=started)
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
         db.record_validation(con, outcome.results)
     quarantined: list[Quarantined] = []
@@ -372,10 +383,12 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
     return verdict
 
 
-def offline_data_docs(settings: Settings) -> None:
-    """Point the Data Docs just built at local copies of their assets; a failure is logged, never fatal."""
+def offline_data_docs(settings: Settings, since: float | None = None) -> None:
+    """Point the Data Docs built ``since`` then (a ``time.time()`` value; None: every page) at
+    local copies of their assets; a failure is logged, never fatal."""
     try:
-        localise_site(settings.data_docs_index.parent)
+        # A margin for file systems whose timestamps lag the clock: rewriting a page twice changes nothing.
+        localise_site(settings.data_docs_index.parent, None if since is None else since - MTIME_MARGIN_S)
     except (OSError, OfflineAssetError) as exc:
         log.error("the Data Docs still load assets from the internet: %s", exc)
 
@@ -406,10 +419,14 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     write_feed_state(state_path, {**read_feed_state(state_path), **run.read_feed_state()})
     pages_path = settings.state_dir / RunFolder.PAGE_STATE
     write_feed_state(pages_path, {**read_feed_state(pages_path), **run.read_page_state()})
-    # Likewise the poison files: skipped from now on, since their quarantine rows are stored.
+    # Likewise the poison files: skipped from now on, since their quarantine rows are stored;
+    # and the files read into articles, now loaded (a manifest kept for another warehouse is replaced).
     poison = PoisonFiles.load(settings.state_dir / RunFolder.POISON)
     poison.update(run.read_poison())
     poison.save(settings.state_dir / RunFolder.POISON)
+    manifest = FileManifest.load(settings.state_dir / RunFolder.MANIFEST, settings.warehouse_path)
+    manifest.update(run.read_manifest())
+    manifest.save(settings.state_dir / RunFolder.MANIFEST)
     return counts
 
 

@@ -6,6 +6,8 @@ lists no validation run and validation pages lose their styling and status icons
 Data Docs build, :func:`localise_site` copies the vendored assets (``datadocs_assets/``, with
 their licences) and a Vega bundle into ``<site>/static/offline/`` and rewrites every page's
 remote asset URLs to relative paths.  It is idempotent: a page already rewritten is unchanged.
+After a build, only the pages it wrote need rewriting (``since``), so a run's cost does not grow
+with the number of runs the site already shows.
 """
 
 from __future__ import annotations
@@ -85,7 +87,12 @@ def _vega_bundle() -> str:
 def install_assets(site: Path) -> Path:
     """Copy the vendored assets and the Vega bundle into ``site/static/offline``; returns that folder."""
     target = site / OFFLINE_DIR
-    shutil.copytree(ASSETS, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
+    for source in ASSETS.rglob("*"):
+        copy = target / source.relative_to(ASSETS)
+        if source.is_file() and source.name != "README.md":
+            if not copy.exists() or copy.stat().st_size != source.stat().st_size:
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, copy)
     bundle = target / VEGA_BUNDLE
     if not bundle.exists():
         partial = bundle.with_suffix(".tmp")
@@ -123,14 +130,15 @@ def localise_page(html: str, prefix: str) -> str:
     return _REMOTE_IMAGE.sub(_LOGO_TEXT, html)
 
 
-def localise_site(site: Path) -> int:
-    """Install the assets into a Data Docs site and rewrite its pages; returns the pages rewritten."""
+def localise_site(site: Path, since: float | None = None) -> int:
+    """Install the assets into a Data Docs site and rewrite its pages (``since``: only those
+    modified at or after that time, a ``time.time()`` value); returns the pages rewritten."""
     if not (site / "index.html").exists():
         return 0
     offline = install_assets(site)
     changed = 0
     for page in sorted(site.rglob("*.html")):
-        if offline in page.parents:
+        if offline in page.parents or (since is not None and page.stat().st_mtime < since):
             continue
         prefix = os.path.relpath(offline, page.parent).replace(os.sep, "/") + "/"
         before = page.read_text(encoding="utf-8")
