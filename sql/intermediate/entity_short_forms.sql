@@ -23,44 +23,48 @@ with named as (
     group by all
 ),
 
-people as (
+names as (
     select distinct
         article_entities.entity_id,
+        article_entities.label,
         string_split(article_entities.name_key, ' ') as words
     from {{ ref('article_entities') }} as article_entities
     anti join {{ ref('entity_variants') }} as variants on article_entities.entity_id = variants.entity_id
-    where article_entities.label = 'PERSON'
 ),
 
 full_names as (
     -- each one word and each ordered pair of words of a name of two to five words
     select
         entity_id,
+        label,
         words[first] || case when second is null then '' else ' ' || words[second] end as short_form
-    from people
+    from names
     cross join unnest(range(1, len(words) + 1)) as firsts (first)
     cross join unnest(list_prepend(null, range(first + 1, len(words) + 1))) as seconds (second)
     where len(words) between 2 and 5
 ),
 
 short_forms as (
+    -- a person's one or two words and the names that hold them, of any label
     select
-        people.entity_id as short_id,
-        full_names.entity_id as full_id
-    from people
-    inner join full_names on array_to_string(people.words, ' ') = full_names.short_form
-    where len(people.words) <= 2 and people.entity_id <> full_names.entity_id
+        names.entity_id as short_id,
+        full_names.entity_id as full_id,
+        full_names.label = 'PERSON' as is_candidate
+    from names
+    inner join full_names on array_to_string(names.words, ' ') = full_names.short_form
+    where names.label = 'PERSON' and len(names.words) <= 2 and names.entity_id <> full_names.entity_id
 ),
 
 lone as (
-    -- articles naming the short form and none of its full names
+    -- articles naming the short form and no longer name holding it (whatever the model called
+    -- that name: "Bettie Page" tagged as an organisation still gives "Page" its full form)
     select
         named.article_id,
         named.day,
         short_forms.short_id,
         short_forms.full_id
     from named
-    inner join short_forms on named.entity_id = short_forms.short_id
+    inner join short_forms on named.entity_id = short_forms.short_id and short_forms.is_candidate
     where not exists (
         select 1
         from named as own

@@ -1,7 +1,8 @@
 -- grain: one row per entity (after the label vote) folded into another spelling of its name:
 -- variant_of is the entity it folds into, kind says how the names differ:
 --   hyphen: the same words with a hyphen, a space or nothing between them ("Kim Jong-un",
---           "Kim Jong Un"), or the name with a hyphenated part added ("Belousov-North", "Belousov");
+--           "Kim Jong Un"), or the name with one hyphenated word added ("Belousov-North",
+--           "Belousov"; "Middle East-Western Europe" is not "Middle East");
 --   typo:   one character added, dropped, changed or two swapped, in a name of 6+ characters
 --           without digits, same first letter ("Belousow", "Belousov"; "G7" and "G8" never).
 -- Names alone never fold: the two must share their context, the entities co-mentioned with
@@ -22,6 +23,9 @@ with entities as (
 ),
 
 variant_keys as (
+    -- self: the name; joined: its hyphens as spaces or as nothing; stem: the part before a
+    -- hyphen followed by one word; typo: the name without one of its characters (two names one
+    -- edit apart share one: found by a join, not by comparing every pair)
     select
         entity_id,
         name_key as variant_key,
@@ -30,27 +34,18 @@ variant_keys as (
     union all
     select
         entity_id,
-        replace(name_key, '-', ' ') as variant_key,
-        'hyphen' as kind
+        unnest([replace(name_key, '-', ' '), replace(name_key, '-', '')]) as variant_key,
+        'joined' as kind
     from entities
     where contains(name_key, '-')
     union all
     select
         entity_id,
-        replace(name_key, '-', '') as variant_key,
-        'hyphen' as kind
+        regexp_extract(name_key, '^(.+)-[a-z]+$', 1) as variant_key,
+        'stem' as kind
     from entities
-    where contains(name_key, '-')
+    where regexp_matches(name_key, '^[^-]+-[a-z]+$')
     union all
-    select
-        entity_id,
-        trim(split_part(name_key, '-', 1)) as variant_key,
-        'hyphen' as kind
-    from entities
-    where contains(name_key, '-')
-    union all
-    -- one-character deletions: two names one edit apart share one (found by a join, not by
-    -- comparing every pair)
     select
         entities.entity_id,
         left(entities.name_key, position - 1) || substr(entities.name_key, position + 1) as variant_key,
@@ -64,7 +59,7 @@ pairs as (
     select distinct
         alias.entity_id as alias_id,
         target.entity_id as target_id,
-        case when 'typo' in (alias_keys.kind, target_keys.kind) then 'typo' else 'hyphen' end as kind,
+        case when alias_keys.kind = 'typo' or target_keys.kind = 'typo' then 'typo' else 'hyphen' end as kind,
         alias.articles as alias_articles,
         target.articles as target_articles
     from variant_keys as alias_keys
@@ -74,7 +69,14 @@ pairs as (
     inner join entities as target on target_keys.entity_id = target.entity_id
     where
         alias.label = target.label
-        and not (alias_keys.kind = 'self' and target_keys.kind = 'self')
+        -- which keys may meet: a stem only the other's name, a typo key a name or a typo key
+        and (
+            (alias_keys.kind = 'joined' and target_keys.kind in ('self', 'joined'))
+            or (alias_keys.kind = 'self' and target_keys.kind = 'joined')
+            or (alias_keys.kind = 'stem' and target_keys.kind = 'self')
+            or (alias_keys.kind = 'typo' and target_keys.kind in ('self', 'typo'))
+            or (alias_keys.kind = 'self' and target_keys.kind = 'typo')
+        )
         and (
             alias.articles < target.articles
             or (alias.articles = target.articles and alias.name_key > target.name_key)
