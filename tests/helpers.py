@@ -50,9 +50,7 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
 
     ``leave_out``: columns to leave out of every table (e.g. when or in which batch a row was
     loaded). Floats are rounded to 9 places: a sum over several batches adds in another order
-    than one sum. Entity names (columns ``name``, ``*_name``) are case-folded: an entity's
-    display spelling is the first one loaded ("EINDHOVEN" in a dateline, or "Eindhoven"),
-    while its id, label and aliases must agree exactly.
+    than one sum.
     """
     import duckdb
 
@@ -76,8 +74,7 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
                 ).fetchall()
                 if name not in leave_out and f"{table}.{name}" not in leave_out
             ]
-            folded = [f"lower({c})" if c == "name" or c.endswith("_name") else c for c in columns]
-            rows = con.execute(f"select {', '.join(folded)} from {table}").fetchall()
+            rows = con.execute(f"select {', '.join(columns)} from {table}").fetchall()
             contents[table] = sorted(
                 (tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows), key=repr
             )

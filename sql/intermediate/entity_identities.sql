@@ -30,7 +30,7 @@ spellings as (
     -- a variant's spellings name the variant, not the entity it folds into
     where identified.voted_entity_id = identified.entity_id
     group by all
-    having lower(spelling) = any_value(identified.name_key)
+    having casefold(spelling) = any_value(identified.name_key)
 ),
 
 display_names as (

@@ -3,7 +3,10 @@
 -- sentences and GPE in most, is GPE). Names with a tie at the top have no row: their mentions
 -- keep the labels enrichment gave them. The vote counts the model's own labels (model_label)
 -- of unlisted mentions; entities the alias table or watchlist named never vote nor move.
+-- name_key: the name case-folded as entity ids fold it (casefold(), sql_functions.py; a table,
+-- since readers' connections lack that function).
 -- reads: staging.enriched_mentions, staging.enriched_entities
+{{ config(materialized='table') }}
 with listed_entities as (
     select distinct entity_id
     from {{ ref('enriched_mentions') }}
@@ -12,7 +15,7 @@ with listed_entities as (
 
 votes as (
     select
-        lower(entities.name) as name_key,
+        casefold(entities.name) as name_key,
         mentions.model_label as label,
         count(*) as mentions
     from {{ ref('enriched_mentions') }} as mentions
