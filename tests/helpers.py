@@ -31,7 +31,8 @@ BATCH_FILES = [
 
 # Marts that record runs rather than content: two ways to load the same articles differ here.
 # Also the batches themselves and what enrichment said per batch before the corpus-wide vote
-# (each batch's partitions vote alone; the vote's results, staging.mentions and entities, agree).
+# (each batch's partitions vote alone; the vote's results, staging.mentions and entities, agree),
+# and so the label_vote rows of staging.entity_aliases (its other rules must agree: compared apart).
 RUN_RECORDS = frozenset(
     {
         "marts.dq_results",
@@ -41,6 +42,7 @@ RUN_RECORDS = frozenset(
         "staging.enriched_entities",
         "staging.enriched_entity_sentiment",
         "staging.enriched_quotes",
+        "staging.entity_aliases",
     }
 )
 

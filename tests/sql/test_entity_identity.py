@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from newsflow.nlp.aliases import EntityEntry, EntityList
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 from tests.sql.test_relabel import named
@@ -149,3 +150,23 @@ def test_the_display_name_is_the_spelling_used_most_whatever_the_load_order(tmp_
             frames = day_batch(day, {f"e{first}": spelled[first]})
             load_day(con, day, frames)
         assert con.execute("select entity_id, name from staging.entities").fetchall() == [(eindhoven, "Eindhoven")]
+
+
+def test_the_alias_table_as_the_last_refresh_read_it_names_earlier_batches(tmp_path):
+    # Loaded before the alias table knew "DPRK": a refresh with the new table moves it.
+    with db.connect(tmp_path / "w.duckdb") as con:
+        load_day(con, 1, day_batch(1, {"d1": [("DPRK", "GPE"), ("Pyongyang", "GPE")]}))
+        assert entity_of(con, "d1", "DPRK") == "DPRK"
+        listed = EntityList((EntityEntry("North Korea", "GPE", ("DPRK", "D.P.R.K.")),))
+        db.refresh_marts(con, lists={"aliases": listed, "watchlist": EntityList()})
+        assert entity_of(con, "d1", "DPRK") == "North Korea"
+        got = con.execute("select entity_id from staging.mentions where text = 'DPRK'").fetchone()[0]
+        assert got == entity_id("North Korea", "GPE")
+        # one row per lookup key: "DPRK" and "D.P.R.K." are one
+        assert con.execute("select list, name_key, name from staging.entity_lists order by all").fetchall() == [
+            ("aliases", "dprk", "North Korea"),
+            ("aliases", "north korea", "North Korea"),
+        ]
+        # Taken off the list again, it is its own entity again.
+        db.refresh_marts(con, lists={"aliases": EntityList(), "watchlist": EntityList()})
+        assert entity_of(con, "d1", "DPRK") == "DPRK"

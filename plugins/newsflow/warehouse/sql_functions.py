@@ -5,6 +5,8 @@
   or id computed with it would not match enrichment's.
 - ``entity_id(name, label)``: :func:`newsflow.nlp.entities.entity_id` itself, so an entity the
   corpus-wide vote moves gets the very id enrichment gives that name and label.
+- ``listed_name_key(name, label)``: :func:`newsflow.nlp.aliases.name_key`, how the alias table
+  and watchlist look a name up.
 
 Only table models call them (a view would need them in every reader's connection).  Named in
 ``sql/profiles.yml``; dbt-duckdb calls :meth:`Plugin.configure_connection` on its connection
@@ -17,6 +19,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 from duckdb.sqltypes import VARCHAR
 
+from newsflow.nlp.aliases import name_key
 from newsflow.nlp.entities import entity_id
 
 
@@ -24,7 +27,11 @@ def _casefold(name: str) -> str:
     return name.casefold()
 
 
-FUNCTIONS = {"casefold": (_casefold, [VARCHAR]), "entity_id": (entity_id, [VARCHAR, VARCHAR])}
+FUNCTIONS = {
+    "casefold": (_casefold, [VARCHAR]),
+    "entity_id": (entity_id, [VARCHAR, VARCHAR]),
+    "listed_name_key": (name_key, [VARCHAR, VARCHAR]),
+}
 
 
 def register(con: DuckDBPyConnection) -> None:

@@ -171,12 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, help="also write the lineage docs (one offline HTML page) to DIR")
     args = parser.parse_args(argv)
     from newsflow.config import load_settings
-    from newsflow.pipeline.steps import refresh_step
+    from newsflow.pipeline.steps import entity_lists, refresh_step
     from newsflow.warehouse import db
 
     settings = load_settings()
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
-        counts = db.refresh_marts(con, full=args.full_refresh)
+        counts = db.refresh_marts(con, full=args.full_refresh, lists=entity_lists(settings))
         if args.docs:
             print(f"lineage docs: {write_lineage_docs(con, args.docs)}")
     refresh_step(settings)  # nothing left to rebuild: publishes the snapshot analysts open
