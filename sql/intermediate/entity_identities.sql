@@ -20,13 +20,22 @@ with identified as (
     left join {{ ref('entity_variants') }} as variants on voted.entity_id = variants.entity_id
 ),
 
+texts as (
+    select
+        entity_id,
+        text,
+        count(*) as mentions
+    from {{ ref('enriched_mentions') }}
+    group by entity_id, text
+),
+
 spellings as (
     select
         identified.entity_id,
-        regexp_replace(trim(mentions.text), '\s+', ' ', 'g') as spelling,
-        count(*) as mentions
-    from {{ ref('enriched_mentions') }} as mentions
-    inner join identified on mentions.entity_id = identified.enriched_entity_id
+        regexp_replace(trim(texts.text), '\s+', ' ', 'g') as spelling,
+        sum(texts.mentions) as mentions
+    from texts
+    inner join identified on texts.entity_id = identified.enriched_entity_id
     -- a variant's spellings name the variant, not the entity it folds into
     where identified.voted_entity_id = identified.entity_id
     group by all

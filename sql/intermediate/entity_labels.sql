@@ -2,26 +2,18 @@
 -- label the NER model gives it most often across the warehouse ("Oslo", tagged ORG in some
 -- sentences and GPE in most, is GPE). Names with a tie at the top have no row: their mentions
 -- keep the labels enrichment gave them. The vote counts the model's own labels (model_label)
--- of unlisted mentions; entities the alias table or watchlist named (at enrichment, or on the
--- lists today: staging.entity_lists) never vote nor move.
+-- of unlisted mentions; entities the alias table or watchlist names (intermediate.listed_entities)
+-- never vote nor move.
 -- name_key: the name case-folded as entity ids fold it (casefold(), sql_functions.py; a table,
 -- since readers' connections lack that function).
--- reads: staging.enriched_mentions, staging.enriched_entities, staging.entity_lists
+-- reads: staging.enriched_mentions, staging.enriched_entities, intermediate.listed_entities
 {{ config(materialized='table') }}
-with listed_entities as (
-    select distinct entity_id
-    from {{ ref('enriched_mentions') }}
-    where listed
-),
-
-voters as (
+with voters as (
     select
         entity_id,
         casefold(name) as name_key
     from {{ ref('enriched_entities') }}
-    where
-        entity_id not in (select listed_entities.entity_id from listed_entities)
-        and listed_name_key(name, label) not in (select lists.name_key from {{ ref('entity_lists') }} as lists)
+    where entity_id not in (select listed.enriched_entity_id from {{ ref('listed_entities') }} as listed)
 ),
 
 votes as (
