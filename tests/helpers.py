@@ -31,7 +31,8 @@ BATCH_FILES = [
 
 # Marts that record runs rather than content: two ways to load the same articles differ here.
 # Also the batches themselves and what enrichment said per batch before the corpus-wide vote
-# (each batch's partitions vote alone; the vote's results, staging.mentions and entities, agree).
+# (each batch's partitions vote alone; the vote's results, staging.mentions and entities, agree),
+# and so the label_vote rows of staging.entity_aliases (its other rules must agree: compared apart).
 RUN_RECORDS = frozenset(
     {
         "marts.dq_results",
@@ -41,6 +42,7 @@ RUN_RECORDS = frozenset(
         "staging.enriched_entities",
         "staging.enriched_entity_sentiment",
         "staging.enriched_quotes",
+        "staging.entity_aliases",
     }
 )
 
@@ -50,9 +52,7 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
 
     ``leave_out``: columns to leave out of every table (e.g. when or in which batch a row was
     loaded). Floats are rounded to 9 places: a sum over several batches adds in another order
-    than one sum. Entity names (columns ``name``, ``*_name``) are case-folded: an entity's
-    display spelling is the first one loaded ("EINDHOVEN" in a dateline, or "Eindhoven"),
-    while its id, label and aliases must agree exactly.
+    than one sum.
     """
     import duckdb
 
@@ -76,8 +76,7 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
                 ).fetchall()
                 if name not in leave_out and f"{table}.{name}" not in leave_out
             ]
-            folded = [f"lower({c})" if c == "name" or c.endswith("_name") else c for c in columns]
-            rows = con.execute(f"select {', '.join(folded)} from {table}").fetchall()
+            rows = con.execute(f"select {', '.join(columns)} from {table}").fetchall()
             contents[table] = sorted(
                 (tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows), key=repr
             )

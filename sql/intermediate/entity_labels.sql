@@ -2,22 +2,28 @@
 -- label the NER model gives it most often across the warehouse ("Oslo", tagged ORG in some
 -- sentences and GPE in most, is GPE). Names with a tie at the top have no row: their mentions
 -- keep the labels enrichment gave them. The vote counts the model's own labels (model_label)
--- of unlisted mentions; entities the alias table or watchlist named never vote nor move.
--- reads: staging.enriched_mentions, staging.enriched_entities
-with listed_entities as (
-    select distinct entity_id
-    from {{ ref('enriched_mentions') }}
-    where listed
+-- of unlisted mentions; entities the alias table or watchlist names (intermediate.listed_entities)
+-- never vote nor move.
+-- name_key: the name case-folded as entity ids fold it (casefold(), sql_functions.py; a table,
+-- since readers' connections lack that function).
+-- reads: staging.enriched_mentions, staging.enriched_entities, intermediate.listed_entities
+{{ config(materialized='table') }}
+with voters as (
+    select
+        entity_id,
+        casefold(name) as name_key
+    from {{ ref('enriched_entities') }}
+    where entity_id not in (select listed.enriched_entity_id from {{ ref('listed_entities') }} as listed)
 ),
 
 votes as (
     select
-        lower(entities.name) as name_key,
+        voters.name_key,
         mentions.model_label as label,
         count(*) as mentions
     from {{ ref('enriched_mentions') }} as mentions
-    inner join {{ ref('enriched_entities') }} as entities using (entity_id)
-    where not mentions.listed and mentions.entity_id not in (select listed_entities.entity_id from listed_entities)
+    inner join voters using (entity_id)
+    where not mentions.listed
     group by all
 ),
 

@@ -1,16 +1,19 @@
 -- grain: one row per day (UTC) whose daily mart rows this refresh rebuilds: the days of
 -- articles that are new, gone or changed (a new load, another day, outlet or copy status) since
 -- the last refresh, old and new day alike, and the days of articles that mention an entity the
--- corpus-wide vote moved or renamed. Without a previous refresh: every day.
+-- identity rules moved or renamed (vote, spelling variants) and of articles whose short forms
+-- link elsewhere. Without a previous refresh: every day.
 -- reads: intermediate.counted_articles, intermediate.entity_identities,
---        staging.enriched_mentions, and the refresh's copies of the first two
---        (intermediate.refreshed_articles, intermediate.refreshed_identities)
+--        intermediate.entity_short_forms, staging.enriched_mentions, and the refresh's copies of
+--        the first three (intermediate.refreshed_articles, refreshed_identities, refreshed_short_forms)
 {{ config(materialized='table') }}
--- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}
+-- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}, {{ ref('entity_short_forms') }}
 {%- set refreshed_articles = refreshed_relation('refreshed_articles') -%}
 {%- set refreshed_identities = refreshed_relation('refreshed_identities') -%}
+{%- set refreshed_short_forms = refreshed_relation('refreshed_short_forms') -%}
 {%- set identity_columns = 'enriched_entity_id, entity_id, name, label' -%}
-{%- if refreshed_articles is none or refreshed_identities is none %}
+{%- set short_form_columns = 'article_id, entity_id, linked_entity_id' -%}
+{%- if refreshed_articles is none or refreshed_identities is none or refreshed_short_forms is none %}
 select distinct day
 from {{ ref('counted_articles') }}
 {%- else %}
@@ -42,7 +45,28 @@ gone_or_changed_identities as (
     from {{ ref('entity_identities') }}
 ),
 
+changed_short_forms as (
+    (
+        select {{ short_form_columns }}
+        from {{ ref('entity_short_forms') }}
+        except
+        select {{ short_form_columns }}
+        from {{ refreshed_short_forms }}
+    )
+    union
+    (
+        select {{ short_form_columns }}
+        from {{ refreshed_short_forms }}
+        except
+        select {{ short_form_columns }}
+        from {{ ref('entity_short_forms') }}
+    )
+),
+
 moved_articles as (
+    select article_id
+    from changed_short_forms
+    union
     select distinct article_id
     from {{ ref('enriched_mentions') }}
     where

@@ -2,12 +2,13 @@
 -- into staging.articles.text; sentence_index counts sentences from 0. entity_id and label are
 -- the entity after the corpus-wide label vote (intermediate.entity_identities), model_label what
 -- the NER model said here (until the next refresh, a newly loaded mention keeps enrichment's
--- entity); watched: the entity is on the analyst's watchlist; listed: the
--- watchlist or alias table named the entity (and its label), so the vote leaves it alone.
--- reads: staging.enriched_mentions, intermediate.entity_identities
+-- entity; a lone short form is the full name it stands for: intermediate.entity_short_forms);
+-- watched: the entity is on the analyst's watchlist; listed: the watchlist or alias table
+-- named the entity (and its label), so the vote leaves it alone.
+-- reads: staging.enriched_mentions, intermediate.entity_identities, intermediate.entity_short_forms
 select
     mentions.article_id,
-    coalesce(identities.entity_id, mentions.entity_id) as entity_id,
+    {{ identified_entity_id('mentions') }} as entity_id,
     mentions.text,
     coalesce(identities.label, mentions.label) as label,
     mentions.model_label,
@@ -17,5 +18,4 @@ select
     mentions.watched,
     mentions.listed
 from {{ ref('enriched_mentions') }} as mentions
-left join {{ ref('entity_identities') }} as identities
-    on mentions.entity_id = identities.enriched_entity_id
+{{ join_entity_identity('mentions') }}

@@ -260,6 +260,10 @@ def test_backfill_of_the_sample_gives_the_tables_of_the_dag_run(two_runs, tmp_pa
     assert len(dag) > 15
     assert warehouse_contents(backfilled, leave_out=leave_out, skip_tables=skip) == dag
     assert query(backfilled, "select count(*) from marts.story_spread where articles > 1") == [(4,)]
+    # which names the identity rules merged across articles, and why, agrees too
+    merged = "select * from staging.entity_aliases where rule <> 'label_vote' order by all"
+    assert query(backfilled, merged) == query(dag_warehouse, merged)
+    assert query(dag_warehouse, "select count(*) from staging.entity_aliases where rule = 'short_form'")[0][0] > 0
 
 
 def readme_sql_examples() -> list[str]:

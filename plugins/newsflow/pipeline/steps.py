@@ -26,7 +26,7 @@ from newsflow.config import Settings
 from newsflow.ingest.poison import FileManifest, PoisonFiles
 from newsflow.ingest.records import Quarantined, failure_reason
 from newsflow.ingest.sources import ExtractResult, extract_articles
-from newsflow.nlp.aliases import load_entity_list
+from newsflow.nlp.aliases import EntityList, load_entity_list
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.linking import counted_at, link_batch
 from newsflow.nlp.stories import WINDOW
@@ -430,6 +430,11 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     return counts
 
 
+def entity_lists(settings: Settings) -> dict[str, EntityList]:
+    """The alias table and watchlist the settings name, as the warehouse stores them (raw.entity_lists)."""
+    return {"aliases": load_entity_list(settings.aliases_path), "watchlist": load_entity_list(settings.watchlist_path)}
+
+
 def refresh_step(settings: Settings, run: RunFolder | None = None) -> dict[str, int]:
     """Rebuild the marts from staging, then publish the read-only snapshot analysts open.
 
@@ -437,7 +442,7 @@ def refresh_step(settings: Settings, run: RunFolder | None = None) -> dict[str, 
     committed, readers keep the previous snapshot, and the next refresh publishes again.
     """
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
-        counts = db.refresh_marts(con)
+        counts = db.refresh_marts(con, lists=entity_lists(settings))
         progress.info("marts: %d rebuilt", len(counts))
         try:
             publish_snapshot(con, settings.warehouse_path, settings.published_path)

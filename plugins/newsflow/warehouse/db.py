@@ -15,6 +15,7 @@ import pandas as pd
 
 from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
 from newsflow.ingest.records import reason_class
+from newsflow.nlp.aliases import EntityList, name_key
 
 log = logging.getLogger(__name__)
 
@@ -315,16 +316,44 @@ def record_validation(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> 
         con.unregister("batch_results")
 
 
-def refresh_marts(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, int]:
+def load_entity_lists(con: duckdb.DuckDBPyConnection, lists: dict[str, EntityList]) -> None:
+    """Replace ``raw.entity_lists`` with ``lists`` (``{"aliases": ..., "watchlist": ...}``).
+
+    The identity models read the table, so an entry added, edited or removed applies to every
+    batch at the next refresh, not only to batches enriched after the edit.
+    """
+    rows = [
+        (list_name, name_key(alias, entry.label), alias, entry.name, entry.label)
+        for list_name, entity_list in lists.items()
+        for entry in entity_list.entries
+        for alias in entry.names
+    ]
+    con.begin()
+    try:
+        con.execute("delete from raw.entity_lists")
+        if rows:
+            con.executemany("insert or replace into raw.entity_lists values (?, ?, ?, ?, ?)", rows)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def refresh_marts(
+    con: duckdb.DuckDBPyConnection, *, full: bool = False, lists: dict[str, EntityList] | None = None
+) -> dict[str, int]:
     """Derive staging, intermediate and marts from raw (sql/, run by dbt); returns mart row counts.
 
     Daily marts rebuild only the days the loads since the last refresh touched
     (``intermediate.touched_days``, logged in ``intermediate.refreshed_days``); ``full`` rebuilds
-    every mart from scratch.
+    every mart from scratch.  ``lists``: the alias table and watchlist to store first
+    (:func:`load_entity_lists`); without, the stored ones stay.
     """
     from newsflow.warehouse import transform  # dbt takes seconds to import; loads do not need it
 
     create_schema(con)
+    if lists is not None:
+        load_entity_lists(con, lists)
     return transform.build(con, full=full)
 
 

@@ -5,7 +5,7 @@ connection to one file in one process the same database, so the pipeline keeps i
 the file (no other process can slip in between the load and the refresh) and sees dbt's
 commits at once.  Daily marts are incremental: ``intermediate.touched_days`` says which days
 changed since the last refresh, and only those are rebuilt; the refresh then keeps a copy of
-what it counted (``intermediate.refreshed_articles``, ``intermediate.refreshed_identities``)
+what it counted (``intermediate.refreshed_articles``, ``refreshed_identities``, ``refreshed_short_forms``)
 for the next one to compare against, and logs the days it rebuilt in ``intermediate.refreshed_days``.
 """
 
@@ -32,6 +32,7 @@ DBT_PROJECT = PROJECT_ROOT / "sql"
 SNAPSHOTS = {
     "intermediate.refreshed_articles": "intermediate.counted_articles",
     "intermediate.refreshed_identities": "intermediate.entity_identities",
+    "intermediate.refreshed_short_forms": "intermediate.entity_short_forms",
 }
 # dbt reads its profile's path from the environment; one build at a time per process.
 _DBT_LOCK = threading.Lock()
@@ -170,12 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, help="also write the lineage docs (one offline HTML page) to DIR")
     args = parser.parse_args(argv)
     from newsflow.config import load_settings
-    from newsflow.pipeline.steps import refresh_step
+    from newsflow.pipeline.steps import entity_lists, refresh_step
     from newsflow.warehouse import db
 
     settings = load_settings()
     with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
-        counts = db.refresh_marts(con, full=args.full_refresh)
+        counts = db.refresh_marts(con, full=args.full_refresh, lists=entity_lists(settings))
         if args.docs:
             print(f"lineage docs: {write_lineage_docs(con, args.docs)}")
     refresh_step(settings)  # nothing left to rebuild: publishes the snapshot analysts open

@@ -1,0 +1,57 @@
+"""The Python functions the SQL layers call, registered on dbt's DuckDB connections (a dbt-duckdb plugin).
+
+- ``casefold(name)``: :meth:`str.casefold`, the case folding entity ids use. DuckDB's ``lower()``
+  folds fewer characters ("Straße" stays "straße", while ids fold it to "strasse"), so a key
+  or id computed with it would not match enrichment's.
+- ``entity_id(name, label)``: :func:`newsflow.nlp.entities.entity_id` itself, so an entity the
+  corpus-wide vote moves gets the very id enrichment gives that name and label.
+- ``listed_name_key(name, label)``: :func:`newsflow.nlp.aliases.name_key`, how the alias table
+  and watchlist look a name up.
+
+Only table models call them (a view would need them in every reader's connection).  Named in
+``sql/profiles.yml``; dbt-duckdb calls :meth:`Plugin.configure_connection` on its connection
+and :meth:`Plugin.configure_cursor` on each cursor.
+"""
+
+from __future__ import annotations
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+from duckdb import DuckDBPyConnection
+from duckdb.sqltypes import VARCHAR
+
+from newsflow.nlp.aliases import name_key
+from newsflow.nlp.entities import entity_id
+
+
+def _casefold(name: str) -> str:
+    return name.casefold()
+
+
+FUNCTIONS = {
+    "casefold": (_casefold, [VARCHAR]),
+    "entity_id": (entity_id, [VARCHAR, VARCHAR]),
+    "listed_name_key": (name_key, [VARCHAR, VARCHAR]),
+}
+
+
+def register(con: DuckDBPyConnection) -> None:
+    """Create the functions ``con`` does not see yet (a cursor may see its connection's)."""
+    known = {
+        name
+        for (name,) in con.execute(
+            "select function_name from duckdb_functions() where function_name in ?", [list(FUNCTIONS)]
+        ).fetchall()
+    }
+    for name, (function, parameters) in FUNCTIONS.items():
+        if name not in known:
+            con.create_function(name, function, parameters, VARCHAR, side_effects=False)
+
+
+class Plugin(BasePlugin):
+    """dbt-duckdb's hook: the functions on every connection and cursor dbt runs models with."""
+
+    def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        register(conn)
+
+    def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
+        register(cursor)
