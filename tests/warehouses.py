@@ -111,6 +111,7 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
                     place_name=name,
                     kind="country",
                     country_code=code,
+                    country_name=name,
                     method="country",
                     via_adjective=False,
                 )

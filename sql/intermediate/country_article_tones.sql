@@ -8,6 +8,7 @@ with article_countries as (
     select
         article_id,
         country_code,
+        any_value(country_name) as country_name,
         count(*) filter (where not via_adjective) as mentions,
         count(*) filter (where via_adjective) as adjective_mentions
     from {{ ref('mention_places') }}
@@ -21,6 +22,7 @@ select
     article_days.is_copy,
     article_countries.article_id,
     article_countries.country_code,
+    article_countries.country_name,
     article_countries.mentions,
     article_countries.adjective_mentions,
     article_sentiment.compound,

@@ -1,5 +1,6 @@
--- grain: one row per country per day (UTC) on which an article names a place in it.
--- reads: intermediate.country_article_tones, staging.places
+-- grain: one row per country per day (UTC) on which an article names a place in it (or a
+-- country adjective: then articles and mentions are 0). country: the gazetteer's name.
+-- reads: intermediate.country_article_tones
 -- articles: articles naming a place in the country (the country, its areas, cities or
 -- landmarks); mentions: those place mentions; adjective_mentions: NORP adjectives linked to
 -- the country ("Russian"), counted apart; original_*: the same without copies (duplicates,
@@ -11,31 +12,25 @@ with country_days as (
     select
         day,
         country_code,
+        any_value(country_name) as country,
         count(*) filter (where mentions > 0) as articles,
         sum(mentions) as mentions,
         sum(adjective_mentions) as adjective_mentions,
         count(*) filter (where mentions > 0 and not is_copy) as original_articles,
         coalesce(sum(mentions) filter (where not is_copy), 0) as original_mentions,
         count(distinct outlet) filter (where mentions > 0) as outlets,
-        {{ mention_weighted('compound') }} as mention_weighted_compound,
-        {{ mention_weighted('tone') }} as mention_weighted_tone
+        -- no tone from days whose only links are adjectives (no mentions to weigh by)
+        case when sum(mentions) > 0 then {{ mention_weighted('compound') }} end as mention_weighted_compound,
+        case when sum(mentions) > 0 then {{ mention_weighted('tone') }} end as mention_weighted_tone
     from {{ ref('country_article_tones') }}
     where {{ only_touched_days() }}
     group by day, country_code
-),
-
-countries as (
-    select
-        country_code,
-        name as country
-    from {{ ref('places') }}
-    where kind = 'country'
 )
 
 select
     country_days.day,
     country_days.country_code,
-    countries.country,
+    country_days.country,
     country_days.articles,
     country_days.mentions,
     country_days.adjective_mentions,
@@ -45,5 +40,4 @@ select
     country_days.mention_weighted_compound,
     country_days.mention_weighted_tone
 from country_days
-left join countries using (country_code)
 order by country_days.day, country_days.articles desc, country_days.country_code

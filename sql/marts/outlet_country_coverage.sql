@@ -10,12 +10,13 @@ select
     day,
     outlet,
     country_code,
+    any_value(country_name) as country,
     count(*) filter (where mentions > 0) as articles,
     sum(mentions) as mentions,
     sum(adjective_mentions) as adjective_mentions,
     count(*) filter (where mentions > 0 and not is_copy) as original_articles,
-    {{ mention_weighted('compound') }} as mention_weighted_compound,
-    {{ mention_weighted('tone') }} as mention_weighted_tone
+    case when sum(mentions) > 0 then {{ mention_weighted('compound') }} end as mention_weighted_compound,
+    case when sum(mentions) > 0 then {{ mention_weighted('tone') }} end as mention_weighted_tone
 from {{ ref('country_article_tones') }}
 where {{ only_touched_days() }}
 group by day, outlet, country_code

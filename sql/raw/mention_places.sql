@@ -13,6 +13,7 @@ create table if not exists raw.mention_places (
     place_name varchar,
     kind varchar,
     country_code varchar,
+    country_name varchar,
     latitude double,
     longitude double,
     method varchar,

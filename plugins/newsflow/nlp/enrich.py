@@ -16,7 +16,7 @@ from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_rea
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
-from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, PlaceMention, resolve_places
+from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, PlaceMention, load_gazetteer, resolve_places
 from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser, passages_of
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
@@ -45,6 +45,7 @@ MENTION_PLACE_COLUMNS = (
     "place_name",
     "kind",
     "country_code",
+    "country_name",
     "latitude",
     "longitude",
     "method",
@@ -162,6 +163,7 @@ def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFra
     NORP mention that is a country's adjective (a flagged link), each article resolved in one
     call with its entities' canonical names (:func:`newsflow.nlp.places.resolve_places`)."""
     names = dict(zip(entities["entity_id"], entities["name"], strict=True))
+    gazetteer = load_gazetteer()
     wanted = mentions[mentions["label"].isin([*PLACE_LABELS, ADJECTIVE_LABEL])]
     wanted = wanted.sort_values(["article_id", "start_char"])
     rows = []
@@ -169,11 +171,13 @@ def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFra
         places = [
             PlaceMention(names.get(m.entity_id, m.text), m.label, m.start_char, m.end_char) for m in group.itertuples()
         ]
-        for text, found in zip(group["text"], resolve_places(places), strict=True):
+        for text, found in zip(group["text"], resolve_places(places, gazetteer), strict=True):
             if found.mention.label == ADJECTIVE_LABEL and not found.resolved:
                 continue  # "Democrats", "Muslims": groups, not places
-            row = found.as_row()
-            rows.append({**row, "article_id": article_id, "text": text})
+            country = gazetteer.country_of(found.place.country_code if found.place else None)
+            rows.append(
+                {**found.as_row(), "article_id": article_id, "text": text, "country_name": country and country.name}
+            )
     frame = pd.DataFrame(rows, columns=list(MENTION_PLACE_COLUMNS))
     return frame.astype(
         {

@@ -3,8 +3,8 @@
 countryinfo's outlines come from johan/world.geo.json, itself made from Natural Earth's
 small-scale (1:110m) countries, which are in the public domain. One feature per country
 that has an outline (about 170: small islands have none), with its ISO 3166-1 alpha-2 code
-as ``id`` and coordinates rounded to 0.1 degree, which is finer than the map draws and
-keeps the page small.
+as ``id``, coordinates rounded to 0.1 degree (finer than the map draws; keeps the page
+small) and rings wound the way Vega's spherical geometry reads them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,28 @@ def _rounded(coordinates: Any) -> Any:
     return [_rounded(part) for part in coordinates]
 
 
+def _clockwise(ring: list[list[float]]) -> bool:
+    return sum((x2 - x1) * (y2 + y1) for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False)) > 0
+
+
+def _polygon(rings: list[list[list[float]]]) -> list[list[list[float]]]:
+    """Rings wound as Vega's spherical geometry needs: the outer one clockwise, holes not.
+
+    Some outlines of world.geo.json run the other way, and a counter-clockwise outer ring is
+    read as everything but the country: the whole map painted over.
+    """
+    return [ring if _clockwise(ring) == (i == 0) else ring[::-1] for i, ring in enumerate(rings)]
+
+
+def _wound(geometry: dict[str, Any]) -> dict[str, Any]:
+    coordinates = _rounded(geometry["coordinates"])
+    if geometry["type"] == "Polygon":
+        coordinates = _polygon(coordinates)
+    elif geometry["type"] == "MultiPolygon":
+        coordinates = [_polygon(polygon) for polygon in coordinates]
+    return {"type": geometry["type"], "coordinates": coordinates}
+
+
 @cache
 def world_features() -> tuple[dict[str, Any], ...]:
     """GeoJSON features of the world's countries: ``id`` the alpha-2 code, ``properties.name`` the name."""
@@ -36,11 +58,10 @@ def world_features() -> tuple[dict[str, Any], ...]:
             continue
         collection = json.loads(outline) if isinstance(outline, str) else outline
         for feature in collection.get("features", []):
-            geometry = feature["geometry"]
             features[code] = {
                 "type": "Feature",
                 "id": code,
                 "properties": {"name": record.get("name") or code},
-                "geometry": {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])},
+                "geometry": _wound(feature["geometry"]),
             }
     return tuple(features[code] for code in sorted(features))
