@@ -21,6 +21,7 @@ BATCH_FILES = [
     "articles.parquet",
     "entities.parquet",
     "entity_sentiment.parquet",
+    "mention_places.parquet",
     "mentions.parquet",
     "quarantine.parquet",
     "quotes.parquet",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
-from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS, SENTIMENT_COLUMNS
+from newsflow.nlp.enrich import ENTITY_COLUMNS, MENTION_COLUMNS, MENTION_PLACE_COLUMNS, SENTIMENT_COLUMNS
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 
@@ -32,6 +32,9 @@ LABELS = {
     HOSTILE: "ORG",
     HOSTILE_IMG: "GPE",
 }
+
+# Countries the stories name places in: (GeoNames id, name); a hostile name too.
+COUNTRIES = {"KP": (1873107, "North Korea"), "FR": (3017382, "France"), "BR": (3469034, HOSTILE)}
 
 
 def eid(name: str) -> str:
@@ -50,11 +53,12 @@ class Story:
     names: dict[str, int] = field(default_factory=dict)
     compound: float | None = 0.0
     tone: float = 0.0
+    countries: dict[str, int] = field(default_factory=dict)  # country code -> place mentions
 
 
 def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
     """The loader's input tables for the stories (one batch)."""
-    articles, mentions, sentiments = [], [], []
+    articles, mentions, sentiments, places = [], [], [], []
     for i, story in enumerate(stories):
         article_id = f"a{i:05d}"
         text = f"Article {i} from {story.outlet}."
@@ -93,6 +97,26 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
                     }
                 )
                 start += 1
+        for code, count in story.countries.items():
+            place_id, name = COUNTRIES[code]
+            for _ in range(count):
+                row_place = dict.fromkeys(MENTION_PLACE_COLUMNS)
+                row_place.update(
+                    article_id=article_id,
+                    start_char=start,
+                    end_char=start + 1,
+                    text=name,
+                    label="GPE",
+                    place_id=place_id,
+                    place_name=name,
+                    kind="country",
+                    country_code=code,
+                    country_name=name,
+                    method="country",
+                    via_adjective=False,
+                )
+                places.append(row_place)
+                start += 1
         if story.compound is None:
             continue
         sentiments.append(
@@ -118,6 +142,9 @@ def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
             [(eid(name), name, label, [name]) for name, label in LABELS.items()], columns=list(ENTITY_COLUMNS)
         ),
         "article_sentiment": pd.DataFrame(sentiments, columns=list(SENTIMENT_COLUMNS)),
+        "mention_places": pd.DataFrame(places, columns=list(MENTION_PLACE_COLUMNS)).astype(
+            {"place_id": "Int64", "latitude": "float64", "longitude": "float64"}
+        ),
     }
 
 
@@ -177,7 +204,8 @@ def forty_days() -> list[Story]:
     * Early Bird: 5 articles on day 3, before the warehouse has 7 days of baseline: no trend.
     * Newcomer: first seen on NEWCOMER_DAY, in 5 articles: trends.
     * Lone Article: 9 mentions, all in one article: no trend.
-    * the hostile names: a mention every fifth day.
+    * the hostile names: a mention every fifth day (and a country so named).
+    * places: Alpha names North Korea twice a day, Beta France every other day.
     """
     stories = []
     for n, day in enumerate(DAYS):
@@ -205,9 +233,9 @@ def forty_days() -> list[Story]:
             gamma[HOSTILE] = 1
             gamma[HOSTILE_IMG] = 1
         stories += [
-            Story(day, "Alpha", alpha, compound=0.5, tone=2.0),
-            Story(day, "Beta", beta, compound=-0.5, tone=-4.0),
-            Story(day, "Gamma", gamma, compound=0.0, tone=0.0),
+            Story(day, "Alpha", alpha, compound=0.5, tone=2.0, countries={"KP": 2}),
+            Story(day, "Beta", beta, compound=-0.5, tone=-4.0, countries={"FR": 1} if n % 2 else {}),
+            Story(day, "Gamma", gamma, compound=0.0, tone=0.0, countries={"BR": 1} if n % 5 == 0 else {}),
             *extra,
         ]
     return stories

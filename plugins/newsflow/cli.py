@@ -289,7 +289,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         source = settings.reader_path
         if not source.exists():
             raise queries.RecipeError(f"no warehouse at {source}: run `python -m newsflow run` first")
-        values = {"entity": args.entity, "date_from": args.date_from, "date_to": args.date_to}
+        values = {
+            "entity": args.entity,
+            "outlet": args.outlet,
+            "country": args.country,
+            "date_from": args.date_from,
+            "date_to": args.date_to,
+        }
         with db.connect(source, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
             relation = queries.run_recipe(con, recipe, values)
             queries.write_result(relation, args.format, Path(args.out) if args.out else None)
@@ -455,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.epilog += "\n\nrecipes:\n" + describe_recipes()
     query.add_argument("recipe", nargs="?", metavar="RECIPE", help="a recipe name (a file stem in sql/queries/)")
     query.add_argument("--entity", metavar="NAME", help="entity name, case-insensitive")
+    query.add_argument("--outlet", metavar="NAME", help="outlet name, case-insensitive")
+    query.add_argument("--country", metavar="CODE", help="country: ISO 3166-1 alpha-2 code or name, case-insensitive")
     query.add_argument(
         "--from", dest="date_from", metavar="DATE", type=_day, help="first day, inclusive (YYYY-MM-DD, UTC)"
     )

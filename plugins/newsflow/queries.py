@@ -24,9 +24,10 @@ import duckdb
 from newsflow.config import PROJECT_ROOT
 
 QUERIES_DIR = PROJECT_ROOT / "sql" / "queries"
-PARAMETERS = ("entity", "date_from", "date_to")
-FLAGS = {"entity": "--entity", "date_from": "--from", "date_to": "--to"}  # the CLI's names for them
-REQUIRED = frozenset({"entity"})  # dates are optional in every recipe: no bound, no filter
+PARAMETERS = ("entity", "outlet", "country", "date_from", "date_to")
+# the CLI's names for them
+FLAGS = {"entity": "--entity", "outlet": "--outlet", "country": "--country", "date_from": "--from", "date_to": "--to"}
+REQUIRED = frozenset({"entity", "outlet", "country"})  # dates are optional in every recipe: no bound, no filter
 FORMATS = ("table", "csv", "json", "parquet")
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _GETVARIABLE = re.compile(r"getvariable\('(\w+)'\)")

@@ -49,6 +49,7 @@ def test_every_table_has_a_suite_that_gx_loads():
         "articles",
         "entities",
         "entity_sentiment",
+        "mention_places",
         "mentions",
         "quarantine",
         "quotes",

@@ -18,7 +18,7 @@ from tests.warehouses import HOSTILE_IMG, build, forty_days, validation_results
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
-CHARTS = 4  # attention, share of voice, tone by outlet, tone by outlet and entity
+CHARTS = 5  # attention, share of voice, tone by outlet, tone by outlet and entity, world map
 
 
 def chromium(profile, *args: str) -> subprocess.CompletedProcess:
@@ -92,3 +92,15 @@ def test_screenshot_shows_a_full_page(report, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1280, 1800)
     assert len(data) > 60_000  # charts and tables, not a blank page
+
+
+def test_the_world_map_draws_every_country_and_colours_those_named(rendered):
+    dom, _ = rendered
+    [chart] = dom.xpath("//div[@id='chart-world-map']")
+    shapes = chart.xpath(".//*[local-name()='path'][@stroke='#ffffff']")
+    grey = [shape for shape in shapes if shape.get("fill") == "#e3e6eb"]
+    assert len(grey) > 150  # the outlines of the world's countries, shipped by a package
+    coloured = sorted(shape.get("aria-label").split(";")[0] for shape in shapes if shape not in grey)
+    assert coloured == ["articles: 19", "articles: 39", "articles: 8"]  # France, North Korea, Brazil
+    ranked = [row.xpath("./td/text()")[1] for row in dom.xpath("//section[@id='places']//tbody/tr")]
+    assert ranked == ["North Korea", "France", "alert(1)"]  # by articles; the hostile name as text

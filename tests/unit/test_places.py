@@ -209,3 +209,61 @@ def test_lowercase_names_are_common_nouns():
 def test_a_capital_is_the_city_of_that_name_not_one_that_also_goes_by_it():
     [new_delhi] = resolve_places(mentions("New Delhi"))
     assert (new_delhi.place.name, new_delhi.place.place_id, new_delhi.method) == ("New Delhi", 1261481, "capital")
+
+
+def test_a_name_two_countries_share_follows_the_article():
+    korea, _ = resolve_places(mentions("Korea", "Busan"))
+    assert korea.place.country_code == "KR" and korea.method == "country"
+    korea, _ = resolve_places(mentions("Korea", "Pyongyang"))
+    assert korea.place.country_code == "KP"
+    [alone] = resolve_places(mentions("Korea"))
+    assert alone.place is None and alone.reason == "name shared by several countries"
+    [africa] = resolve_places(mentions("Africa", label="LOC"))
+    assert africa.place.kind == "region"  # a continent, not what is left of "South Africa"
+
+
+def test_the_inside_a_name_and_a_trailing_score_are_ignored():
+    [congo] = resolve_places(mentions("Democratic Republic of Congo"))
+    assert congo.place.country_code == "CD"
+    [chile] = resolve_places(mentions("Chile 3-0", label="FAC"))
+    assert (chile.place.country_code, chile.method) == ("CL", "trimmed")
+
+
+def test_ap_state_abbreviations_among_us_places_only():
+    _, calif = resolve_places(mentions("Fresno", "Calif", gap=2))
+    assert (calif.place.name, calif.method) == ("California", "state abbreviation")
+    _, calif = resolve_places(mentions("Lyon", "Calif"))
+    assert calif.place is None and calif.reason == "not in gazetteer"
+
+
+def test_areas_and_facilities_unknown_to_the_gazetteer_go_to_the_article_main_country():
+    field, county, coast, telescope, _, _, _ = resolve_places(
+        [
+            *mentions("Heinz Field", label="FAC"),
+            *mentions("Cholsan County", "west coast"),
+            *mentions("Hubble Space Telescope", label="FAC"),
+            *mentions("Pittsburgh", "United States", "Ohio"),
+        ]
+    )
+    assert (field.place.kind, field.place.country_code, field.place.place_id) == ("local", "US", None)
+    assert field.method == "article country"
+    assert (county.place.kind, county.place.country_code) == ("admin", "US")
+    assert (coast.place.kind, coast.place.country_code) == ("region", "US")
+    assert telescope.place is None  # no facility word: a name the NER took for a place
+    [alone] = resolve_places(mentions("Heinz Field", label="FAC"))
+    assert alone.place is None  # no main country to put it in
+    split = resolve_places(mentions("Heinz Field", "Pittsburgh", "London", label="FAC"))
+    assert split[0].place is None  # half the places in the US is no main country
+
+
+def test_the_area_around_a_place_is_a_region_of_its_country():
+    kowloon, bay_area = resolve_places(mentions("Kowloon West", "San Francisco Bay Area", label="LOC"))
+    assert (kowloon.place.kind, kowloon.place.country_code, kowloon.method) == ("region", "HK", "around")
+    assert (bay_area.place.country_code, bay_area.place.place_id) == ("US", None)
+
+
+def test_a_city_near_the_other_cities_of_the_article():
+    melbourne, _, _ = resolve_places(mentions("Melbourne", "Palm Bay", "Cocoa"))
+    assert melbourne.place.country_code == "US" and melbourne.place.admin_code == "FL"
+    [alone] = resolve_places(mentions("Melbourne"))
+    assert alone.place.country_code == "AU"

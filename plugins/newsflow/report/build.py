@@ -31,6 +31,7 @@ from newsflow.config import PROJECT_ROOT
 from newsflow.queries import bind_variables
 from newsflow.report import charts
 from newsflow.report.vega import javascript_bundle
+from newsflow.report.world import world_features
 from newsflow.warehouse import db
 
 REQUIRED_MARTS = (
@@ -38,6 +39,7 @@ REQUIRED_MARTS = (
     "entity_tone_daily",
     "trending_entities",
     "outlet_entity_coverage",
+    "country_daily_coverage",
     "source_daily_volume",
     "story_spread",
     "dq_results",
@@ -45,6 +47,7 @@ REQUIRED_MARTS = (
 )
 REPORT_SQL = PROJECT_ROOT / "sql" / "report"
 DEFAULT_DAYS = 90  # the default page: the latest 90 days that have articles
+COUNTRY_ROWS = 20  # the ranked country table beside the map
 _TAG = re.compile(r"<[^>]*>")
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent),
@@ -248,6 +251,15 @@ def report_context(
     heat = _plain([row for row in heat if row["mean_compound"] is not None], "outlet")
     context["charts"]["outlet_entity_tone"] = charts.outlet_entity_tone(
         _named(heat, names), len({row["outlet"] for row in heat})
+    )
+    countries = _plain(_rows(con, "countries", **period.params), "country")
+    context["countries"] = countries[:COUNTRY_ROWS]
+    context["charts"]["world_map"] = charts.world_map(
+        [
+            {k: row[k] for k in ("country_code", "country", "articles", "original_articles", "mentions")}
+            for row in countries
+        ],
+        world_features(),
     )
     context["stories"] = _plain(_rows(con, "stories", **period.params), "origin_outlet", "origin_title", "outlet_list")
     context["trending"] = _plain(_rows(con, "trending", **period.params), "name")

@@ -26,9 +26,10 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts")
 # entities, each article's story from the latest batch that wrote it) is decided by the SQL
 # layers (sql/staging, sql/intermediate).
 # Keyed by article: a batch's rows of these belong to the articles it delivered.
-PER_ARTICLE = ("mentions", "article_sentiment", "entity_sentiment", "quotes", "article_citations")
+PER_ARTICLE = ("mentions", "mention_places", "article_sentiment", "entity_sentiment", "quotes", "article_citations")
 ENRICHMENT_TABLES = (
     "mentions",
+    "mention_places",
     "entities",
     "article_sentiment",
     "entity_sentiment",

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 # The batch tables enrichment writes per article, in the warehouse as staging tables.
-ENRICHMENT_TABLES = ("mentions", "article_sentiment", "entity_sentiment", "quotes")
+ENRICHMENT_TABLES = ("mentions", "mention_places", "article_sentiment", "entity_sentiment", "quotes")
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, articles: pd.DataFrame) -> pd.Series:
@@ -62,6 +62,13 @@ def enrichment_of_copies(con: duckdb.DuckDBPyConnection, articles: pd.DataFrame)
         ).df()
     finally:
         con.unregister("batch_keys")
+    # A warehouse refreshed before a table existed (places) has no staging view of it yet.
+    staged = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'staging'"
+        ).fetchall()
+    }
     con.register("copy_sources", sources)
     try:
         tables = {
@@ -73,6 +80,7 @@ def enrichment_of_copies(con: duckdb.DuckDBPyConnection, articles: pd.DataFrame)
                 """
             ).df()
             for name in ENRICHMENT_TABLES
+            if name in staged
         }
         tables["entities"] = con.execute(
             """

@@ -1,0 +1,26 @@
+-- grain: one row per place mention (article_id, start_char), the place link of
+-- staging.mentions (same offsets): GPE/LOC/FAC mentions and NORP country adjectives. Resolved
+-- rows carry place_id (GeoNames id; null for areas and landmarks placed by country only),
+-- place_name, kind (country, admin, city, region, local), country_code (ISO 3166-1 alpha-2)
+-- and country_name (the gazetteer's name of that country), coordinates and how they were
+-- found (method); unresolved rows keep the mention with a reason. via_adjective flags a NORP
+-- adjective's link ("Russian" -> RU), kept apart from places the article names.
+-- reads: raw.mention_places, staging.articles
+select
+    places.article_id,
+    places.start_char,
+    places.end_char,
+    places.text,
+    places.label,
+    places.place_id,
+    places.place_name,
+    places.kind,
+    places.country_code,
+    places.country_name,
+    places.latitude,
+    places.longitude,
+    places.method,
+    places.via_adjective,
+    places.reason
+from {{ source('raw', 'mention_places') }} as places
+inner join {{ ref('articles') }} using (article_id, batch_id)
