@@ -4,7 +4,8 @@
 -- place_name, kind (country, admin, city, region, local), country_code (ISO 3166-1 alpha-2)
 -- and country_name (the gazetteer's name of that country), coordinates and how they were
 -- found (method); unresolved rows keep the mention with a reason. via_adjective flags a NORP
--- adjective's link ("Russian" -> RU), kept apart from places the article names.
+-- adjective's link ("Russian" -> RU), kept apart from places the article names. label: the
+-- NER model's label at the mention (staging.mentions.model_label), not the entity's vote.
 -- reads: raw.mention_places, staging.articles
 select
     places.article_id,

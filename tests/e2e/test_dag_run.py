@@ -71,7 +71,7 @@ def test_summary_is_printed_with_counts_entities_and_paths(two_runs):
     out = first.stdout
     assert "articles loaded : 43 from 8 outlets" in out
     assert "quarantined     : 2" in out
-    assert "validations     : 10/10 table checks passed" in out
+    assert "validations     : 11/11 table checks passed" in out
     assert "stories         : 4 carried by several articles (5 copies)" in out
     assert f"warehouse       : {warehouse}" in out
     assert f"report          : {home / 'var' / 'reports' / 'index.html'}" in out
@@ -129,7 +129,7 @@ def test_marts_answer_coverage_questions(two_runs):
     volume = query(warehouse, "select count(distinct outlet), count(distinct day) from marts.source_daily_volume")
     assert volume[0][0] >= 5 and volume[0][1] >= 7
     dq = query(warehouse, "select count(*), bool_and(success) from marts.dq_results")
-    assert dq == [(10, True)]  # 10 tables; the second run had nothing new to audit
+    assert dq == [(11, True)]  # 11 tables; the second run had nothing new to audit
 
 
 def test_enrichment_is_mapped_over_partitions_and_merged(two_runs):
@@ -222,7 +222,7 @@ def test_report_dag_builds_the_page_from_the_loaded_warehouse(two_runs):
     assert "2024-11-25 to 2024-12-03" in page  # the sample's days
     assert "<td>North Korea</td>" in page and '"entity": "North Korea"' in page  # a top entity, in a chart too
     assert '<a href="../gx/gx/uncommitted/data_docs/local_site/index.html">GX Data Docs</a>' in page
-    assert "10/10</b>table checks passed" in page
+    assert "11/11</b>table checks passed" in page
     story_rows = lxml.html.fromstring(page).xpath("//section[@id='stories']//tbody/tr")
     cells = [[c.text_content() for c in row.xpath("td")] for row in story_rows]
     assert ["AFP", "AFP", "North Korea's Kim, Russian minister agree to boost military ties"] in [c[:3] for c in cells]

@@ -60,7 +60,7 @@ def test_seed_countries_and_capitals_resolve_in_the_warehouse(warehouse):
 
 
 def test_every_place_mention_is_kept_resolved_or_with_a_reason(warehouse):
-    # The label enrichment gave (raw); the corpus-wide vote may relabel an entity later.
+    # Places follow the model's label at each mention, whatever the votes make of the entity.
     missing, unresolved, total = warehouse.execute(
         """
         select
@@ -69,7 +69,7 @@ def test_every_place_mention_is_kept_resolved_or_with_a_reason(warehouse):
             count(*)
         from raw.mentions
         left join raw.mention_places as places using (batch_id, article_id, start_char)
-        where mentions.label in ('GPE', 'LOC', 'FAC')
+        where mentions.model_label in ('GPE', 'LOC', 'FAC')
         """
     ).fetchone()
     assert missing == 0 and total > 100

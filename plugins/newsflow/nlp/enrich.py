@@ -164,12 +164,15 @@ def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFra
     call with its entities' canonical names (:func:`newsflow.nlp.places.resolve_places`)."""
     names = dict(zip(entities["entity_id"], entities["name"], strict=True))
     gazetteer = load_gazetteer()
-    wanted = mentions[mentions["label"].isin([*PLACE_LABELS, ADJECTIVE_LABEL])]
+    # The model's label at the mention, not the batch's vote: a mention's place must not
+    # change with what else is in the batch (a backfill and a daily run give the same rows).
+    wanted = mentions[mentions["model_label"].isin([*PLACE_LABELS, ADJECTIVE_LABEL])]
     wanted = wanted.sort_values(["article_id", "start_char"])
     rows = []
     for article_id, group in wanted.groupby("article_id", sort=False):
         places = [
-            PlaceMention(names.get(m.entity_id, m.text), m.label, m.start_char, m.end_char) for m in group.itertuples()
+            PlaceMention(names.get(m.entity_id, m.text), m.model_label, m.start_char, m.end_char)
+            for m in group.itertuples()
         ]
         for text, found in zip(group["text"], resolve_places(places, gazetteer), strict=True):
             if found.mention.label == ADJECTIVE_LABEL and not found.resolved:
