@@ -6,6 +6,9 @@
 -- reads: intermediate.article_entities
 {{ config(materialized='table') }}
 {%- set min_typo_chars = 6 %}
+{#- a name yields one typo key per character: a run-on span of thousands (a caption glued into
+    one word) is no name to misspell, and its keys would take gigabytes #}
+{%- set max_typo_chars = 60 %}
 with entities as (
     select
         entity_id,
@@ -40,13 +43,15 @@ keys as (
     from entities
     where regexp_matches(name_key, '^[^-]+-[a-z]+$')
     union all
-    select
+    select distinct
         entities.entity_id,
         left(entities.name_key, position - 1) || substr(entities.name_key, position + 1) as variant_key,
         'typo' as kind
     from entities
     cross join unnest(range(1, length(entities.name_key) + 1)) as positions (position)
-    where length(entities.name_key) >= {{ min_typo_chars }} and not regexp_matches(entities.name_key, '[0-9]')
+    where
+        length(entities.name_key) between {{ min_typo_chars }} and {{ max_typo_chars }}
+        and not regexp_matches(entities.name_key, '[0-9]')
 ),
 
 variant_keys as (
