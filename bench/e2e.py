@@ -44,9 +44,21 @@ OUTLETS = ("Wire One", "The Daily Bench", "Harbor Gazette", "Northern Ledger", "
 START = datetime(2024, 11, 1, tzinfo=UTC)
 
 
+# Articles per JSON-lines file: 10,000 articles in one file would pass the 20 MB file cap.
+ARTICLES_PER_FILE = 1000
+
+
 def write_articles(folder: Path, name: str, texts: list[str], first: int, outlet_offset: int = 0) -> int:
-    """Write ``texts`` as one JSON-lines file of articles numbered from ``first``; returns words."""
-    with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as out:
+    """Write ``texts`` as JSON-lines files of articles numbered from ``first``
+    (``ARTICLES_PER_FILE`` each); returns words."""
+    for part, start in enumerate(range(0, len(texts), ARTICLES_PER_FILE)):
+        chunk = texts[start : start + ARTICLES_PER_FILE]
+        _write_file(folder / f"{name}-{part:03d}.jsonl", chunk, first + start, outlet_offset)
+    return sum(count_words(t) for t in texts)
+
+
+def _write_file(path: Path, texts: list[str], first: int, outlet_offset: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
         for i, text in enumerate(texts, start=first):
             published = START + timedelta(minutes=17 * i % (30 * 24 * 60))
             title = " ".join(text.split()[:9])
@@ -58,7 +70,6 @@ def write_articles(folder: Path, name: str, texts: list[str], first: int, outlet
                 "text": text,
             }
             out.write(json.dumps(row) + "\n")
-    return sum(count_words(t) for t in texts)
 
 
 class TreeMemory:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from newsflow.config import load_settings
-from newsflow.ingest.sources import SourceError, extract_articles
+from newsflow.ingest.poison import FileManifest
+from newsflow.ingest.sources import UNCHANGED_FILE, SourceError, extract_articles
 from tests.helpers import REFERENCE_TIME, SAMPLE_DIR
 
 FEED = (SAMPLE_DIR / "feeds" / "daily_meridian.rss.xml").read_bytes()
@@ -180,3 +181,34 @@ def test_path_is_resolved_against_the_config_file(tmp_path):
     settings = load_settings(config_path=config, environ={})
     assert settings.warehouse_path == tmp_path / "conf" / "w.duckdb"
     assert Path(settings.sources[0].location) == tmp_path / "data"
+
+
+def test_files_of_the_manifest_are_skipped_while_unchanged_and_read_once_changed(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name in ("afp_kim_belousov_20241130.txt", "korealedger_kim_belousov_20241130.txt"):
+        (folder / name).write_bytes((SAMPLE_DIR / "text" / name).read_bytes())
+    settings = load_settings(environ={}, overrides={"sources": [str(folder)]})
+    first = extract_articles(settings, REFERENCE_TIME)
+    assert len(first.articles) == 2 and len(first.manifest.files) == 2
+    again = extract_articles(settings, REFERENCE_TIME, manifest=first.manifest)
+    assert again.articles == [] and again.skipped == {UNCHANGED_FILE: 2}
+    changed = folder / "afp_kim_belousov_20241130.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA late paragraph.\n", encoding="utf-8")
+    third = extract_articles(settings, REFERENCE_TIME, manifest=first.manifest)
+    assert [a.source_location for a in third.articles] == [str(changed)]
+    assert third.manifest.files[str(changed)]["sha256"] != first.manifest.files[str(changed)]["sha256"]
+
+
+def test_the_manifest_belongs_to_one_warehouse_and_readmit_forgets_files(tmp_path):
+    manifest = FileManifest("/data/w.duckdb")
+    manifest.add("/news/a.txt", 10, 1, "ab" * 32)
+    manifest.add("/news/sub/b.txt", 20, 2, "cd" * 32)
+    manifest.add("/other/c.txt", 30, 3, "ef" * 32)
+    path = tmp_path / "folder_manifest.json"
+    manifest.save(path)
+    assert FileManifest.load(path, "/data/w.duckdb").files == manifest.files
+    assert FileManifest.load(path, "/data/another.duckdb").files == {}  # kept for another warehouse
+    assert sorted(manifest.readmit("/news")) == ["/news/a.txt", "/news/sub/b.txt"]
+    assert manifest.readmit("efefefef") == ["/other/c.txt"]  # by hash
+    assert manifest.files == {}
