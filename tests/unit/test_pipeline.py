@@ -222,6 +222,10 @@ def test_a_broken_batch_is_audited_recorded_and_never_published(seeds_settings):
     after = counts(seeds_settings)
     assert after.get("staging.articles", 0) == 0
     assert after["raw.validation_results"] > 0  # the failed audit is kept for quality trends
+    # The warehouse file now exists without a staging layer: the next run links and loads.
+    rerun = run_until(seeds_settings, "refresh_marts")
+    assert rerun.read_info().batch.batch_id == BATCH.batch_id
+    assert counts(seeds_settings)["staging.articles"] == len(SEEDS)
 
 
 @pytest.mark.pipeline

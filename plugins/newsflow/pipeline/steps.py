@@ -299,7 +299,8 @@ def link_step(settings: Settings, run: RunFolder) -> None:
         log.info("nothing new to link")
         return
     history = None
-    if settings.warehouse_path.exists():
+    # A warehouse whose first batch never loaded (it failed validation) has no staging layer yet.
+    if db.has_staging(settings.warehouse_path, settings.lock_timeout_s):
         times = counted_at(tables["articles"], ingested_at)
         with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
             history = db.story_history(
