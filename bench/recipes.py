@@ -64,8 +64,27 @@ def main() -> int:
         ).fetchone()[0]
         last_day = con.execute("select max(day) from marts.source_daily_volume").fetchone()[0]
         mentions = con.execute("select count(*) from staging.mentions").fetchone()[0]
-        values = {"entity": entity, "date_from": last_day - timedelta(days=29), "date_to": last_day}
-        print(f"{args.warehouse}: {mentions:,} mentions; entity {entity!r}, {values['date_from']} .. {last_day}")
+        outlet = con.execute(
+            "select outlet from marts.source_daily_volume group by outlet order by sum(articles) desc limit 1"
+        ).fetchone()[0]
+        # The synthetic warehouse names no places: then any country, for the timing alone.
+        country = (
+            con.execute(
+                "select country_code from marts.country_daily_coverage group by 1 order by sum(articles) desc limit 1"
+            ).fetchone()
+            or ("FR",)
+        )[0]
+        values = {
+            "entity": entity,
+            "outlet": outlet,
+            "country": country,
+            "date_from": last_day - timedelta(days=29),
+            "date_to": last_day,
+        }
+        print(
+            f"{args.warehouse}: {mentions:,} mentions; entity {entity!r}, outlet {outlet!r}, country {country}, "
+            f"{values['date_from']} .. {last_day}"
+        )
         print(f"{'':<26}{'rows':>8}{'p50 ms':>10}{'p95 ms':>10}")
         results = {}
         for name, recipe in recipes().items():
