@@ -21,7 +21,7 @@ with entities as (
 
 keys as (
     -- self: the name; joined: its hyphens as spaces or as nothing; stem: the part before a
-    -- hyphen followed by one word; typo: the name without one of its characters (two names one
+    -- hyphen followed by one word (people); typo: the name without one of its characters (two names one
     -- edit apart share one: found by a join, not by comparing every pair)
     select
         entity_id,
@@ -41,7 +41,9 @@ keys as (
         regexp_extract(name_key, '^(.+)-[a-z]+$', 1) as variant_key,
         'stem' as kind
     from entities
-    where regexp_matches(name_key, '^[^-]+-[a-z]+$')
+    -- people only: a place or body named with a hyphen is often another one ('Asia-Pacific',
+    -- 'Guinea-Bissau', 'Austria-Hungary'), a person's added word a typo or a double name
+    where regexp_matches(name_key, '^[^-]+-[a-z]+$') and label = 'PERSON'
     union all
     select distinct
         entities.entity_id,

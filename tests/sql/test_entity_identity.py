@@ -123,6 +123,15 @@ def test_marts_count_the_linked_short_form_as_the_full_name(two_batches):
     assert got == [("2024-12-01", 2), ("2024-12-02", 1)]
 
 
+def test_a_place_named_with_a_hyphenated_word_stays_another_place(tmp_path):
+    # "Asia-Pacific" shares all its context with "Asia", yet it is another region: the
+    # hyphen-stem rule is for people ("Belousov-North"), not for places or bodies.
+    with db.connect(tmp_path / "w.duckdb") as con:
+        asia = {f"a{i}": [("Asia", "LOC"), *KREMLIN] for i in range(3)}
+        load_day(con, 1, day_batch(1, {**asia, "a9": [("Asia-Pacific", "LOC"), ("Asia", "LOC"), *KREMLIN]}))
+        assert entity_of(con, "a9", "Asia-Pacific") == "Asia-Pacific"
+
+
 def test_a_full_refresh_gives_the_same_identities(two_batches):
     query = "select article_id, entity_id, label from staging.mentions order by all"
     before = two_batches.execute(query).fetchall()
