@@ -15,6 +15,7 @@ import psycopg2
 import pytest
 
 from newsflow.warehouse import db
+from tests.helpers import BATCH_FILES
 from tests.integration.airflow_server import (
     PG_HOST,
     PG_PORT,
@@ -45,7 +46,7 @@ def check_warehouse(path) -> None:
         assert rows("select count(*), count(distinct outlet) from staging.articles") == [(43, 8)]
         assert rows("select count(*) from raw.quarantine") == [(2,)]
         assert rows("select count(*) from raw.batches") == [(1,)]
-        assert rows("select count(*), bool_and(success) from marts.dq_results") == [(10, True)]
+        assert rows("select count(*), bool_and(success) from marts.dq_results") == [(len(BATCH_FILES), True)]
         assert rows(
             "select origin_outlet, agency, articles, outlets from marts.story_spread where articles > 1 order by 1"
         ) == [("AFP", "AFP", 3, 3), ("AP", "AP", 3, 3), ("Reuters", "Reuters", 3, 3), ("Yonhap", "Yonhap", 2, 2)]
