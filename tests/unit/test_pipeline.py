@@ -126,6 +126,7 @@ def files_read(run: RunFolder) -> list[str]:
     return sorted({Path(location.split("#")[0]).name for location in run.read_table("articles")["source_location"]})
 
 
+@pytest.mark.pipeline
 def test_the_folder_manifest_reads_changed_and_new_files_only(seeds_settings):
     folder = Path(seeds_settings.sources[0].location)
     run_all(seeds_settings)
@@ -151,6 +152,7 @@ def test_the_folder_manifest_reads_changed_and_new_files_only(seeds_settings):
     assert run_all(seeds_settings, again).read_info().skipped_files[UNCHANGED_FILE] == 3
 
 
+@pytest.mark.pipeline
 def test_the_folder_manifest_is_kept_only_once_the_batch_loads_and_only_for_its_warehouse(seeds_settings, tmp_path):
     folder = Path(seeds_settings.sources[0].location)
     run_all(seeds_settings)
