@@ -7,6 +7,10 @@ description, so a reader can check them by hand.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -174,7 +178,28 @@ def validation_results(batch_id: str, when: datetime, failed: bool = False) -> p
 
 
 def build(path: Path, stories: list[Story], validations: Iterable[pd.DataFrame] = ()) -> Path:
-    """Load the stories as one batch, record the validations, refresh the marts; returns ``path``."""
+    """Load the stories as one batch, record the validations, refresh the marts; returns ``path``.
+
+    The same stories and validations are built once per test process and copied after that:
+    many test files start from the same warehouse, and each build runs the whole SQL layers.
+    """
+    validations = list(validations)
+    key = hashlib.sha256(repr(stories).encode())
+    for results in validations:
+        key.update(results.to_json(date_format="iso").encode())
+    template = _TEMPLATES / f"{key.hexdigest()}.duckdb"
+    if not template.exists():
+        _build(template, stories, validations)
+    shutil.copyfile(template, path)
+    return path
+
+
+# Built warehouses of this test process, copied by build(); removed when the process ends.
+_TEMPLATES = Path(tempfile.mkdtemp(prefix="newsflow-test-warehouses-"))
+atexit.register(shutil.rmtree, _TEMPLATES, ignore_errors=True)
+
+
+def _build(path: Path, stories: list[Story], validations: list[pd.DataFrame]) -> None:
     last = max(s.day for s in stories) + timedelta(days=1)
     end = datetime.combine(last, time(), tzinfo=UTC)
     with db.connect(path) as con:
@@ -184,7 +209,6 @@ def build(path: Path, stories: list[Story], validations: Iterable[pd.DataFrame] 
         for results in validations:
             db.record_validation(con, results)
         db.refresh_marts(con)
-    return path
 
 
 FIRST_DAY = date(2024, 10, 1)

@@ -11,6 +11,7 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -140,14 +141,27 @@ def test_a_reader_holding_the_snapshot_keeps_its_view_while_a_batch_loads(loaded
 
 
 def test_a_writer_waits_for_a_process_holding_the_warehouse_then_loads(loaded, caplog):
-    holder = start("hold", str(loaded.warehouse_path), "rw", "1.5")
-    began = time.monotonic()
+    holder = start("hold", str(loaded.warehouse_path), "rw", "inf")
+    released: list[tuple[float, str]] = []
+
+    def release_once_the_writer_waits() -> None:
+        # Let go only after the writer has said it waits (not after a fixed time, which a
+        # loaded machine can outlast before the writer even tries).
+        deadline = time.monotonic() + 120
+        while f"locked by PID {holder.pid}" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        released.append((time.monotonic(), stop(holder)))
+
+    releaser = threading.Thread(target=release_once_the_writer_waits)
     with caplog.at_level(logging.WARNING, logger="newsflow.warehouse.db"):
+        releaser.start()
         load_step(loaded, batch_folder(loaded, SECOND, "b"))
-    waited = time.monotonic() - began
-    assert stop(holder).strip() == "released"
-    assert waited >= 1.0  # it could only load once the holder let go
+    loaded_at = time.monotonic()
+    releaser.join()
     assert f"locked by PID {holder.pid}" in caplog.text
+    (let_go_at, said), *_ = released
+    assert said.strip() == "released"
+    assert loaded_at >= let_go_at  # it could only load once the holder let go
     assert counts_in(loaded.warehouse_path) == (len(STORIES), 2)
 
 

@@ -269,9 +269,11 @@ def load_batch(
         for name in frames:
             con.unregister(f"batch_{name}")
     if not _has_sql_layers(con):
-        # The first load of a warehouse builds the layers, so that staging, which follows raw
-        # at once (views), is there for readers such as the next batch's linking before any refresh.
-        refresh_marts(con)
+        # The first load of a warehouse builds the views, so that staging, which follows raw at
+        # once, is there for readers such as the next batch's linking before any refresh.
+        from newsflow.warehouse import transform  # dbt takes seconds to import; later loads do not need it
+
+        transform.build_views(con)
     counts = {name: len(frame) for name, frame in tables.items()}
     log.info("loaded batch %s: %s", batch_id, counts)
     return counts

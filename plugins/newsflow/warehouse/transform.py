@@ -34,9 +34,18 @@ SNAPSHOTS = {
     "intermediate.refreshed_identities": "intermediate.entity_identities",
     "intermediate.refreshed_short_forms": "intermediate.entity_short_forms",
 }
+# What the views were last built from (see _views_are_current): a view is SQL text that DuckDB
+# binds when it is read, so it needs building again only when its definition changes.
+BUILT_VIEWS = "intermediate.built_views"
+# The files a view's definition can depend on (models, macros, the project and its profile).
+DEFINITION_GLOBS = ("staging/*", "intermediate/*", "marts/*", "macros/*", "dbt_project.yml", "profiles.yml")
 # dbt reads its profile's path from the environment; one build at a time per process.
 _DBT_LOCK = threading.Lock()
 _WORK_DIR: Path | None = None
+# dbt's parse of the project, kept for the life of the process, per definitions fingerprint and
+# database name (the file's stem, which every relation is named with): parsing takes seconds,
+# and dbt parses from scratch for each new warehouse path, since the path is part of its profile.
+_MANIFESTS: dict[tuple[str, str], object] = {}
 
 
 class TransformError(RuntimeError):
@@ -73,8 +82,7 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
 
     warehouse = database_path(con)
     work = _work_dir(warehouse)
-    command = [
-        *args,
+    options = [
         "--project-dir", str(DBT_PROJECT),
         "--profiles-dir", str(DBT_PROJECT),
         "--target-path", str(work / "target"),
@@ -85,7 +93,12 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
         previous = os.environ.get("NEWSFLOW_DBT_WAREHOUSE")
         os.environ["NEWSFLOW_DBT_WAREHOUSE"] = warehouse
         try:
-            result = dbtRunner().invoke(command)
+            key = (definitions_fingerprint(), Path(warehouse).stem)
+            if key not in _MANIFESTS:
+                parsed = dbtRunner().invoke(["parse", *options])
+                if parsed.success:
+                    _MANIFESTS[key] = parsed.result
+            result = dbtRunner(manifest=_MANIFESTS.get(key)).invoke([*args, *options])
         finally:
             _release_dbt_connection()
             if previous is None:
@@ -116,18 +129,73 @@ def _release_dbt_connection() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+def definitions_fingerprint() -> str:
+    """A hash of the SQL layers' definitions and of the dbt versions that render them."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')} dbt-duckdb {version('dbt-duckdb')}".encode())
+    for path in sorted({p for pattern in DEFINITION_GLOBS for p in DBT_PROJECT.glob(pattern) if p.is_file()}):
+        digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _view_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute(
+        "select count(*) from duckdb_views() where database_name = current_database() "
+        "and schema_name in ('staging', 'intermediate', 'marts') and not internal"
+    ).fetchone()[0]
+
+
+def _views_are_current(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
+    """Whether the last build made every view from these same definitions (and none is gone)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'intermediate' and table_name = 'built_views'"
+    ).fetchone()[0]
+    if not exists:
+        return False
+    row = con.execute(f"select fingerprint, views from {BUILT_VIEWS}").fetchone()
+    return row is not None and row == (fingerprint, _view_count(con))
+
+
+def build_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Every view and the tables views read, untested: staging for the readers of a first load
+    (the next batch's linking), before any refresh builds and tests the rest."""
+    fingerprint = definitions_fingerprint()
+    run_dbt(con, "run", "--select", "+config.materialized:view")
+    _record_views(con, fingerprint)
+
+
+def _record_views(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    # grain: one row, the definitions the views were built from and how many there are
+    con.execute(
+        f"create or replace table {BUILT_VIEWS} as select ? as fingerprint, ? as views",
+        [fingerprint, _view_count(con)],
+    )
+
+
 def build(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, int]:
     """Build and test every model (``dbt build``); ``full`` rebuilds incremental marts whole.
 
-    Returns the row count of every mart.  The raw schema must exist (``db.create_schema``).
+    Views are built again only when their definitions changed since the last build (or on
+    ``full``); every table, incremental mart and data test runs each time, since the data did
+    change.  Returns the row count of every mart.  The raw schema must exist (``db.create_schema``).
     """
     if full:
         for snapshot in SNAPSHOTS:
             con.execute(f"drop table if exists {snapshot}")
-    run_dbt(con, "build", *(["--full-refresh"] if full else []))
+    fingerprint = definitions_fingerprint()
+    if full or not _views_are_current(con, fingerprint):
+        run_dbt(con, "build", *(["--full-refresh"] if full else []))
+    else:
+        # Selected directly, the data tests of views run too (an --exclude of the views would
+        # take their tests with them).
+        tables_and_tests = ("resource_type:test", "config.materialized:table", "config.materialized:incremental")
+        run_dbt(con, "build", "--select", *tables_and_tests)
     refreshed_at = datetime.now(tz=UTC)
     con.begin()
     try:
+        _record_views(con, fingerprint)
         for snapshot, model in SNAPSHOTS.items():
             con.execute(f"create or replace table {snapshot} as select * from {model}")
         # grain: one row per day a refresh rebuilt (the log the incremental tests read)

@@ -1,0 +1,54 @@
+"""The SQL layers' build: views are built again only when their definitions change."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsflow.warehouse import db, transform
+from tests.sql.test_incremental_marts import load_stories
+from tests.warehouses import DAYS, Story, build, forty_days
+
+
+def view_ids(con) -> dict[str, int]:
+    """Every view of the SQL layers with its object id: a view created again gets a new one while
+    the database stays open (ids are given anew when a file is opened)."""
+    rows = con.execute(
+        "select schema_name || '.' || view_name, view_oid from duckdb_views() "
+        "where schema_name in ('staging', 'intermediate', 'marts') and not internal"
+    ).fetchall()
+    return dict(rows)
+
+
+def outlets_on(path, day) -> set[str]:
+    with db.connect(path, read_only=True) as con:
+        rows = con.execute("select outlet from marts.source_daily_volume where day = ?", [day]).fetchall()
+    return {outlet for (outlet,) in rows}
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    return build(tmp_path / "w.duckdb", forty_days())
+
+
+def test_a_refresh_keeps_the_views_and_derives_the_new_batch(warehouse):
+    assert "Late Outlet" not in outlets_on(warehouse, DAYS[-1])
+    with db.connect(warehouse) as con:
+        views = view_ids(con)
+        assert "staging.articles" in views
+        load_stories(con, "late", [Story(DAYS[-1], "Late Outlet", {"Newcomer": 1})], "late-")
+        db.refresh_marts(con)
+        assert view_ids(con) == views  # the same objects: not created again
+    assert "Late Outlet" in outlets_on(warehouse, DAYS[-1])  # read through them
+
+
+def test_changed_definitions_or_a_missing_view_build_the_views_again(warehouse, monkeypatch):
+    with db.connect(warehouse) as con:
+        views = view_ids(con)
+        monkeypatch.setattr(transform, "definitions_fingerprint", lambda: "the next version of sql/")
+        db.refresh_marts(con)
+        rebuilt = view_ids(con)
+        assert rebuilt.keys() == views.keys()
+        assert not set(rebuilt.values()) & set(views.values())
+        con.execute("drop view staging.articles")
+        db.refresh_marts(con)
+        assert view_ids(con).keys() == views.keys()
