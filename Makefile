@@ -35,7 +35,7 @@ test: install  ## the whole test suite, end-to-end DAG runs included
 	$(BIN)/python -m pytest $(XDIST)
 
 test-fast: install  ## unit, SQL, GX and report tests: no DAG runs, no whole runs of the steps
-	$(BIN)/python -m pytest -m "not e2e and not integration and not pipeline" $(XDIST)
+	$(BIN)/python -m pytest -m "not e2e and not integration and not pipeline and not layers" $(XDIST)
 
 lint: install  ## ruff (Python) and sqlfluff (sql/, duckdb dialect), as the pre-commit hooks run them
 	$(BIN)/ruff check .

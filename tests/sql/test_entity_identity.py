@@ -11,6 +11,8 @@ from newsflow.warehouse import db
 from tests.sql.test_relabel import named
 from tests.sql.test_warehouse import T, article, batch, load_day, sentiment
 
+pytestmark = pytest.mark.layers  # batch after batch through the SQL layers: `make test`, not `make test-fast`
+
 NORTH = [("North Korea", "GPE"), ("Pyongyang", "GPE"), ("KCNA", "ORG")]
 SOUTH = [("Seoul", "GPE"), ("Samsung", "ORG"), ("Bank of Korea", "ORG")]
 KREMLIN = [("Russia", "GPE"), ("Kremlin", "ORG"), ("Ministry of Defence", "ORG")]

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 from tests.sql.test_relabel import entities, named
 from tests.sql.test_warehouse import T, article, batch, load_day, sentiment
 from tests.warehouses import DAYS, forty_days, tables
+
+pytestmark = pytest.mark.layers  # batch after batch through the SQL layers: `make test`, not `make test-fast`
 
 DAILY_MARTS = (
     "entity_cooccurrence",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
 from tests.sql.test_warehouse import T, article, batch, load_day, mention, sentiment, tone
+
+pytestmark = pytest.mark.layers  # batch after batch through the SQL layers: `make test`, not `make test-fast`
 
 KYIV_PERSON, KYIV_PLACE = entity_id("Kyiv", "PERSON"), entity_id("Kyiv", "GPE")
 ODESA_PERSON, ODESA_PLACE = entity_id("Odesa", "PERSON"), entity_id("Odesa", "GPE")

@@ -25,6 +25,8 @@ from newsflow.pipeline.steps import load_step, refresh_step
 from newsflow.warehouse import db
 from tests.warehouses import Story, forty_days, tables
 
+pytestmark = pytest.mark.layers  # batch after batch through the SQL layers: `make test`, not `make test-fast`
+
 OTHER_PROCESS = Path(__file__).with_name("other_process.py")
 STORIES = forty_days()
 FIRST, SECOND = STORIES[:60], STORIES[60:]

@@ -8,6 +8,8 @@ from newsflow.warehouse import db, transform
 from tests.sql.test_incremental_marts import load_stories
 from tests.warehouses import DAYS, Story, build, forty_days
 
+pytestmark = pytest.mark.layers  # batch after batch through the SQL layers: `make test`, not `make test-fast`
+
 
 def view_ids(con) -> dict[str, int]:
     """Every view of the SQL layers with its object id: a view created again gets a new one while
