@@ -10,9 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
+from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
+from tests.warehouses import article
 
 T = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
 KIM, KCNA, PUTIN = entity_id("Kim Jong Un", "PERSON"), entity_id("KCNA", "ORG"), entity_id("Vladimir Putin", "PERSON")
@@ -26,31 +27,16 @@ ENTITIES = pd.DataFrame(
 )
 
 
-def article(article_id, outlet, published_at, text="Kim met officials in Pyongyang today.", flag="ok"):
-    row = dict.fromkeys(ARTICLE_COLUMNS)
-    row.update(
-        article_id=article_id,
-        url=f"https://{outlet.lower()}.example/{article_id}",
-        outlet=outlet,
-        title=f"Story {article_id}",
-        published_at=published_at,
-        date_flag=flag,
-        language="en",
-        text=text,
-        content_hash=content_hash(text),
-        word_count=len(text.split()),
-        source_name="test",
-        source_location="memory",
-        source_format="jsonl",
-    )
-    return row
-
-
-def load_day(con, day, tables):
+def load_day(con, day, tables, **options):
     """Load ``tables`` as batch ``b<day>``: the first hour of December ``day``, 2024, and
-    refresh the SQL layers, as the pipeline does after every load."""
+    refresh the SQL layers, as the pipeline does after every load; ``options`` go to the load."""
     counts = db.load_batch(
-        con, batch_id=f"b{day}", interval_start=T(2024, 12, day), interval_end=T(2024, 12, day, 1), tables=tables
+        con,
+        batch_id=f"b{day}",
+        interval_start=T(2024, 12, day),
+        interval_end=T(2024, 12, day, 1),
+        tables=tables,
+        **options,
     )
     db.refresh_marts(con)
     return counts
