@@ -397,18 +397,9 @@ def _add_pipeline_options(command: argparse.ArgumentParser) -> None:
 def _add_period(command: argparse.ArgumentParser, *, required: bool = False, instead: bool = False) -> None:
     """``--from``/``--to``: an inclusive range of UTC days (``args.date_from``, ``args.date_to``);
     ``instead`` when they replace a default period."""
-    suffix = " instead" if instead else ""
-    command.add_argument(
-        "--from",
-        dest="date_from",
-        metavar="DATE",
-        type=_day,
-        required=required,
-        help=f"first day{suffix}, inclusive (YYYY-MM-DD, UTC)",
-    )
-    command.add_argument(
-        "--to", dest="date_to", metavar="DATE", type=_day, required=required, help=f"last day{suffix}, inclusive"
-    )
+    for flag, dest, day in (("--from", "date_from", "first day"), ("--to", "date_to", "last day")):
+        help_text = f"{day}{' instead' if instead else ''}, inclusive (YYYY-MM-DD, UTC)"
+        command.add_argument(flag, dest=dest, metavar="DATE", type=_day, required=required, help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
