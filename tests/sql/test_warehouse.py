@@ -135,7 +135,6 @@ def two_days(tmp_path_factory) -> Path:
     with db.connect(path) as connection:
         load_day(connection, 1, FIRST)
         load_day(connection, 2, SECOND)
-        db.refresh_marts(connection)
     return path
 
 
@@ -193,7 +192,6 @@ def test_cooccurrence_has_both_directions_and_no_self_pairs(con):
 def test_reloading_a_batch_changes_no_row_count(con):
     before = db.table_counts(con)
     load_day(con, 1, FIRST)
-    db.refresh_marts(con)
     assert db.table_counts(con) == before
 
 
@@ -318,7 +316,6 @@ def test_story_spread_and_coverage_without_copies(tmp_path):
     links = pd.DataFrame([{"article_id": "a2", "other_article_id": "a1", "kind": "syndicated", "similarity": 0.9}])
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, dict(FIRST, stories=stories, story_links=links))
-        db.refresh_marts(con)
         spread = rows(
             con,
             "select origin_outlet, agency, articles, copies, outlets, outlet_list, "
@@ -354,7 +351,6 @@ def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
     stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, dict(FIRST, stories=stories))
-        db.refresh_marts(con)
         voice = rows(
             con,
             "select name, mentions, share, original_mentions, original_share from marts.share_of_voice order by name",
@@ -383,7 +379,6 @@ def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_
     stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, dict(FIRST, entity_sentiment=entity_tone, stories=stories))
-        db.refresh_marts(con)
         got = rows(
             con,
             "select articles, original_articles, mean_entity_compound, mean_compound "
@@ -409,7 +404,6 @@ def test_articles_in_other_languages_are_loaded_and_counted_with_their_language(
         tables = batch([french], [mention("f1", KIM, 0)], [])
         tables["article_sentiment"] = FIRST["article_sentiment"].iloc[0:0]
         load_day(con, 1, tables)
-        db.refresh_marts(con)
         assert rows(con, "select language, language_confidence, declared_language from staging.articles") == [
             ("fr", 0.99, "en")
         ]
