@@ -1,9 +1,10 @@
-"""Paths and constants the tests share."""
+"""Paths, constants and set-ups the tests share."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from newsflow.config import PROJECT_ROOT, Settings, load_settings
 
@@ -89,12 +90,31 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
         con.close()
 
 
+def run_settings(folder: Path, sources: list, **overrides: Any) -> Settings:
+    """Settings for runs over ``sources`` with their var folder and warehouse (``w.duckdb``) in ``folder``."""
+    base = {"sources": sources, "var_dir": str(folder / "var"), "warehouse": str(folder / "w.duckdb")}
+    return load_settings(environ={}, overrides={**base, **overrides})
+
+
+def folder_source(folder: Path, name: str) -> dict[str, str]:
+    """A folder source named ``name`` (its files read through the manifest)."""
+    return {"kind": "folder", "path": str(folder), "name": name}
+
+
 def sample_settings(folder: Path) -> Settings:
-    """Settings that read the bundled sample into a warehouse (``w.duckdb``) and var folder in ``folder``."""
-    return load_settings(
-        environ={},
-        overrides={"sources": [str(SAMPLE_DIR)], "var_dir": str(folder / "var"), "warehouse": str(folder / "w.duckdb")},
-    )
+    """Settings that read the bundled sample into a warehouse and var folder in ``folder``."""
+    return run_settings(folder, [str(SAMPLE_DIR)])
+
+
+def seed_rows() -> list[dict[str, str]]:
+    """The seed articles as enrichment's input rows: article_id (the key in :data:`SEEDS`), text, language."""
+    from newsflow.ingest.parsers import parse_text  # trafilatura & co: only for the tests that read the seeds
+
+    rows = []
+    for key, path in SEEDS.items():
+        [item] = parse_text(path.read_bytes())
+        rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
+    return rows
 
 
 def run_sample(folder: Path) -> Path:

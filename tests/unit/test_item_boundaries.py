@@ -12,7 +12,7 @@ from newsflow.config import default_spacy_model
 from newsflow.nlp import enrich
 from newsflow.nlp.enrich import enrich_batch, split_text
 from newsflow.pipeline.run_folder import articles_frame
-from tests.helpers import REFERENCE_TIME, SEEDS
+from tests.helpers import REFERENCE_TIME, SEEDS, folder_source, run_settings
 from tests.unit.test_sources import settings_for
 
 GOOD = SEEDS["afp"].read_bytes()
@@ -128,18 +128,11 @@ def test_a_document_of_many_bad_items_gets_a_row_for_the_first_hundred_and_one_c
 
 def seeds_settings(tmp_path, **overrides):
     """Settings for a run over a folder holding the two seed articles, on a fresh warehouse."""
-    from newsflow.config import load_settings
-
     folder = tmp_path / "src"
     folder.mkdir()
     for path in SEEDS.values():
         (folder / path.name).write_bytes(path.read_bytes())
-    base = {
-        "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
-        "var_dir": str(tmp_path / "var"),
-        "warehouse": str(tmp_path / "w.duckdb"),
-    }
-    return load_settings(environ={}, overrides={**base, **overrides})
+    return run_settings(tmp_path, [folder_source(folder, "seeds")], **overrides)
 
 
 def run_seeds_failing_on_the_rewrite(monkeypatch, settings, module, function: str, error: BaseException) -> tuple:
