@@ -3,9 +3,16 @@
     (on-run-end in dbt_project.yml), so they are in the file the snapshot copies, and a recipe
     calls them in plain SQL: in `python -m newsflow sql`, the DuckDB CLI or Python alike. A
     recipe passes its own getvariable() values in, so newsflow.queries still sees which
-    parameters it reads. The macros bind at call time: a full refresh of the marts they read
-    leaves them working. -#}
+    parameters it reads. DuckDB checks a table macro's tables when it is created, so those wait
+    for a run that has built their marts (a failed first build reports its own error, not
+    theirs); a full refresh, which replaces the marts, is followed by their re-creation. -#}
 {%- macro create_recipe_macros() -%}
+    {%- set built = [] -%}
+    {%- for mart in ['outlet_country_coverage', 'story_spread'] -%}
+        {%- if adapter.get_relation(database=target.database, schema='marts', identifier=mart) is not none -%}
+            {%- do built.append(mart) -%}
+        {%- endif -%}
+    {%- endfor %}
     create schema if not exists marts;
 
     -- The period filter: day lies in [date_from, date_to], both inclusive; a NULL bound is
@@ -13,6 +20,8 @@
     create or replace macro marts.in_period(day, date_from, date_to) as
         day between coalesce(cast(date_from as date), date '-infinity')
         and coalesce(cast(date_to as date), date 'infinity');
+
+    {%- if built | length == 2 %}
 
     -- grain: one row per outlet per country over the period, for the outlet (or every outlet:
     -- NULL) and the country (ISO code or name, case-insensitive; NULL: every country) asked for.
@@ -43,4 +52,5 @@
         select *
         from marts.story_spread
         where articles > 1 and marts.in_period(cast(timezone('UTC', first_seen) as date), date_from, date_to);
+    {%- endif %}
 {%- endmacro %}
