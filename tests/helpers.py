@@ -1,10 +1,12 @@
-"""Paths and constants the tests share."""
+"""Paths, constants and set-ups the tests share."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from newsflow.config import PROJECT_ROOT
+from newsflow.config import PROJECT_ROOT, Settings, load_settings
 
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
@@ -14,6 +16,8 @@ SEEDS = {
     "rewrite": SAMPLE_DIR / "text" / "korealedger_kim_belousov_20241130.txt",
 }
 REFERENCE_TIME = datetime(2024, 12, 4, tzinfo=UTC)
+# The batch the sample's one-batch runs load (after the sample's last article).
+SAMPLE_INTERVAL = (datetime(2024, 12, 5, tzinfo=UTC), datetime(2024, 12, 5, 1, tzinfo=UTC))
 # Every table a run (and `newsflow enrich`) writes: one Parquet file each, named like the warehouse table.
 BATCH_FILES = [
     "article_citations.parquet",
@@ -84,3 +88,41 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
         return contents
     finally:
         con.close()
+
+
+def run_settings(folder: Path, sources: list, **overrides: Any) -> Settings:
+    """Settings for runs over ``sources`` with their var folder and warehouse (``w.duckdb``) in ``folder``."""
+    base = {"sources": sources, "var_dir": str(folder / "var"), "warehouse": str(folder / "w.duckdb")}
+    return load_settings(environ={}, overrides={**base, **overrides})
+
+
+def folder_source(folder: Path, name: str) -> dict[str, str]:
+    """A folder source named ``name`` (its files read through the manifest)."""
+    return {"kind": "folder", "path": str(folder), "name": name}
+
+
+def sample_settings(folder: Path) -> Settings:
+    """Settings that read the bundled sample into a warehouse and var folder in ``folder``."""
+    return run_settings(folder, [str(SAMPLE_DIR)])
+
+
+def seed_rows() -> list[dict[str, str]]:
+    """The seed articles as enrichment's input rows: article_id (the key in :data:`SEEDS`), text, language."""
+    from newsflow.ingest.parsers import parse_text  # trafilatura & co: only for the tests that read the seeds
+
+    rows = []
+    for key, path in SEEDS.items():
+        [item] = parse_text(path.read_bytes())
+        rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
+    return rows
+
+
+def run_sample(folder: Path) -> Path:
+    """The sample through every step of the DAG as one batch (:data:`SAMPLE_INTERVAL`); returns the warehouse."""
+    # the pipeline imports spaCy and the linker: only the tests that run it pay for them
+    from newsflow.pipeline.run_folder import BatchInfo, RunFolder
+    from newsflow.pipeline.steps import STEPS, run_steps
+
+    settings = sample_settings(folder)
+    run_steps(settings, RunFolder.for_batch(settings, BatchInfo(*SAMPLE_INTERVAL)), STEPS)
+    return settings.warehouse_path

@@ -60,28 +60,44 @@ class Story:
     countries: dict[str, int] = field(default_factory=dict)  # country code -> place mentions
 
 
+def article(
+    article_id: str,
+    outlet: str,
+    published_at: datetime | None,
+    text: str = "Kim met officials in Pyongyang today.",
+    flag: str = "ok",
+    *,
+    title: str | None = None,
+    source_name: str = "test",
+) -> dict:
+    """One row of the loader's articles table (every column, the unnamed ones NULL)."""
+    row = dict.fromkeys(ARTICLE_COLUMNS)
+    row.update(
+        article_id=article_id,
+        url=f"https://{outlet.lower()}.example/{article_id}",
+        outlet=outlet,
+        title=title or f"Story {article_id}",
+        published_at=published_at,
+        date_flag=flag,
+        language="en",
+        text=text,
+        content_hash=content_hash(text),
+        word_count=len(text.split()),
+        source_name=source_name,
+        source_location="memory",
+        source_format="jsonl",
+    )
+    return row
+
+
 def tables(stories: Iterable[Story]) -> dict[str, pd.DataFrame]:
     """The loader's input tables for the stories (one batch)."""
     articles, mentions, sentiments, places = [], [], [], []
     for i, story in enumerate(stories):
         article_id = f"a{i:05d}"
         text = f"Article {i} from {story.outlet}."
-        row = dict.fromkeys(ARTICLE_COLUMNS)
-        row.update(
-            article_id=article_id,
-            url=f"https://{story.outlet.lower()}.example/{article_id}",
-            outlet=story.outlet,
-            title=f"Story {i}",
-            published_at=datetime.combine(story.day, time(12), tzinfo=UTC),
-            date_flag="ok",
-            language="en",
-            text=text,
-            content_hash=content_hash(text),
-            word_count=len(text.split()),
-            source_name="fixture",
-            source_location="memory",
-            source_format="jsonl",
-        )
+        published_at = datetime.combine(story.day, time(12), tzinfo=UTC)
+        row = article(article_id, story.outlet, published_at, text, title=f"Story {i}", source_name="fixture")
         articles.append(row)
         start = 0
         for name, count in story.names.items():

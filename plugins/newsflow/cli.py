@@ -379,6 +379,29 @@ def _command(commands, name: str, help_text: str, example: str) -> argparse.Argu
     )
 
 
+def _add_pipeline_options(command: argparse.ArgumentParser) -> None:
+    """What ``run`` and ``backfill`` both take: the sources, the warehouse, the config, a full refresh."""
+    command.add_argument(
+        "--source", action="append", help="a folder, file or feed URL (repeatable); replaces the config's"
+    )
+    command.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
+    command.add_argument("--config", help="a newsflow.yaml to use")
+    command.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="read every file and enrich every article again (e.g. after a model upgrade); by default only new "
+        "files and texts are",
+    )
+
+
+def _add_period(command: argparse.ArgumentParser, *, required: bool = False, instead: bool = False) -> None:
+    """``--from``/``--to``: an inclusive range of UTC days (``args.date_from``, ``args.date_to``);
+    ``instead`` when they replace a default period."""
+    for flag, dest, day in (("--from", "date_from", "first day"), ("--to", "date_to", "last day")):
+        help_text = f"{day}{' instead' if instead else ''}, inclusive (YYYY-MM-DD, UTC)"
+        command.add_argument(flag, dest=dest, metavar="DATE", type=_day, required=required, help=help_text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m newsflow",
@@ -395,16 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run the newsflow_ingest DAG once (airflow dags test) and summarise",
         "python -m newsflow run --source data/sample --warehouse /tmp/news.duckdb",
     )
-    run.add_argument("--source", action="append", help="a folder, file or feed URL (repeatable); replaces the config's")
-    run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
-    run.add_argument("--config", help="a newsflow.yaml to use")
+    _add_pipeline_options(run)
     run.add_argument("--logical-date", help="ISO date-time of the run (default: now)")
-    run.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="read every file and enrich every article again (e.g. after a model upgrade); by default only new "
-        "files and texts are",
-    )
     run.set_defaults(func=cmd_run)
 
     enrich = _command(
@@ -436,19 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
         "left out.",
         "python -m newsflow backfill --from 2024-11-25 --to 2024-12-03 --source data/sample",
     )
-    backfill.add_argument(
-        "--from", dest="date_from", metavar="DATE", type=_day, required=True, help="first day (YYYY-MM-DD, UTC)"
-    )
-    backfill.add_argument("--to", dest="date_to", metavar="DATE", type=_day, required=True, help="last day, inclusive")
-    backfill.add_argument("--source", action="append", help="a folder, file or feed URL (repeatable)")
-    backfill.add_argument("--warehouse", metavar="FILE", help="DuckDB file to load (default: from newsflow.yaml)")
-    backfill.add_argument("--config", help="a newsflow.yaml to use")
+    _add_period(backfill, required=True)
+    _add_pipeline_options(backfill)
     backfill.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
-    backfill.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="read every file and enrich every article again (e.g. after a model upgrade)",
-    )
     backfill.set_defaults(func=cmd_backfill)
 
     query = _command(
@@ -463,10 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--entity", metavar="NAME", help="entity name, case-insensitive")
     query.add_argument("--outlet", metavar="NAME", help="outlet name, case-insensitive")
     query.add_argument("--country", metavar="CODE", help="country: ISO 3166-1 alpha-2 code or name, case-insensitive")
-    query.add_argument(
-        "--from", dest="date_from", metavar="DATE", type=_day, help="first day, inclusive (YYYY-MM-DD, UTC)"
-    )
-    query.add_argument("--to", dest="date_to", metavar="DATE", type=_day, help="last day, inclusive")
+    _add_period(query)
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--out", metavar="FILE", help="write to this file instead of stdout (needed for parquet)")
     query.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
@@ -515,8 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the page covers the latest DAYS days that have articles, however old (default: 90); "
         "all.html beside it covers the whole range",
     )
-    report.add_argument("--from", dest="date_from", metavar="DATE", type=_day, help="first day instead (YYYY-MM-DD)")
-    report.add_argument("--to", dest="date_to", metavar="DATE", type=_day, help="last day instead, inclusive")
+    _add_period(report, instead=True)
     report.add_argument("--top", type=int, default=8, help="how many top entities to chart (default: 8)")
     report.add_argument("--watch", action="append", metavar="NAME", help="an entity always charted (repeatable)")
     report.set_defaults(func=cmd_report)

@@ -17,50 +17,16 @@
 select distinct day
 from {{ ref('counted_articles') }}
 {%- else %}
-with new_or_changed_articles as (
-    select * from {{ ref('counted_articles') }}
-    except
-    select * from {{ refreshed_articles }}
+with changed_articles as (
+    {{ changed_rows(ref('counted_articles'), refreshed_articles) }}
 ),
 
-gone_or_changed_articles as (
-    select * from {{ refreshed_articles }}
-    except
-    select * from {{ ref('counted_articles') }}
-),
-
-new_or_changed_identities as (
-    select {{ identity_columns }}
-    from {{ ref('entity_identities') }}
-    except
-    select {{ identity_columns }}
-    from {{ refreshed_identities }}
-),
-
-gone_or_changed_identities as (
-    select {{ identity_columns }}
-    from {{ refreshed_identities }}
-    except
-    select {{ identity_columns }}
-    from {{ ref('entity_identities') }}
+changed_identities as (
+    {{ changed_rows(ref('entity_identities'), refreshed_identities, identity_columns) }}
 ),
 
 changed_short_forms as (
-    (
-        select {{ short_form_columns }}
-        from {{ ref('entity_short_forms') }}
-        except
-        select {{ short_form_columns }}
-        from {{ refreshed_short_forms }}
-    )
-    union
-    (
-        select {{ short_form_columns }}
-        from {{ refreshed_short_forms }}
-        except
-        select {{ short_form_columns }}
-        from {{ ref('entity_short_forms') }}
-    )
+    {{ changed_rows(ref('entity_short_forms'), refreshed_short_forms, short_form_columns) }}
 ),
 
 moved_articles as (
@@ -69,14 +35,10 @@ moved_articles as (
     union
     select distinct article_id
     from {{ ref('enriched_mentions') }}
-    where
-        entity_id in (select new_or_changed_identities.enriched_entity_id from new_or_changed_identities)
-        or entity_id in (select gone_or_changed_identities.enriched_entity_id from gone_or_changed_identities)
+    where entity_id in (select changed_identities.enriched_entity_id from changed_identities)
 )
 
-select day from new_or_changed_articles
-union
-select day from gone_or_changed_articles
+select day from changed_articles
 union
 select counted_articles.day
 from {{ ref('counted_articles') }} as counted_articles

@@ -3,3 +3,20 @@
 {%- macro refreshed_relation(identifier) -%}
     {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=identifier)) }}
 {%- endmacro %}
+
+{#- The rows of `current` not in `previous` and those of `previous` not in `current` (over
+    `columns`): what changed between a model and the refresh's copy of it, both ways, so a row
+    that moved is seen where it was and where it is. -#}
+{%- macro changed_rows(current, previous, columns='*') -%}
+    (
+        select {{ columns }} from {{ current }}
+        except
+        select {{ columns }} from {{ previous }}
+    )
+    union all
+    (
+        select {{ columns }} from {{ previous }}
+        except
+        select {{ columns }} from {{ current }}
+    )
+{%- endmacro %}

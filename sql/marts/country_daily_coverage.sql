@@ -5,23 +5,16 @@
 -- landmarks); mentions: those place mentions; adjective_mentions: NORP adjectives linked to
 -- the country ("Russian"), counted apart; original_*: the same without copies (duplicates,
 -- syndicated copies, rewrites). Tone: the mention-weighted compound and tone of the articles
--- (macros/mention_weighted), as in entity_daily_coverage.
+-- (macros/mention_weighted), as in entity_daily_coverage. Measures: macros/country_measures.
 -- Incremental: a refresh rebuilds the days in intermediate.touched_days.
 {{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_touched_days() }}") }}
 with country_days as (
     select
         day,
         country_code,
-        any_value(country_name) as country,
-        count(*) filter (where mentions > 0) as articles,
-        sum(mentions) as mentions,
-        sum(adjective_mentions) as adjective_mentions,
-        count(*) filter (where mentions > 0 and not is_copy) as original_articles,
+        {{ country_measures() }},
         coalesce(sum(mentions) filter (where not is_copy), 0) as original_mentions,
-        count(distinct outlet) filter (where mentions > 0) as outlets,
-        -- no tone from days whose only links are adjectives (no mentions to weigh by)
-        case when sum(mentions) > 0 then {{ mention_weighted('compound') }} end as mention_weighted_compound,
-        case when sum(mentions) > 0 then {{ mention_weighted('tone') }} end as mention_weighted_tone
+        count(distinct outlet) filter (where mentions > 0) as outlets
     from {{ ref('country_article_tones') }}
     where {{ only_touched_days() }}
     group by day, country_code

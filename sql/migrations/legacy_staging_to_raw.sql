@@ -14,35 +14,19 @@ select
     batches.loaded_at
 from staging.articles as legacy inner join raw.batches as batches using (batch_id);
 
-insert or ignore into raw.mentions by name
-select
-    loads.batch_id,
-    legacy.*
-from staging.mentions as legacy inner join staging.articles as loads using (article_id);
+-- An enrichment table's legacy rows, each with the batch that last loaded its article.
+create or replace temp macro rows_with_load_batch(legacy_table) as table
+    select
+        loads.batch_id,
+        legacy.*
+    from query_table(legacy_table) as legacy inner join staging.articles as loads using (article_id);  -- noqa: RF02
 
-insert or ignore into raw.article_sentiment by name
-select
-    loads.batch_id,
-    legacy.*
-from staging.article_sentiment as legacy inner join staging.articles as loads using (article_id);
-
-insert or ignore into raw.entity_sentiment by name
-select
-    loads.batch_id,
-    legacy.*
-from staging.entity_sentiment as legacy inner join staging.articles as loads using (article_id);
-
-insert or ignore into raw.quotes by name
-select
-    loads.batch_id,
-    legacy.*
-from staging.quotes as legacy inner join staging.articles as loads using (article_id);
-
-insert or ignore into raw.article_citations by name
-select
-    loads.batch_id,
-    legacy.*
-from staging.article_citations as legacy inner join staging.articles as loads using (article_id);
+insert or ignore into raw.mentions by name from rows_with_load_batch('staging.mentions');
+insert or ignore into raw.article_sentiment by name from rows_with_load_batch('staging.article_sentiment');
+insert or ignore into raw.entity_sentiment by name from rows_with_load_batch('staging.entity_sentiment');
+insert or ignore into raw.quotes by name from rows_with_load_batch('staging.quotes');
+insert or ignore into raw.article_citations by name from rows_with_load_batch('staging.article_citations');
+drop macro table temp.rows_with_load_batch;
 
 insert or ignore into raw.story_links by name
 select

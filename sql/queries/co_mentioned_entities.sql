@@ -8,8 +8,7 @@ select
 from marts.entity_cooccurrence
 where
     lower(name) = lower(getvariable('entity'))
-    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+    and marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 group by all
 order by articles desc, name
 limit 25

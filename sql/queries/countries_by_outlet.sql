@@ -1,24 +1,9 @@
 -- The countries an outlet covers most: articles naming a place in each, with and without copies.
 -- parameters: outlet (a name, case-insensitive); optional date_from, date_to (inclusive, UTC).
 -- e.g. SET VARIABLE outlet = 'Korea Ledger';
-select
-    outlet,
-    country_code,
-    any_value(country) as country,
-    sum(articles) as articles,
-    sum(original_articles) as original_articles,
-    sum(mentions) as mentions,
-    round(
-        sum(mentions * mention_weighted_compound)
-        / sum(mentions) filter (where mention_weighted_compound is not null),
-        3
-    ) as mean_compound
-from marts.outlet_country_coverage
-where
-    lower(outlet) = lower(getvariable('outlet'))
-    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
-group by outlet, country_code
-having sum(articles) > 0
+-- columns: outlet, country_code, country, articles, original_articles, mentions, mean_compound
+-- (mention-weighted), from marts.outlet_country_totals (sql/macros/recipe_macros.sql).
+select *  -- noqa: AM04
+from marts.outlet_country_totals(getvariable('outlet'), null, getvariable('date_from'), getvariable('date_to'))
 order by articles desc, mentions desc, country_code
 limit 25

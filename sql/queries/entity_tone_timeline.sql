@@ -13,6 +13,5 @@ select
 from marts.entity_tone_daily
 where
     lower(name) = lower(getvariable('entity'))
-    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+    and marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 order by day, label

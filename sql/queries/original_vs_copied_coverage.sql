@@ -14,6 +14,5 @@ select
 from marts.entity_daily_coverage
 where
     lower(name) = lower(getvariable('entity'))
-    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+    and marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 order by day, label

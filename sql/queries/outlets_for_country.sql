@@ -2,24 +2,9 @@
 -- parameters: country (ISO 3166-1 alpha-2 code or name, case-insensitive); optional date_from,
 -- date_to (inclusive, UTC).
 -- e.g. SET VARIABLE country = 'KP';
-select
-    outlet,
-    country_code,
-    any_value(country) as country,
-    sum(articles) as articles,
-    sum(original_articles) as original_articles,
-    sum(mentions) as mentions,
-    round(
-        sum(mentions * mention_weighted_compound)
-        / sum(mentions) filter (where mention_weighted_compound is not null),
-        3
-    ) as mean_compound
-from marts.outlet_country_coverage
-where
-    (lower(country_code) = lower(getvariable('country')) or lower(country) = lower(getvariable('country')))
-    and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
-group by outlet, country_code
-having sum(articles) > 0
+-- columns: outlet, country_code, country, articles, original_articles, mentions, mean_compound
+-- (mention-weighted), from marts.outlet_country_totals (sql/macros/recipe_macros.sql).
+select *  -- noqa: AM04
+from marts.outlet_country_totals(null, getvariable('country'), getvariable('date_from'), getvariable('date_to'))
 order by articles desc, mentions desc, outlet
 limit 25

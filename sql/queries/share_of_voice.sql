@@ -8,8 +8,7 @@ with period as (
         sum(mentions) as mentions
     from marts.share_of_voice
     where
-        day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-        and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+        marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
     group by all
 )
 

@@ -13,10 +13,5 @@ select
     first_seen,
     first_pickup_delay,
     spread_duration
-from marts.story_spread
-where
-    articles > 1
-    and cast(timezone('UTC', first_seen) as date)
-    between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+from marts.stories_first_seen_in(getvariable('date_from'), getvariable('date_to'))
 order by outlets desc, articles desc, first_seen

@@ -11,8 +11,7 @@ with counts as (
         sum(articles) as articles
     from marts.outlet_entity_coverage
     where
-        day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-        and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+        marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
     group by all
 ),
 

@@ -12,8 +12,7 @@ with coverage as (
     from marts.outlet_entity_coverage
     where
         lower(name) = lower(getvariable('entity'))
-        and day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-        and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+        and marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
     group by all
 ),
 
@@ -23,8 +22,7 @@ outlet_volumes as (
         sum(articles) as outlet_articles
     from marts.source_daily_volume
     where
-        day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-        and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+        marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
     group by all
 )
 

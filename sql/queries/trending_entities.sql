@@ -12,7 +12,6 @@ select
     round(score, 1) as score
 from marts.trending_entities
 where
-    day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-    and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+    marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 order by day desc, score desc, name
 limit 100

@@ -8,7 +8,7 @@ with period as materialized (
         entity_id,
         cast(sum(mentions) as bigint) as mentions
     from marts.share_of_voice
-    where day between getvariable('date_from') and getvariable('date_to')
+    where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
     group by entity_id
 ),
 
@@ -16,7 +16,7 @@ watched as materialized (
     select distinct entity_id
     from marts.share_of_voice
     where
-        day between getvariable('date_from') and getvariable('date_to')
+        marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
         and lower(name) in (select lower(unnest(cast(getvariable('watchlist') as varchar[]))))
 ),
 
@@ -55,7 +55,7 @@ names as (
         label
     from marts.share_of_voice
     where
-        day between getvariable('date_from') and getvariable('date_to')
+        marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
         and entity_id in (select charted.entity_id from charted)
 )
 

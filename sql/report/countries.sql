@@ -12,7 +12,7 @@ select
     sum(mentions * mention_weighted_compound)
     / sum(mentions) filter (where mention_weighted_compound is not null) as mean_compound
 from marts.country_daily_coverage
-where day between getvariable('date_from') and getvariable('date_to')
+where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 group by country_code
 having sum(articles) > 0
 order by articles desc, mentions desc, country_code

@@ -7,7 +7,7 @@
 with observed as (
     select distinct day
     from marts.source_daily_volume
-    where day between getvariable('date_from') and getvariable('date_to')
+    where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 ),
 
 charted as (
@@ -33,7 +33,7 @@ tone as (
         articles,
         article_share
     from marts.entity_tone_daily
-    where day between getvariable('date_from') and getvariable('date_to')
+    where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 ),
 
 voice as (
@@ -42,7 +42,7 @@ voice as (
         entity_id,
         share
     from marts.share_of_voice
-    where day between getvariable('date_from') and getvariable('date_to')
+    where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 )
 
 select

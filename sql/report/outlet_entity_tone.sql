@@ -9,7 +9,7 @@ select
     sum(mentions * mean_compound) / sum(mentions) filter (where mean_compound is not null) as mean_compound
 from marts.outlet_entity_coverage
 where
-    day between getvariable('date_from') and getvariable('date_to')
+    marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
     and entity_id in (select unnest(cast(getvariable('entity_ids') as varchar[])))
     and outlet in (select unnest(cast(getvariable('outlets') as varchar[])))
 group by all

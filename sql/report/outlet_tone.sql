@@ -8,7 +8,7 @@ select
     sum(toned_articles * mean_compound) / nullif(sum(toned_articles), 0) as mean_compound,
     sum(toned_articles * mean_tone) / nullif(sum(toned_articles), 0) as mean_tone
 from marts.source_daily_volume
-where day between getvariable('date_from') and getvariable('date_to')
+where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 group by all
 order by articles desc, outlet
 limit 20

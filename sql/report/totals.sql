@@ -6,7 +6,7 @@ select
     (
         select cast(coalesce(sum(share_of_voice.mentions), 0) as bigint)
         from marts.share_of_voice
-        where share_of_voice.day between getvariable('date_from') and getvariable('date_to')
+        where marts.in_period(share_of_voice.day, getvariable('date_from'), getvariable('date_to'))
     ) as mentions
 from marts.source_daily_volume
-where day between getvariable('date_from') and getvariable('date_to')
+where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))

@@ -9,6 +9,6 @@ select
     baseline,
     score
 from marts.trending_entities
-where day between getvariable('date_from') and getvariable('date_to')
+where marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
 order by day desc, score desc, name
 limit 25

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from newsflow.config import load_settings
-from newsflow.pipeline.run_folder import BatchInfo, RunFolder
-from newsflow.pipeline.steps import STEPS, run_steps
 from newsflow.warehouse import db
-from tests.helpers import SAMPLE_DIR
+from tests.helpers import run_sample
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("places")
-    settings = load_settings(
-        environ={},
-        overrides={
-            "sources": [str(SAMPLE_DIR)],
-            "var_dir": str(tmp_path / "var"),
-            "warehouse": str(tmp_path / "w.duckdb"),
-        },
-    )
-    batch = BatchInfo(datetime(2024, 12, 5, tzinfo=UTC), datetime(2024, 12, 5, 1, tzinfo=UTC))
-    run_steps(settings, RunFolder.for_batch(settings, batch), STEPS)
-    with db.connect(settings.warehouse_path, read_only=True) as con:
+    with db.connect(run_sample(tmp_path_factory.mktemp("places")), read_only=True) as con:
         yield con
 
 

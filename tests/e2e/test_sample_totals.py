@@ -14,15 +14,10 @@ The counts were first measured with the code before the SQL layers moved to dbt 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from newsflow.config import load_settings
-from newsflow.pipeline.run_folder import BatchInfo, RunFolder
-from newsflow.pipeline.steps import STEPS, run_steps
 from newsflow.warehouse import db
-from tests.helpers import SAMPLE_DIR
+from tests.helpers import run_sample
 
 pytestmark = pytest.mark.e2e
 
@@ -73,18 +68,8 @@ EXPECTED = {
 
 
 def test_the_sample_gives_todays_mart_totals(tmp_path):
-    settings = load_settings(
-        environ={},
-        overrides={
-            "sources": [str(SAMPLE_DIR)],
-            "var_dir": str(tmp_path / "var"),
-            "warehouse": str(tmp_path / "w.duckdb"),
-        },
-    )
-    batch = BatchInfo(datetime(2024, 12, 5, tzinfo=UTC), datetime(2024, 12, 5, 1, tzinfo=UTC))
-    run_steps(settings, RunFolder.for_batch(settings, batch), STEPS)
     got = {}
-    with db.connect(settings.warehouse_path, read_only=True) as con:
+    with db.connect(run_sample(tmp_path), read_only=True) as con:
         for mart, columns in EXPECTED.items():
             measures = [column for column in columns if column != "rows"]
             sums = ", ".join(f"round(sum({column}), 4)" for column in measures)

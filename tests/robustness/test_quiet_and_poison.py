@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsflow.cli import main as cli_main
-from newsflow.config import load_settings
 from newsflow.ingest.poison import POISON_FILE, PoisonFiles
 from newsflow.pipeline.run_folder import BatchInfo, RunFolder
 from newsflow.pipeline.steps import run_steps
 from newsflow.warehouse import db
+from tests.helpers import folder_source, run_settings
 from tests.robustness.catalogue import good_article, json_bytes, random_bytes
 
 pytestmark = pytest.mark.pipeline  # whole runs of the steps: `make test`, not `make test-fast`
@@ -33,14 +33,7 @@ def batch(hour: int) -> BatchInfo:
 
 
 def settings_for(tmp_path, folder):
-    return load_settings(
-        environ={},
-        overrides={
-            "sources": [{"kind": "folder", "path": str(folder), "name": "folder"}],
-            "var_dir": str(tmp_path / "var"),
-            "warehouse": str(tmp_path / "w.duckdb"),
-        },
-    )
+    return run_settings(tmp_path, [folder_source(folder, "folder")])
 
 
 def run_all(settings, info):

@@ -7,7 +7,7 @@ import pytest
 
 from newsflow.ingest.records import Quarantined
 from newsflow.warehouse import db
-from tests.sql.test_warehouse import FIRST, KIM, SECOND, T, article, batch, mention, sentiment
+from tests.sql.test_warehouse import FIRST, KIM, SECOND, T, article, batch, load_day, mention, sentiment
 
 COLUMNS = "source_name, read, articles, added, updated, unchanged, quarantined, quarantined_by_reason, duplicates"
 
@@ -27,7 +27,6 @@ def con(tmp_path):
 
 
 def health(con, batch_id):
-    db.refresh_marts(con)
     return con.execute(
         f"select {COLUMNS} from marts.ingest_health where batch_id = ? order by 1", [batch_id]
     ).fetchall()
@@ -44,15 +43,7 @@ def test_a_batch_counts_what_it_read_added_and_set_aside_by_reason_class(con):
             ]
         ),
     )
-    db.load_batch(
-        con,
-        batch_id="b1",
-        interval_start=T(2024, 12, 1),
-        interval_end=T(2024, 12, 1, 1),
-        tables=first,
-        duplicates=4,
-        sources=sources({"source_name": "test", "articles": 2, "quarantined": 3}),
-    )
+    load_day(con, 1, first, duplicates=4, sources=sources({"source_name": "test", "articles": 2, "quarantined": 3}))
     assert health(con, "b1") == [
         ("test", 5, 2, 2, 0, 0, 3, {"too_little_text": 2, "invalid_json": 1}, 4),
     ]
@@ -61,14 +52,7 @@ def test_a_batch_counts_what_it_read_added_and_set_aside_by_reason_class(con):
 
 
 def test_a_later_batch_tells_new_from_changed_and_unchanged_articles(con):
-    db.load_batch(
-        con,
-        batch_id="b1",
-        interval_start=T(2024, 12, 1),
-        interval_end=T(2024, 12, 1, 1),
-        tables=FIRST,
-        sources=sources({"source_name": "test", "articles": 2, "quarantined": 1}),
-    )
+    load_day(con, 1, FIRST, sources=sources({"source_name": "test", "articles": 2, "quarantined": 1}))
     # a1 again unchanged, a2 with new text, a3 new and only a feed's teaser
     second = batch(
         [
@@ -79,14 +63,7 @@ def test_a_later_batch_tells_new_from_changed_and_unchanged_articles(con):
         [mention("a3", KIM, 0)],
         [sentiment("a1", 0.1, 0.1), sentiment("a2", 0.1, 0.1), sentiment("a3", 0.0, 0.0)],
     )
-    db.load_batch(
-        con,
-        batch_id="b2",
-        interval_start=T(2024, 12, 2),
-        interval_end=T(2024, 12, 2, 1),
-        tables=second,
-        sources=sources({"source_name": "test", "articles": 3, "quarantined": 0}),
-    )
+    load_day(con, 2, second, sources=sources({"source_name": "test", "articles": 3, "quarantined": 0}))
     assert health(con, "b2") == [("test", 3, 3, 1, 1, 1, 0, None, 0)]
     teasers = con.execute("select batch_id, teaser_only from marts.ingest_health order by 1").fetchall()
     assert teasers == [("b1", 0), ("b2", 1)]

@@ -10,9 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS, content_hash
+from newsflow.ingest.records import ARTICLE_COLUMNS, QUARANTINE_COLUMNS
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
+from tests.warehouses import article
 
 T = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
 KIM, KCNA, PUTIN = entity_id("Kim Jong Un", "PERSON"), entity_id("KCNA", "ORG"), entity_id("Vladimir Putin", "PERSON")
@@ -26,31 +27,16 @@ ENTITIES = pd.DataFrame(
 )
 
 
-def article(article_id, outlet, published_at, text="Kim met officials in Pyongyang today.", flag="ok"):
-    row = dict.fromkeys(ARTICLE_COLUMNS)
-    row.update(
-        article_id=article_id,
-        url=f"https://{outlet.lower()}.example/{article_id}",
-        outlet=outlet,
-        title=f"Story {article_id}",
-        published_at=published_at,
-        date_flag=flag,
-        language="en",
-        text=text,
-        content_hash=content_hash(text),
-        word_count=len(text.split()),
-        source_name="test",
-        source_location="memory",
-        source_format="jsonl",
-    )
-    return row
-
-
-def load_day(con, day, tables):
+def load_day(con, day, tables, **options):
     """Load ``tables`` as batch ``b<day>``: the first hour of December ``day``, 2024, and
-    refresh the SQL layers, as the pipeline does after every load."""
+    refresh the SQL layers, as the pipeline does after every load; ``options`` go to the load."""
     counts = db.load_batch(
-        con, batch_id=f"b{day}", interval_start=T(2024, 12, day), interval_end=T(2024, 12, day, 1), tables=tables
+        con,
+        batch_id=f"b{day}",
+        interval_start=T(2024, 12, day),
+        interval_end=T(2024, 12, day, 1),
+        tables=tables,
+        **options,
     )
     db.refresh_marts(con)
     return counts
@@ -149,7 +135,6 @@ def two_days(tmp_path_factory) -> Path:
     with db.connect(path) as connection:
         load_day(connection, 1, FIRST)
         load_day(connection, 2, SECOND)
-        db.refresh_marts(connection)
     return path
 
 
@@ -207,7 +192,6 @@ def test_cooccurrence_has_both_directions_and_no_self_pairs(con):
 def test_reloading_a_batch_changes_no_row_count(con):
     before = db.table_counts(con)
     load_day(con, 1, FIRST)
-    db.refresh_marts(con)
     assert db.table_counts(con) == before
 
 
@@ -332,7 +316,6 @@ def test_story_spread_and_coverage_without_copies(tmp_path):
     links = pd.DataFrame([{"article_id": "a2", "other_article_id": "a1", "kind": "syndicated", "similarity": 0.9}])
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, dict(FIRST, stories=stories, story_links=links))
-        db.refresh_marts(con)
         spread = rows(
             con,
             "select origin_outlet, agency, articles, copies, outlets, outlet_list, "
@@ -368,7 +351,6 @@ def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
     stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, dict(FIRST, stories=stories))
-        db.refresh_marts(con)
         voice = rows(
             con,
             "select name, mentions, share, original_mentions, original_share from marts.share_of_voice order by name",
@@ -397,7 +379,6 @@ def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_
     stories = a2_copies_a1("rewrite", agency=None)
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, dict(FIRST, entity_sentiment=entity_tone, stories=stories))
-        db.refresh_marts(con)
         got = rows(
             con,
             "select articles, original_articles, mean_entity_compound, mean_compound "
@@ -423,7 +404,6 @@ def test_articles_in_other_languages_are_loaded_and_counted_with_their_language(
         tables = batch([french], [mention("f1", KIM, 0)], [])
         tables["article_sentiment"] = FIRST["article_sentiment"].iloc[0:0]
         load_day(con, 1, tables)
-        db.refresh_marts(con)
         assert rows(con, "select language, language_confidence, declared_language from staging.articles") == [
             ("fr", 0.99, "en")
         ]

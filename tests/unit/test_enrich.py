@@ -4,19 +4,15 @@ import pandas as pd
 import pytest
 
 from newsflow.config import DEFAULT_ALIASES, default_spacy_model
-from newsflow.ingest.parsers import parse_text
 from newsflow.nlp.aliases import EntityEntry, EntityList, load_entity_list
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.entities import entity_id
-from tests.helpers import SEEDS
+from tests.helpers import seed_rows
 
 
 @pytest.fixture(scope="module")
 def seeds_enriched():
-    rows = []
-    for key, path in SEEDS.items():
-        [item] = parse_text(path.read_bytes())
-        rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
+    rows = seed_rows()
     rows.append({"article_id": "de", "text": "Der Minister traf sich mit dem Staatschef.", "language": "de"})
     articles = pd.DataFrame(rows)
     return articles, enrich_batch(articles, default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES))

@@ -12,7 +12,7 @@ from newsflow.config import default_spacy_model
 from newsflow.nlp import enrich
 from newsflow.nlp.enrich import enrich_batch, split_text
 from newsflow.pipeline.run_folder import articles_frame
-from tests.helpers import REFERENCE_TIME, SEEDS
+from tests.helpers import REFERENCE_TIME, SEEDS, folder_source, run_settings
 from tests.unit.test_sources import settings_for
 
 GOOD = SEEDS["afp"].read_bytes()
@@ -128,43 +128,47 @@ def test_a_document_of_many_bad_items_gets_a_row_for_the_first_hundred_and_one_c
 
 def seeds_settings(tmp_path, **overrides):
     """Settings for a run over a folder holding the two seed articles, on a fresh warehouse."""
-    from newsflow.config import load_settings
-
     folder = tmp_path / "src"
     folder.mkdir()
     for path in SEEDS.values():
         (folder / path.name).write_bytes(path.read_bytes())
-    base = {
-        "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
-        "var_dir": str(tmp_path / "var"),
-        "warehouse": str(tmp_path / "w.duckdb"),
-    }
-    return load_settings(environ={}, overrides={**base, **overrides})
+    return run_settings(tmp_path, [folder_source(folder, "seeds")], **overrides)
 
 
-@pytest.mark.pipeline
-def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_loads(monkeypatch, tmp_path):
+def run_seeds_failing_on_the_rewrite(monkeypatch, settings, module, function: str, error: BaseException) -> tuple:
+    """Run every step over the seeds with ``module.function`` raising ``error`` on the rewrite's text
+    (and working on the other's); returns the staged articles' titles, the quarantine's (step, reason,
+    source_location) rows and the count of staged mentions whose article is not staged."""
     from newsflow.pipeline.run_folder import BatchInfo, RunFolder
     from newsflow.pipeline.steps import run_steps
     from newsflow.warehouse import db
 
-    settings = seeds_settings(tmp_path, enrich_partition_size=1)
     poisoned_text = SEEDS["rewrite"].read_text(encoding="utf-8").rsplit("\n\n", 1)[-1].strip()
-    real_tone = enrich.document_tone
+    real = getattr(module, function)
 
-    def tone(text, scores):
+    def failing(text, *args):
         if poisoned_text in text:
-            raise MemoryError("the model ran out of memory on this text")
-        return real_tone(text, scores)
+            raise error
+        return real(text, *args)
 
-    monkeypatch.setattr(enrich, "document_tone", tone)
-    run = RunFolder.for_batch(settings, BatchInfo.for_interval(None, REFERENCE_TIME))
-    results = run_steps(settings, run)
+    monkeypatch.setattr(module, function, failing)
+    results = run_steps(settings, RunFolder.for_batch(settings, BatchInfo.for_interval(None, REFERENCE_TIME)))
     assert results["validate_batch"]["status"] == "passed"
     with db.connect(settings.warehouse_path, read_only=True) as con:
-        loaded = con.execute("select source_format, title from staging.articles").fetchall()
+        titles = [title for (title,) in con.execute("select title from staging.articles").fetchall()]
         quarantined = con.execute("select step, reason, source_location from raw.quarantine").fetchall()
-    assert len(loaded) == 1 and "Kim" in loaded[0][1]
+        orphans = con.execute(
+            "select count(*) from staging.mentions where article_id not in (select article_id from staging.articles)"
+        ).fetchone()[0]
+    return titles, quarantined, orphans
+
+
+@pytest.mark.pipeline
+def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_loads(monkeypatch, tmp_path):
+    settings = seeds_settings(tmp_path, enrich_partition_size=1)
+    error = MemoryError("the model ran out of memory on this text")
+    titles, quarantined, _ = run_seeds_failing_on_the_rewrite(monkeypatch, settings, enrich, "document_tone", error)
+    assert len(titles) == 1 and "Kim" in titles[0]
     [(step, reason, location)] = quarantined
     assert (step, reason) == ("enrich", "enrichment failed: MemoryError: the model ran out of memory on this text")
     assert location.endswith(SEEDS["rewrite"].name)
@@ -173,30 +177,12 @@ def test_a_failed_enrichment_is_quarantined_through_the_steps_and_the_batch_load
 @pytest.mark.pipeline
 def test_an_article_linking_cannot_read_is_quarantined_with_its_rows_and_the_batch_loads(monkeypatch, tmp_path):
     from newsflow.nlp import linking
-    from newsflow.pipeline.run_folder import BatchInfo, RunFolder
-    from newsflow.pipeline.steps import run_steps
-    from newsflow.warehouse import db
 
-    settings = seeds_settings(tmp_path)
-    poisoned_text = SEEDS["rewrite"].read_text(encoding="utf-8").rsplit("\n\n", 1)[-1].strip()
-    real_citations = linking.find_citations
-
-    def citations(text, *args):
-        if poisoned_text in text:
-            raise RecursionError("maximum recursion depth exceeded")
-        return real_citations(text, *args)
-
-    monkeypatch.setattr(linking, "find_citations", citations)
-    run = RunFolder.for_batch(settings, BatchInfo.for_interval(None, REFERENCE_TIME))
-    results = run_steps(settings, run)
-    assert results["validate_batch"]["status"] == "passed"
-    with db.connect(settings.warehouse_path, read_only=True) as con:
-        loaded = con.execute("select article_id, title from staging.articles").fetchall()
-        quarantined = con.execute("select step, reason, source_location from raw.quarantine").fetchall()
-        orphans = con.execute(
-            "select count(*) from staging.mentions where article_id not in (select article_id from staging.articles)"
-        ).fetchone()[0]
-    assert len(loaded) == 1 and "Kim" in loaded[0][1]
+    error = RecursionError("maximum recursion depth exceeded")
+    titles, quarantined, orphans = run_seeds_failing_on_the_rewrite(
+        monkeypatch, seeds_settings(tmp_path), linking, "find_citations", error
+    )
+    assert len(titles) == 1 and "Kim" in titles[0]
     [(step, reason, location)] = quarantined
     assert (step, reason) == ("link", "linking failed: RecursionError: maximum recursion depth exceeded")
     assert location.endswith(SEEDS["rewrite"].name)

@@ -35,7 +35,7 @@ from newsflow.pipeline.steps import (
 from newsflow.pipeline.summary import summarise
 from newsflow.quality.validate import BatchValidationError
 from newsflow.warehouse import db
-from tests.helpers import BATCH_FILES, RUN_RECORDS, SAMPLE_DIR, SEEDS, warehouse_contents
+from tests.helpers import BATCH_FILES, RUN_RECORDS, SAMPLE_DIR, SEEDS, folder_source, run_settings, warehouse_contents
 
 BATCH = BatchInfo(datetime(2024, 12, 1, tzinfo=UTC), datetime(2024, 12, 1, 1, tzinfo=UTC))
 
@@ -47,14 +47,7 @@ def seeds_settings(tmp_path):
     for path in SEEDS.values():
         shutil.copy(path, folder / path.name)
     (folder / "empty.txt").write_text("Title only\n")
-    return load_settings(
-        environ={},
-        overrides={
-            "sources": [{"kind": "folder", "path": str(folder), "name": "seeds"}],
-            "var_dir": str(tmp_path / "var"),
-            "warehouse": str(tmp_path / "w.duckdb"),
-        },
-    )
+    return run_settings(tmp_path, [folder_source(folder, "seeds")])
 
 
 def run_all(settings, batch=BATCH):

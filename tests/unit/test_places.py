@@ -4,11 +4,10 @@ import pandas as pd
 import pytest
 
 from newsflow.config import DEFAULT_ALIASES, default_spacy_model
-from newsflow.ingest.parsers import parse_text
 from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.places import PlaceMention, name_key, resolve_places
-from tests.helpers import SEEDS
+from tests.helpers import seed_rows
 
 PYONGYANG, SEOUL, PARIS_FRANCE, PARIS_TEXAS = 1871859, 1835848, 2988507, 4717560
 
@@ -16,10 +15,7 @@ PYONGYANG, SEOUL, PARIS_FRANCE, PARIS_TEXAS = 1871859, 1835848, 2988507, 4717560
 @pytest.fixture(scope="module")
 def seed_places():
     """Each seed's NER mentions (canonical names, as enrichment gives them) resolved in one call."""
-    rows = []
-    for key, path in SEEDS.items():
-        [item] = parse_text(path.read_bytes())
-        rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
+    rows = seed_rows()
     tables = enrich_batch(pd.DataFrame(rows), default_spacy_model(), aliases=load_entity_list(DEFAULT_ALIASES))
     found = tables["mentions"].merge(tables["entities"][["entity_id", "name"]], on="entity_id")
     resolved = {}

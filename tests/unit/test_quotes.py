@@ -4,11 +4,10 @@ import pandas as pd
 import pytest
 
 from newsflow.config import default_spacy_model
-from newsflow.ingest.parsers import parse_text
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.model import load_nlp
 from newsflow.nlp.quotes import Mention, candidate_passages, extract_quotes, load_parser, passages_of
-from tests.helpers import SEEDS
+from tests.helpers import seed_rows
 
 INVENTED = {
     "said_x": "Mary Jones runs the port authority. “The harbour will reopen next week,” said Jones.",
@@ -37,10 +36,7 @@ INVENTED = {
 
 @pytest.fixture(scope="module")
 def quoted():
-    rows = []
-    for key, path in SEEDS.items():
-        [item] = parse_text(path.read_bytes())
-        rows.append({"article_id": key, "text": item["text"].strip(), "language": "en"})
+    rows = seed_rows()
     rows += [{"article_id": key, "text": text, "language": "en"} for key, text in INVENTED.items()]
     articles = pd.DataFrame(rows)
     tables = enrich_batch(articles, default_spacy_model())

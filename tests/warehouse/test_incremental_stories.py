@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsflow.config import load_settings
 from newsflow.pipeline.backfill import EXTRACT, PER_DAY, REFRESH, split_by_day
 from newsflow.pipeline.run_folder import BatchInfo, RunFolder
 from newsflow.pipeline.steps import run_steps
 from newsflow.warehouse import db
-from tests.helpers import REFERENCE_TIME, SAMPLE_DIR, warehouse_contents
+from tests.helpers import REFERENCE_TIME, sample_settings, warehouse_contents
 from tests.unit.test_stories import ground_truth
 
 pytestmark = pytest.mark.pipeline  # whole runs of the steps: `make test`, not `make test-fast`
@@ -31,14 +30,7 @@ LEAVE_OUT = ("batch_id", "loaded_at", "staging.story_links.similarity")
 
 def load(tmp_path, name: str, batches: list[BatchInfo]) -> tuple:
     """The sample extracted once, split into ``batches`` and loaded batch after batch."""
-    settings = load_settings(
-        environ={},
-        overrides={
-            "sources": [str(SAMPLE_DIR)],
-            "var_dir": str(tmp_path / name / "var"),
-            "warehouse": str(tmp_path / name / "w.duckdb"),
-        },
-    )
+    settings = sample_settings(tmp_path / name)
     extracted = RunFolder.for_batch(settings, BatchInfo(START, REFERENCE_TIME))
     EXTRACT.run(settings, extracted)
     folders, _, _ = split_by_day(settings, extracted, batches)

@@ -1,4 +1,5 @@
-"""Build the coverage report: query the marts (``sql/report/*.sql``), draw the charts, render HTML.
+"""Build the coverage report: query the marts (``sql/report/*.sql``, and the story_spread recipe), draw the
+charts, render HTML.
 
 The page covers the latest days that have articles, however old the corpus, and says so;
 ``all.html`` beside it covers the whole range.
@@ -28,7 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from newsflow.config import PROJECT_ROOT
-from newsflow.queries import bind_variables
+from newsflow.queries import bind_variables, get_recipe, run_recipe
 from newsflow.report import charts
 from newsflow.report.vega import javascript_bundle
 from newsflow.report.world import world_features
@@ -48,6 +49,7 @@ REQUIRED_MARTS = (
 REPORT_SQL = PROJECT_ROOT / "sql" / "report"
 DEFAULT_DAYS = 90  # the default page: the latest 90 days that have articles
 COUNTRY_ROWS = 20  # the ranked country table beside the map
+STORY_ROWS = 15  # the widest stories of the period
 _TAG = re.compile(r"<[^>]*>")
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent),
@@ -93,9 +95,17 @@ def report_sql(name: str) -> str:
 def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
     """``sql/report/<name>.sql`` with its variables bound, as dicts (NULL is None); small results only."""
     bind_variables(con, params)
-    cursor = con.execute(report_sql(name))
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return _dicts(con.sql(report_sql(name)))
+
+
+def _recipe_rows(con: duckdb.DuckDBPyConnection, name: str, period: Period) -> list[dict[str, Any]]:
+    """The analysts' recipe ``sql/queries/<name>.sql`` for the period, as dicts: the page shows what it answers."""
+    return _dicts(run_recipe(con, get_recipe(name), period.params))
+
+
+def _dicts(relation: duckdb.DuckDBPyRelation) -> list[dict[str, Any]]:
+    columns = relation.columns
+    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def plain_text(value: str | None) -> str | None:
@@ -261,7 +271,8 @@ def report_context(
         ],
         world_features(),
     )
-    context["stories"] = _plain(_rows(con, "stories", **period.params), "origin_outlet", "origin_title", "outlet_list")
+    stories = _recipe_rows(con, "story_spread", period)[:STORY_ROWS]
+    context["stories"] = _plain(stories, "origin_outlet", "origin_title", "outlet_list")
     context["trending"] = _plain(_rows(con, "trending", **period.params), "name")
     return context
 
