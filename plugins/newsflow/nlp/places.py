@@ -51,7 +51,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 ADJECTIVE_LABEL = "NORP"
@@ -119,6 +119,8 @@ _COAST = re.compile(r"(?:the\s+)?(?:north|south|east|west)(?:ern)?(?:[- ]?(?:eas
 _ADJECTIVE_PREFIX = re.compile(r"^(?:pro|anti|intra|inter|non|ex)-", re.I)
 
 
+# Resolving an article compares every place name with every other: each name is folded once.
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """A name folded for lookup: accents, case, dots, hyphens, spacing, possessive and a leading "the"."""
     folded = unicodedata.normalize("NFKD", name)
