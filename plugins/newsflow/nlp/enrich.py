@@ -137,7 +137,9 @@ def enrich_batch(
     )
     analyses: list[_Analysis] = []
     failures: dict[str, str] = {}
-    for result in _analyse(analyser, _chunks(articles, analyser, batch_size), n_process):
+    # Chunks of a batch of texts each, or fewer texts where that leaves a process idle.
+    size = max(1, min(batch_size, -(-len(articles) // max(n_process, 1))))
+    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process):
         if isinstance(result, _Analysis):
             analyses.append(result)
         else:
