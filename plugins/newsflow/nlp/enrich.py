@@ -232,6 +232,13 @@ class _Analyser:
     def models(self) -> dict[str, str]:
         return {**self.language_models, "en": self.model_name}
 
+    def load(self, languages: set[str]) -> None:
+        """Load (once per process) the pipelines of ``languages`` and the quote parser."""
+        for language in languages:
+            load_nlp(self.models()[language], self.watchlist if self.watchlist.entries else None)
+        if "en" in languages:
+            load_parser(self.model_name)
+
     def __call__(self, chunk: tuple[str, list[tuple[str, str]]]) -> list[_Analysis | tuple[str, str]]:
         language, rows = chunk
         nlp = load_nlp(self.models()[language], self.watchlist if self.watchlist.entries else None)
@@ -314,7 +321,10 @@ def _analyse(
             yield from analyser(chunk)
         return
     processes = min(n_process, len(chunks))
-    with multiprocessing.get_context().Pool(processes, initializer=_install, initargs=(analyser,)) as pool:
+    context = multiprocessing.get_context()
+    if context.get_start_method() == "fork":
+        analyser.load({language for language, _ in chunks})  # forked workers share them: no load each
+    with context.Pool(processes, initializer=_install, initargs=(analyser,)) as pool:
         for results in pool.imap(_run_installed, chunks):
             yield from results
 
