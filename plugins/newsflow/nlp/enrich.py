@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, astuple, dataclass, replace
 
 import pandas as pd
@@ -139,7 +139,8 @@ def enrich_batch(
     failures: dict[str, str] = {}
     # Chunks of a batch of texts each, or fewer texts where that leaves a process idle.
     size = max(1, min(batch_size, -(-len(articles) // max(n_process, 1))))
-    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process):
+    # The parent loads the gazetteer (seconds) while the workers analyse, not after them.
+    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process, while_waiting=load_gazetteer):
         if isinstance(result, _Analysis):
             analyses.append(result)
         else:
@@ -312,10 +313,14 @@ def _run_installed(chunk: tuple[str, list[tuple[str, str]]]) -> list[_Analysis |
 
 
 def _analyse(
-    analyser: _Analyser, chunks: list[tuple[str, list[tuple[str, str]]]], n_process: int
+    analyser: _Analyser,
+    chunks: list[tuple[str, list[tuple[str, str]]]],
+    n_process: int,
+    while_waiting: Callable[[], object] = lambda: None,
 ) -> Iterator[_Analysis | tuple[str, str]]:
     """Each chunk's results, in order: in this process, or spread over ``n_process`` worker
-    processes that each load the models once and return plain records (no Docs cross)."""
+    processes that each load the models once and return plain records (no Docs cross),
+    this process calling ``while_waiting`` meanwhile."""
     if n_process <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield from analyser(chunk)
@@ -325,7 +330,9 @@ def _analyse(
     if context.get_start_method() == "fork":
         analyser.load({language for language, _ in chunks})  # forked workers share them: no load each
     with context.Pool(processes, initializer=_install, initargs=(analyser,)) as pool:
-        for results in pool.imap(_run_installed, chunks):
+        analysed = pool.imap(_run_installed, chunks)
+        while_waiting()
+        for results in analysed:
             yield from results
 
 
