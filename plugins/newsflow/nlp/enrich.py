@@ -7,6 +7,8 @@ import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, astuple, dataclass, replace
+from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import spacy
@@ -17,7 +19,7 @@ from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_rea
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
-from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, PlaceMention, load_gazetteer, resolve_places
+from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, Gazetteer, PlaceMention, resolve_places, stored_gazetteer
 from newsflow.nlp.quotes import (
     QUOTE_COLUMNS,
     FoundQuote,
@@ -113,6 +115,7 @@ def enrich_batch(
     watchlist: EntityList | None = None,
     language_models: dict[str, str] | None = None,
     n_process: int = 1,
+    cache_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run NER and sentiment over English articles of ``articles``, the model in ``n_process`` processes.
 
@@ -130,7 +133,8 @@ def enrich_batch(
     ``language_models`` maps other languages to the spaCy model that finds their entities
     (``{"fr": "fr_core_news_sm"}``); their articles get mentions and entities only, since
     the sentiment lexicon and the quote rules are English.  Articles in a language without
-    an installed model get no rows (they are still loaded and counted).
+    an installed model get no rows (they are still loaded and counted).  ``cache_dir``: where
+    the gazetteer of place names is kept between processes (:func:`~newsflow.nlp.places.stored_gazetteer`).
     """
     analyser = _Analyser(
         model_name, language_models or {}, aliases or EntityList(), watchlist or EntityList(), batch_size
@@ -140,24 +144,25 @@ def enrich_batch(
     # Chunks of a batch of texts each, or fewer texts where that leaves a process idle.
     size = max(1, min(batch_size, -(-len(articles) // max(n_process, 1))))
     # The parent loads the gazetteer (seconds) while the workers analyse, not after them.
-    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process, while_waiting=load_gazetteer):
+    gazetteer = partial(stored_gazetteer, cache_dir)
+    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process, while_waiting=gazetteer):
         if isinstance(result, _Analysis):
             analyses.append(result)
         else:
             failures[result[0]] = result[1]
     texts = dict(zip(articles["article_id"], articles["text"], strict=True))
     tables = _tables(analyses, texts, analyser.watchlist, failures)
-    tables["mention_places"] = mention_places(tables["mentions"], tables["entities"])
+    tables["mention_places"] = mention_places(tables["mentions"], tables["entities"], gazetteer())
     tables["quarantine"] = _failure_rows(articles, failures)
     return tables
 
 
-def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """One row per place mention (GPE, LOC, FAC: resolved or not, with the reason) and per
     NORP mention that is a country's adjective (a flagged link), each article resolved in one
     call with its entities' canonical names (:func:`newsflow.nlp.places.resolve_places`)."""
     names = dict(zip(entities["entity_id"], entities["name"], strict=True))
-    gazetteer = load_gazetteer()
+    gazetteer = gazetteer or stored_gazetteer()
     # The model's label at the mention, not the batch's vote: a mention's place must not
     # change with what else is in the batch (a backfill and a daily run give the same rows).
     wanted = mentions[mentions["model_label"].isin([*PLACE_LABELS, ADJECTIVE_LABEL])]
