@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, astuple, dataclass, replace
@@ -310,6 +311,9 @@ _worker_analyser: _Analyser | None = None
 def _install(analyser: _Analyser) -> None:
     global _worker_analyser  # noqa: PLW0603 (a worker process's one analyser)
     _worker_analyser = analyser
+    # A forked worker inherits the task runner's SIGTERM handler (Airflow's); it must simply
+    # end when the pool or a killed task terminates it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_installed(chunk: tuple[str, list[tuple[str, str]]]) -> list[_Analysis | tuple[str, str]]:
@@ -339,6 +343,8 @@ def _analyse(
         while_waiting()
         for results in analysed:
             yield from results
+        pool.close()
+        pool.join()
 
 
 def _entity_mentions(
