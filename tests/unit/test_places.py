@@ -6,7 +6,7 @@ import pytest
 from newsflow.config import DEFAULT_ALIASES, default_spacy_model
 from newsflow.nlp.aliases import load_entity_list
 from newsflow.nlp.enrich import enrich_batch
-from newsflow.nlp.places import PlaceMention, name_key, resolve_places
+from newsflow.nlp.places import PlaceMention, load_gazetteer, name_key, resolve_places, stored_gazetteer
 from tests.helpers import seed_rows
 
 PYONGYANG, SEOUL, PARIS_FRANCE, PARIS_TEXAS = 1871859, 1835848, 2988507, 4717560
@@ -263,3 +263,19 @@ def test_a_city_near_the_other_cities_of_the_article():
     assert melbourne.place.country_code == "US" and melbourne.place.admin_code == "FL"
     [alone] = resolve_places(mentions("Melbourne"))
     assert alone.place.country_code == "AU"
+
+
+def test_the_stored_gazetteer_is_the_built_one_and_a_damaged_file_is_built_again(tmp_path):
+    built = load_gazetteer()
+    stored_gazetteer.cache_clear()
+    assert stored_gazetteer(tmp_path) is built  # the first process builds it and stores it
+    [path] = tmp_path.glob("gazetteer-*.pickle")
+    stored_gazetteer.cache_clear()
+    again = stored_gazetteer(tmp_path)  # the next one reads the file
+    assert again is not built and again == built
+    path.write_bytes(b"half a pickle")
+    stored_gazetteer.cache_clear()
+    assert stored_gazetteer(tmp_path) is built
+    stored_gazetteer.cache_clear()
+    assert stored_gazetteer(tmp_path) == built  # the damaged file was replaced
+    stored_gazetteer.cache_clear()

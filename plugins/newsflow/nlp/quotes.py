@@ -158,6 +158,19 @@ def _passage(span: Span) -> Doc:
     return passage
 
 
+@dataclass(frozen=True)
+class FoundQuote:
+    """A quote as its passage's parse shows it, before the speaker carries over from the last
+    quote (:func:`attribute_quotes`): offsets in the article, the speaker's head word (lower
+    case; None: the parse names no speaker), and the speaker's words and mention id."""
+
+    start_char: int
+    end_char: int
+    subject: str | None
+    speaker_text: str | None
+    speaker_entity_id: str | None
+
+
 def extract_quotes(
     parser: Language,
     passages: list[tuple[str, int, Doc]],
@@ -171,33 +184,63 @@ def extract_quotes(
     quotes of at least :data:`MIN_QUOTE_WORDS` words and, outside them, the reported clause
     of a reporting verb ("KCNA said that ...", "..., they say").
     """
+    found: dict[str, list[FoundQuote]] = {}
+    for article_id, quote in find_quotes(parser, passages, mentions, batch_size):
+        found.setdefault(article_id, []).append(quote)
+    return [
+        quote
+        for article_id, quotes in found.items()
+        for quote in attribute_quotes(article_id, texts[article_id], quotes, mentions.get(article_id, []))
+    ]
+
+
+def find_quotes(
+    parser: Language,
+    passages: list[tuple[str, int, Doc]],
+    mentions: dict[str, list[Mention]],
+    batch_size: int = 64,
+) -> list[tuple[str, FoundQuote]]:
+    """(article id, quote) for each quote the parse of ``passages`` shows, in passage order:
+    the part of :func:`extract_quotes` that needs the parse, run where the model runs."""
     docs = [doc for _, _, doc in passages]
     if docs and docs[0].tensor.size == 0:  # the NER pipeline had no tok2vec to reuse
         docs = list(parser.get_pipe("tok2vec").pipe(docs, batch_size=batch_size))
     parsed = parser.get_pipe("parser").pipe(docs, batch_size=batch_size)
-    quotes: list[Quote] = []
+    found = []
     for (article_id, offset, _), doc in zip(passages, parsed, strict=True):
-        text = texts[article_id]
         for start, end, subject in _passage_quotes(doc):
             speaker_text, eid = _speaker(doc, subject, offset, mentions.get(article_id, []))
-            previous = quotes[-1] if quotes and quotes[-1].article_id == article_id else None
-            same_paragraph = previous is not None and "\n" not in text[previous.end_char : offset + start]
-            if subject is None and same_paragraph:
-                # “...,” said Chae. “Uncertainty itself has become a cost.”: the same speaker goes on.
-                speaker_text, eid = previous.speaker_text, previous.speaker_entity_id
-            elif subject is not None and same_paragraph and previous.speaker_entity_id:
-                # “...,” said Hong. He further noted ...: "he" is the speaker just quoted, unless an
-                # organisation (the model's label is not trusted further: Hong Min is tagged GPE);
-                # "it" is the organisation just quoted ("The operator denied ... It said ...").
-                organisations = {m.entity_id for m in mentions.get(article_id, []) if m.label == "ORG"}
-                is_organisation = previous.speaker_entity_id in organisations
-                if (subject.lower_ in PRONOUNS and not is_organisation) or (
-                    subject.lower_ in ORGANISATION_PRONOUNS and is_organisation
-                ):
-                    eid = previous.speaker_entity_id
-            quotes.append(
-                Quote(article_id, eid, speaker_text, text[offset + start : offset + end], offset + start, offset + end)
+            lower = subject.lower_ if subject is not None else None
+            found.append((article_id, FoundQuote(offset + start, offset + end, lower, speaker_text, eid)))
+    return found
+
+
+def attribute_quotes(article_id: str, text: str, found: list[FoundQuote], mentions: list[Mention]) -> list[Quote]:
+    """One article's quotes from its :func:`find_quotes` results, in order: a quote whose
+    parse names no speaker, or only "he"/"it", continues the last quote's speaker."""
+    organisations = {m.entity_id for m in mentions if m.label == "ORG"}
+    quotes: list[Quote] = []
+    for quote in found:
+        speaker_text, eid = quote.speaker_text, quote.speaker_entity_id
+        previous = quotes[-1] if quotes else None
+        same_paragraph = previous is not None and "\n" not in text[previous.end_char : quote.start_char]
+        if quote.subject is None and same_paragraph:
+            # “...,” said Chae. “Uncertainty itself has become a cost.”: the same speaker goes on.
+            speaker_text, eid = previous.speaker_text, previous.speaker_entity_id
+        elif quote.subject is not None and same_paragraph and previous.speaker_entity_id:
+            # “...,” said Hong. He further noted ...: "he" is the speaker just quoted, unless an
+            # organisation (the model's label is not trusted further: Hong Min is tagged GPE);
+            # "it" is the organisation just quoted ("The operator denied ... It said ...").
+            is_organisation = previous.speaker_entity_id in organisations
+            if (quote.subject in PRONOUNS and not is_organisation) or (
+                quote.subject in ORGANISATION_PRONOUNS and is_organisation
+            ):
+                eid = previous.speaker_entity_id
+        quotes.append(
+            Quote(
+                article_id, eid, speaker_text, text[quote.start_char : quote.end_char], quote.start_char, quote.end_char
             )
+        )
     return quotes
 
 

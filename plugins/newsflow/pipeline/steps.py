@@ -236,6 +236,7 @@ def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str
         watchlist=load_entity_list(settings.watchlist_path),
         language_models=settings.language_models,
         n_process=enrich_workers(settings, len(articles)),
+        cache_dir=settings.cache_dir,
     )
 
 
