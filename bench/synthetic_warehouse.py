@@ -1,13 +1,14 @@
 """A synthetic warehouse at analyst scale, generated in DuckDB SQL (10M mentions in about a minute).
 
 Realistic skew: entity popularity and outlet output are Zipf-like (rank r drawn with
-probability ~ 1/r, by sampling log-uniformly), articles name 3-12 entities a few times
-each, outlets lean positive or negative, and a few mid-ranked entities get a burst of
-coverage on one day (kept in bench.bursts) so that trending_entities has something to find.  Uses the real DDL
-(newsflow.warehouse.db.create_schema): one batch per day in raw, as daily loads leave it, the
-last day held back.  Then the real SQL layers are built whole (timed), the held-back day is
-loaded as one more batch and the marts are refreshed for it (timed: the incremental refresh),
-and the marts are checked against a second full rebuild.
+probability ~ 1/r, by sampling log-uniformly), articles name 3-12 entities a few times each
+and quote one person mention in four, outlets lean positive or negative, and a few
+mid-ranked entities get a burst of coverage on one day (kept in bench.bursts) so that
+trending_entities has something to find. Uses the real DDL
+(newsflow.warehouse.db.create_schema): one batch per day in raw, as daily loads leave it,
+the last day held back. Then the real SQL layers are built whole (timed), the held-back day
+is loaded as one more batch and the marts are refreshed for it (timed: the incremental
+refresh), and the marts are checked against a second full rebuild.
 
 Usage: python bench/synthetic_warehouse.py --mentions 10000000 --out bench/out/synthetic.duckdb
 """
@@ -27,7 +28,8 @@ BURSTS = 25
 
 def generate(con, *, mentions: int, days: int, outlets: int, entities: int, first_day: date, seed: float) -> None:
     """Fill raw.entities, articles, article_loads, article_sentiment, mentions (``mentions`` rows in
-    all) and batches, one batch per day; the last day's rows wait in bench.held_* (see load_held_day)."""
+    all), quotes (a person mention in four is quoted) and batches, one batch per day; the last
+    day's rows wait in bench.held_* (see load_held_day)."""
     # 5% more articles than the average needs, so that truncating to ``mentions`` rows is safe.
     articles = int(mentions / MENTIONS_PER_ARTICLE * 1.05)
     con.execute("select setseed(?)", [seed])
@@ -186,6 +188,26 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
         """,
         [entities, mentions - burst_mentions],
     )
+    con.execute(
+        """
+        create temp table synthetic_quotes as
+        -- one person mention in four is quoted just after it; one article in five has a quote
+        -- without a known speaker (start chars stay unique: mentions start at multiples of 20)
+        select
+            article_id,
+            entity_id as speaker_entity_id,
+            text as speaker_text,
+            'Synthetic quote' as quote,
+            start_char + 5 as start_char,
+            start_char + 15 as end_char
+        from synthetic_mentions
+        where label = 'PERSON' and random() < 0.25
+        union all
+        select article_id, null, 'they', 'Synthetic quote', 1, 11
+        from synthetic_articles
+        where random() < 0.2
+        """
+    )
     _split_last_day(con, first_day + timedelta(days=days - 1))
 
 
@@ -193,7 +215,7 @@ def _split_last_day(con, last_day: date) -> None:
     """Every day but the last into raw, one batch per day; the last day into bench.held_*."""
     held = "(select article_id from synthetic_versions where batch_id = strftime(cast(? as date), 'day-%Y-%m-%d'))"
     for table, frame in (("articles", "synthetic_versions"), ("article_sentiment", "synthetic_sentiment"),
-                         ("mentions", "synthetic_mentions")):  # fmt: skip
+                         ("mentions", "synthetic_mentions"), ("quotes", "synthetic_quotes")):  # fmt: skip
         batch = "" if table == "articles" else "synthetic_versions.batch_id, "
         joined = "" if table == "articles" else " inner join synthetic_versions using (article_id)"
         columns = "*" if table == "articles" else f"{batch}{frame}.*"
@@ -217,7 +239,7 @@ def load_held_day(con) -> str:
     """Load the held-back day as one more batch (its loaded_at: now), as the daily load would; returns its id."""
     batch_id = con.execute("select any_value(batch_id) from bench.held_articles").fetchone()[0]
     con.begin()
-    for table in ("articles", "article_sentiment", "mentions"):
+    for table in ("articles", "article_sentiment", "mentions", "quotes"):
         con.execute(f"delete from raw.{table} where article_id in (select article_id from bench.held_articles)")
         con.execute(f"insert into raw.{table} by name select * from bench.held_{table}")
     con.execute(
