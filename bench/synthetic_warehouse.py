@@ -16,11 +16,12 @@ Usage: python bench/synthetic_warehouse.py --mentions 10000000 --out bench/out/s
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from newsflow.warehouse import db
+from newsflow.warehouse import db, transform
 
 MENTIONS_PER_ARTICLE = 20.0  # 7.5 entities x 2.67 mentions each (1 + a geometric number), on average
 BURSTS = 25
@@ -289,6 +290,7 @@ def main() -> None:
         start = time.perf_counter()
         marts = db.refresh_marts(con)
         one_day = time.perf_counter() - start
+        slowest = _slowest_nodes()
         rebuilt = con.execute(
             "select count(*) from intermediate.refreshed_days "
             "where refreshed_at = (select max(refreshed_at) from intermediate.refreshed_days)"
@@ -311,10 +313,18 @@ def main() -> None:
         f"one new day ({new_day}): marts refreshed in {one_day:.1f} s ({rebuilt} day rebuilt) "
         f"vs a full rebuild in {full_rebuild:.1f} s; same marts as the full rebuild: {same}"
     )
+    print("  slowest models and tests of that refresh: " + ", ".join(f"{name} {s:.1f} s" for name, s in slowest))
     for table in ("staging.articles", "staging.mentions", "staging.entities"):
         print(f"  {table:<28} {counts[table]:>12,}")
     for name, rows in marts.items():
         print(f"  marts.{name:<22} {rows:>12,}")
+
+
+def _slowest_nodes(count: int = 8) -> list[tuple[str, float]]:
+    """The models and tests the last dbt run spent most time on (its run_results.json)."""
+    results = json.loads((transform._work_dir() / "target" / "run_results.json").read_text())["results"]
+    timed = [(result["unique_id"].split(".")[2], result["execution_time"]) for result in results]
+    return sorted(timed, key=lambda node: -node[1])[:count]
 
 
 def _rows(con, schema: str, mart: str) -> str:
