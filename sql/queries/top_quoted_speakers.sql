@@ -14,11 +14,7 @@ with quotes as (
         and coalesce(cast(getvariable('date_to') as date), date 'infinity')
         and (
             getvariable('entity') is null
-            or exists (
-                select 1
-                from unnest(mentioned_names) as mentioned (name)
-                where lower(mentioned.name) = lower(getvariable('entity'))
-            )
+            or list_contains(list_transform(mentioned_names, lambda name: lower(name)), lower(getvariable('entity')))
         )
 )
 
