@@ -1,13 +1,14 @@
 """A synthetic warehouse at analyst scale, generated in DuckDB SQL (10M mentions in about a minute).
 
 Realistic skew: entity popularity and outlet output are Zipf-like (rank r drawn with
-probability ~ 1/r, by sampling log-uniformly), articles name 3-12 entities a few times
-each, outlets lean positive or negative, and a few mid-ranked entities get a burst of
-coverage on one day (kept in bench.bursts) so that trending_entities has something to find.  Uses the real DDL
-(newsflow.warehouse.db.create_schema): one batch per day in raw, as daily loads leave it, the
-last day held back.  Then the real SQL layers are built whole (timed), the held-back day is
-loaded as one more batch and the marts are refreshed for it (timed: the incremental refresh),
-and the marts are checked against a second full rebuild.
+probability ~ 1/r, by sampling log-uniformly), articles name 3-12 entities a few times each
+and quote one person mention in four, outlets lean positive or negative, and a few
+mid-ranked entities get a burst of coverage on one day (kept in bench.bursts) so that
+trending_entities has something to find. Uses the real DDL
+(newsflow.warehouse.db.create_schema): one batch per day in raw, as daily loads leave it,
+the last day held back. Then the real SQL layers are built whole (timed), the held-back day
+is loaded as one more batch and the marts are refreshed for it (timed: the incremental
+refresh), and the marts are checked against a second full rebuild.
 
 Usage: python bench/synthetic_warehouse.py --mentions 10000000 --out bench/out/synthetic.duckdb
 """
@@ -15,11 +16,12 @@ Usage: python bench/synthetic_warehouse.py --mentions 10000000 --out bench/out/s
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from newsflow.warehouse import db
+from newsflow.warehouse import db, transform
 
 MENTIONS_PER_ARTICLE = 20.0  # 7.5 entities x 2.67 mentions each (1 + a geometric number), on average
 BURSTS = 25
@@ -27,7 +29,8 @@ BURSTS = 25
 
 def generate(con, *, mentions: int, days: int, outlets: int, entities: int, first_day: date, seed: float) -> None:
     """Fill raw.entities, articles, article_loads, article_sentiment, mentions (``mentions`` rows in
-    all) and batches, one batch per day; the last day's rows wait in bench.held_* (see load_held_day)."""
+    all), quotes (a person mention in four is quoted) and batches, one batch per day; the last
+    day's rows wait in bench.held_* (see load_held_day)."""
     # 5% more articles than the average needs, so that truncating to ``mentions`` rows is safe.
     articles = int(mentions / MENTIONS_PER_ARTICLE * 1.05)
     con.execute("select setseed(?)", [seed])
@@ -186,6 +189,26 @@ def generate(con, *, mentions: int, days: int, outlets: int, entities: int, firs
         """,
         [entities, mentions - burst_mentions],
     )
+    con.execute(
+        """
+        create temp table synthetic_quotes as
+        -- one person mention in four is quoted just after it; one article in five has a quote
+        -- without a known speaker (start chars stay unique: mentions start at multiples of 20)
+        select
+            article_id,
+            entity_id as speaker_entity_id,
+            text as speaker_text,
+            'Synthetic quote' as quote,
+            start_char + 5 as start_char,
+            start_char + 15 as end_char
+        from synthetic_mentions
+        where label = 'PERSON' and random() < 0.25
+        union all
+        select article_id, null, 'they', 'Synthetic quote', 1, 11
+        from synthetic_articles
+        where random() < 0.2
+        """
+    )
     _split_last_day(con, first_day + timedelta(days=days - 1))
 
 
@@ -193,7 +216,7 @@ def _split_last_day(con, last_day: date) -> None:
     """Every day but the last into raw, one batch per day; the last day into bench.held_*."""
     held = "(select article_id from synthetic_versions where batch_id = strftime(cast(? as date), 'day-%Y-%m-%d'))"
     for table, frame in (("articles", "synthetic_versions"), ("article_sentiment", "synthetic_sentiment"),
-                         ("mentions", "synthetic_mentions")):  # fmt: skip
+                         ("mentions", "synthetic_mentions"), ("quotes", "synthetic_quotes")):  # fmt: skip
         batch = "" if table == "articles" else "synthetic_versions.batch_id, "
         joined = "" if table == "articles" else " inner join synthetic_versions using (article_id)"
         columns = "*" if table == "articles" else f"{batch}{frame}.*"
@@ -217,7 +240,7 @@ def load_held_day(con) -> str:
     """Load the held-back day as one more batch (its loaded_at: now), as the daily load would; returns its id."""
     batch_id = con.execute("select any_value(batch_id) from bench.held_articles").fetchone()[0]
     con.begin()
-    for table in ("articles", "article_sentiment", "mentions"):
+    for table in ("articles", "article_sentiment", "mentions", "quotes"):
         con.execute(f"delete from raw.{table} where article_id in (select article_id from bench.held_articles)")
         con.execute(f"insert into raw.{table} by name select * from bench.held_{table}")
     con.execute(
@@ -267,6 +290,7 @@ def main() -> None:
         start = time.perf_counter()
         marts = db.refresh_marts(con)
         one_day = time.perf_counter() - start
+        slowest = _slowest_nodes()
         rebuilt = con.execute(
             "select count(*) from intermediate.refreshed_days "
             "where refreshed_at = (select max(refreshed_at) from intermediate.refreshed_days)"
@@ -289,10 +313,18 @@ def main() -> None:
         f"one new day ({new_day}): marts refreshed in {one_day:.1f} s ({rebuilt} day rebuilt) "
         f"vs a full rebuild in {full_rebuild:.1f} s; same marts as the full rebuild: {same}"
     )
+    print("  slowest models and tests of that refresh: " + ", ".join(f"{name} {s:.1f} s" for name, s in slowest))
     for table in ("staging.articles", "staging.mentions", "staging.entities"):
         print(f"  {table:<28} {counts[table]:>12,}")
     for name, rows in marts.items():
         print(f"  marts.{name:<22} {rows:>12,}")
+
+
+def _slowest_nodes(count: int = 8) -> list[tuple[str, float]]:
+    """The models and tests the last dbt run spent most time on (its run_results.json)."""
+    results = json.loads((transform._work_dir() / "target" / "run_results.json").read_text())["results"]
+    timed = [(result["unique_id"].split(".")[2], result["execution_time"]) for result in results]
+    return sorted(timed, key=lambda node: -node[1])[:count]
 
 
 def _rows(con, schema: str, mart: str) -> str:

@@ -4,6 +4,10 @@
 -- syndicated copies, rewrites). The tones are mention-weighted means (macros/mention_weighted):
 -- compound and tone of the articles naming the entity, entity_compound of the clauses about it.
 -- reads: intermediate.entity_article_tones
+-- Incremental: a table, so that the marts of this grain read only the days they rebuild (a
+-- filter on a view's day does not reach below its count(distinct)); a refresh rebuilds the days
+-- in intermediate.touched_days.
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_touched_days() }}") }}
 select
     day,
     entity_id,
@@ -16,4 +20,5 @@ select
     {{ mention_weighted('tone') }} as mention_weighted_tone,
     {{ mention_weighted('entity_compound') }} as mention_weighted_entity_compound
 from {{ ref('entity_article_tones') }}
+where {{ only_touched_days() }}
 group by day, entity_id

@@ -1,13 +1,15 @@
 -- grain: one row per day (UTC) whose daily mart rows this refresh rebuilds: the days of
 -- articles that are new, gone or changed (a new load, another day, outlet or copy status) since
--- the last refresh, old and new day alike, and the days of articles that mention an entity the
--- identity rules moved or renamed (vote, spelling variants) and of articles whose short forms
--- link elsewhere. Without a previous refresh: every day.
+-- the last refresh, old and new day alike, and the days of articles that mention or quote an
+-- entity the identity rules moved or renamed (vote, spelling variants) and of articles whose
+-- short forms link elsewhere. Without a previous refresh: every day.
 -- reads: intermediate.counted_articles, intermediate.entity_identities,
---        intermediate.entity_short_forms, staging.enriched_mentions, and the refresh's copies of
---        the first three (intermediate.refreshed_articles, refreshed_identities, refreshed_short_forms)
+--        intermediate.entity_short_forms, staging.enriched_mentions, staging.enriched_quotes, and
+--        the refresh's copies of the first three (intermediate.refreshed_articles,
+--        refreshed_identities, refreshed_short_forms)
 {{ config(materialized='table') }}
--- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}, {{ ref('entity_short_forms') }}
+-- depends_on: {{ ref('entity_identities') }}, {{ ref('enriched_mentions') }}, {{ ref('enriched_quotes') }},
+-- {{ ref('entity_short_forms') }}
 {%- set refreshed_articles = refreshed_relation('refreshed_articles') -%}
 {%- set refreshed_identities = refreshed_relation('refreshed_identities') -%}
 {%- set refreshed_short_forms = refreshed_relation('refreshed_short_forms') -%}
@@ -36,6 +38,11 @@ moved_articles as (
     select distinct article_id
     from {{ ref('enriched_mentions') }}
     where entity_id in (select changed_identities.enriched_entity_id from changed_identities)
+    union
+    -- a quote's speaker need not be named in its article (marts.speaker_article_quotes)
+    select distinct article_id
+    from {{ ref('enriched_quotes') }}
+    where speaker_entity_id in (select changed_identities.enriched_entity_id from changed_identities)
 )
 
 select day from changed_articles

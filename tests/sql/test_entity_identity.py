@@ -134,11 +134,24 @@ def test_a_place_named_with_a_hyphenated_word_stays_another_place(tmp_path):
         assert entity_of(con, "a9", "Asia-Pacific") == "Asia-Pacific"
 
 
+IDENTITY_TABLES = (
+    "article_entities",  # incremental: the second batch's refresh rebuilt only what it touched
+    "folded_article_entities",
+    "entity_variants",
+    "entity_short_forms",
+    "entity_identities",
+)
+
+
 def test_a_full_refresh_gives_the_same_identities(two_batches):
     query = "select article_id, entity_id, label from staging.mentions order by all"
+    tables = {name: f"select * from intermediate.{name} order by all" for name in IDENTITY_TABLES}
     before = two_batches.execute(query).fetchall()
+    before_tables = {name: two_batches.execute(sql).fetchall() for name, sql in tables.items()}
+    assert before_tables["entity_short_forms"] and before_tables["entity_variants"]
     db.refresh_marts(two_batches, full=True)
     assert two_batches.execute(query).fetchall() == before
+    assert {name: two_batches.execute(sql).fetchall() for name, sql in tables.items()} == before_tables
 
 
 def test_an_article_outside_the_window_links_nothing(tmp_path):
@@ -181,3 +194,17 @@ def test_the_alias_table_as_the_last_refresh_read_it_names_earlier_batches(tmp_p
         # Taken off the list again, it is its own entity again.
         db.refresh_marts(con, lists={"aliases": EntityList(), "watchlist": EntityList()})
         assert entity_of(con, "d1", "DPRK") == "DPRK"
+
+
+def test_the_watchlist_as_the_last_refresh_read_it_flags_earlier_batches(tmp_path):
+    # Enrichment flagged nothing (no watchlist then); the refresh derives the flag from the list.
+    with db.connect(tmp_path / "w.duckdb") as con:
+        load_day(con, 1, day_batch(1, {"d1": [("DPRK", "GPE"), ("Pyongyang", "GPE")]}))
+        watched = "select text, watched from staging.mentions order by text"
+        assert con.execute(watched).fetchall() == [("DPRK", False), ("Pyongyang", False)]
+        watchlist = EntityList((EntityEntry("North Korea", "GPE", ("DPRK",)),))
+        db.refresh_marts(con, lists={"aliases": EntityList(), "watchlist": watchlist})
+        assert con.execute(watched).fetchall() == [("DPRK", True), ("Pyongyang", False)]
+        # Taken off the watchlist, its mentions are no longer watched.
+        db.refresh_marts(con, lists={"aliases": EntityList(), "watchlist": EntityList()})
+        assert con.execute(watched).fetchall() == [("DPRK", False), ("Pyongyang", False)]

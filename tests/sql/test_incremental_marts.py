@@ -23,6 +23,14 @@ DAILY_MARTS = (
     "share_of_voice",
     "source_daily_volume",
     "trending_entities",
+    "speaker_article_quotes",
+)
+# Incremental intermediate tables: the same after a refresh as after a full rebuild, too.
+INCREMENTAL_TABLES = (
+    *(f"marts.{mart}" for mart in DAILY_MARTS),
+    "intermediate.article_entities",
+    "intermediate.entity_article_tones",
+    "intermediate.entity_days",
 )
 
 
@@ -42,13 +50,13 @@ def mart_rows(con, mart):
 
 
 def contents(con):
-    """Every daily mart's rows, sorted, floats rounded (a sum's last bits depend on its order)."""
+    """Every incremental table's rows, sorted, floats rounded (a sum's last bits depend on its order)."""
     got = {}
-    for mart in DAILY_MARTS:
-        frame = con.execute(f"select * from marts.{mart}").df()
+    for table in INCREMENTAL_TABLES:
+        frame = con.execute(f"select * from {table}").df()
         floats = frame.select_dtypes("float").columns
         frame[floats] = frame[floats].round(9)
-        got[mart] = sorted(
+        got[table] = sorted(
             map(tuple, frame.astype(object).where(frame.notna(), None).itertuples(index=False)), key=repr
         )
     return got

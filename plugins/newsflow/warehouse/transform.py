@@ -5,8 +5,9 @@ connection to one file in one process the same database, so the pipeline keeps i
 the file (no other process can slip in between the load and the refresh) and sees dbt's
 commits at once.  Daily marts are incremental: ``intermediate.touched_days`` says which days
 changed since the last refresh, and only those are rebuilt; the refresh then keeps a copy of
-what it counted (``intermediate.refreshed_articles``, ``refreshed_identities``, ``refreshed_short_forms``)
-for the next one to compare against, and logs the days it rebuilt in ``intermediate.refreshed_days``.
+what it counted (``intermediate.refreshed_articles``, ``refreshed_identities``,
+``refreshed_short_forms``, ``refreshed_voted_entities``) for the next one to compare against, and
+logs the days it rebuilt in ``intermediate.refreshed_days``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ SNAPSHOTS = {
     "intermediate.refreshed_articles": "intermediate.counted_articles",
     "intermediate.refreshed_identities": "intermediate.entity_identities",
     "intermediate.refreshed_short_forms": "intermediate.entity_short_forms",
+    # compared by intermediate.touched_entity_articles (article_entities is incremental)
+    "intermediate.refreshed_voted_entities": "intermediate.voted_entities",
 }
 # What the views were last built from (see _views_are_current): a view is SQL text that DuckDB
 # binds when it is read, so it needs building again only when its definition changes.
