@@ -10,8 +10,7 @@ with quotes as (
         quotes
     from marts.speaker_article_quotes
     where
-        day between coalesce(cast(getvariable('date_from') as date), date '-infinity')
-        and coalesce(cast(getvariable('date_to') as date), date 'infinity')
+        marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
         and (
             getvariable('entity') is null
             or list_contains(list_transform(mentioned_names, lambda name: lower(name)), lower(getvariable('entity')))
