@@ -25,21 +25,7 @@ with changed_articles as (
 ),
 
 moved_entities as (
-    (
-        select {{ voted_columns }}
-        from {{ ref('voted_entities') }}
-        except
-        select {{ voted_columns }}
-        from {{ refreshed_voted }}
-    )
-    union
-    (
-        select {{ voted_columns }}
-        from {{ refreshed_voted }}
-        except
-        select {{ voted_columns }}
-        from {{ ref('voted_entities') }}
-    )
+    {{ changed_rows(ref('voted_entities'), refreshed_voted, voted_columns) }}
 )
 
 select article_id
