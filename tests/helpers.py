@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,8 @@ def warehouse_contents(path, schemas=("staging", "marts"), leave_out=(), skip_ta
 def run_settings(folder: Path, sources: list, **overrides: Any) -> Settings:
     """Settings for runs over ``sources`` with their var folder and warehouse (``w.duckdb``) in ``folder``."""
     base = {"sources": sources, "var_dir": str(folder / "var"), "warehouse": str(folder / "w.duckdb")}
+    if os.environ.get("NEWSFLOW_CACHE_DIR"):  # the session's shared cache (tests/conftest.py)
+        base["cache_dir"] = os.environ["NEWSFLOW_CACHE_DIR"]
     return load_settings(environ={}, overrides={**base, **overrides})
 
 

@@ -35,6 +35,7 @@ LOCK_TIMEOUT_S = 30.0
 ENVIRONMENT = {
     "NEWSFLOW_WAREHOUSE": "warehouse",
     "NEWSFLOW_VAR_DIR": "var_dir",
+    "NEWSFLOW_CACHE_DIR": "cache_dir",
     "NEWSFLOW_SPACY_MODEL": "spacy_model",
     "NEWSFLOW_HTTP_TIMEOUT": "http_timeout_s",
     "NEWSFLOW_ALIASES": "aliases",
@@ -85,6 +86,9 @@ class Settings:
     published_path: Path
     sources: tuple[SourceConfig, ...]
     var_dir: Path
+    # Rebuildable files kept between runs: the stored gazetteer, the Vega bundles.  Keyed by the
+    # versions they are made from, so several projects (or test runs) may share one folder.
+    cache_dir: Path
     spacy_model: str = ""
     http_timeout_s: float = 20.0
     nlp_batch_size: int = 32
@@ -130,11 +134,6 @@ class Settings:
     def report_dir(self) -> Path:
         """Where the HTML coverage report is written (``index.html``)."""
         return self.var_dir / "reports"
-
-    @property
-    def cache_dir(self) -> Path:
-        """Rebuildable files kept between runs (the report's bundled JavaScript)."""
-        return self.var_dir / "cache"
 
 
 def default_spacy_model() -> str:
@@ -222,6 +221,7 @@ def load_settings(
 
     Environment variables: ``NEWSFLOW_CONFIG`` (file), ``NEWSFLOW_WAREHOUSE``,
     ``NEWSFLOW_SOURCES`` (comma-separated paths or URLs), ``NEWSFLOW_VAR_DIR``,
+    ``NEWSFLOW_CACHE_DIR`` (rebuildable files; default ``<var_dir>/cache``),
     ``NEWSFLOW_SPACY_MODEL``, ``NEWSFLOW_HTTP_TIMEOUT``, ``NEWSFLOW_ALIASES`` (alias table
     file; the key ``aliases: null`` turns it off), ``NEWSFLOW_WATCHLIST`` (watchlist file),
     ``NEWSFLOW_ENRICH_PARTITION_SIZE`` (articles per mapped enrich task),
@@ -283,6 +283,7 @@ def load_settings(
         published_path=published or published_beside(warehouse),
         sources=_parse_sources(data.get("sources"), base),
         var_dir=var_dir,
+        cache_dir=_resolve(data.get("cache_dir", var_dir / "cache"), base),
         spacy_model=str(data.get("spacy_model") or default_spacy_model()),
         http_timeout_s=timeout,
         nlp_batch_size=batch_size,
@@ -366,6 +367,7 @@ _KNOWN_KEYS = {
     "warehouse",
     "sources",
     "var_dir",
+    "cache_dir",
     "spacy_model",
     "http_timeout_s",
     "nlp_batch_size",

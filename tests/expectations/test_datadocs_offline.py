@@ -12,8 +12,16 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from newsflow.quality.datadocs import OFFLINE_DIR, OfflineAssetError, local_file, localise_page, localise_site
+from newsflow.quality.datadocs import (
+    OFFLINE_DIR,
+    VEGA_BUNDLE,
+    OfflineAssetError,
+    local_file,
+    localise_page,
+    localise_site,
+)
 from newsflow.quality.validate import validate_batch
+from newsflow.report import vega
 from tests.expectations.test_suites import good_batch  # noqa: F401 - a fixture
 from tests.helpers import REFERENCE_TIME
 from tests.report.test_browser import CHROMIUM
@@ -134,3 +142,23 @@ def test_an_unknown_remote_asset_is_a_clear_error():
     assert local_file("https://cdn.example/npm/vega-embed@6") == ""
     with pytest.raises(OfflineAssetError, match="no local copy of https://cdn.example/new-lib.js"):
         localise_page('<script src="https://cdn.example/new-lib.js"></script>', "static/offline/")
+
+
+def test_the_vega_bundle_comes_from_the_cache_folder_once_made(site, tmp_path, monkeypatch):
+    built, _ = site
+    cache = tmp_path / "cache"
+    first = tmp_path / "first"
+    shutil.copytree(built, first)
+    shutil.rmtree(first / OFFLINE_DIR)
+    localise_site(first, cache_dir=cache)
+    [stored] = cache.glob("vega-bundle-*-vl5.*.js")
+
+    def no_bundling(vl_version):
+        raise AssertionError("bundled again")
+
+    monkeypatch.setattr(vega, "_bundle", no_bundling)
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    shutil.rmtree(second / OFFLINE_DIR)
+    localise_site(second, cache_dir=cache)
+    assert (second / OFFLINE_DIR / VEGA_BUNDLE).read_text(encoding="utf-8") == stored.read_text(encoding="utf-8")

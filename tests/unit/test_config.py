@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,12 @@ def test_allowed_networks_are_cidr_lists(tmp_path):
     assert load_settings(config, environ={}).fetch.allowed_networks == ("10.20.0.0/16", "192.168.1.7/32")
     with pytest.raises(ConfigError, match="allowed_networks"):
         load_settings(write(tmp_path, "fetch:\n  allowed_networks: [intranet]\n"), environ={})
+
+
+def test_the_cache_folder_is_in_var_unless_configured(tmp_path):
+    config = write(tmp_path, "var_dir: var\n")
+    assert load_settings(config, environ={}).cache_dir == tmp_path / "var" / "cache"
+    config.write_text("var_dir: var\ncache_dir: ~/.cache/newsflow\n")
+    assert load_settings(config, environ={}).cache_dir == Path("~/.cache/newsflow").expanduser()
+    env = {"NEWSFLOW_CACHE_DIR": str(tmp_path / "shared")}
+    assert load_settings(config, environ=env).cache_dir == tmp_path / "shared"

@@ -54,3 +54,30 @@ def test_changed_definitions_or_a_missing_view_build_the_views_again(warehouse, 
         con.execute("drop view staging.articles")
         db.refresh_marts(con)
         assert view_ids(con).keys() == views.keys()
+
+
+def test_a_new_process_reads_the_stored_parse_and_parses_again_only_a_damaged_one(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSFLOW_DBT_WORK_DIR", str(tmp_path / "dbt"))
+    real_parse, parses = transform._parse, []
+    monkeypatch.setattr(transform, "_parse", lambda *args: parses.append(args) or real_parse(*args))
+    with db.connect(warehouse) as con:
+        monkeypatch.setattr(transform, "_MANIFESTS", {})  # what a new process holds
+        db.refresh_marts(con)
+        assert len(parses) == 1
+        [stored] = (tmp_path / "dbt" / "manifests").glob("manifest-*-w.msgpack")
+        load_stories(con, "late", [Story(DAYS[-1], "Late Outlet", {"Newcomer": 1})], "late-")
+        monkeypatch.setattr(transform, "_MANIFESTS", {})
+        db.refresh_marts(con)
+        assert len(parses) == 1  # read back, not parsed
+        stored.write_bytes(b"\x93not a manifest")
+        monkeypatch.setattr(transform, "_MANIFESTS", {})
+        db.refresh_marts(con)
+        assert len(parses) == 2
+    assert "Late Outlet" in outlets_on(warehouse, DAYS[-1])  # the stored parse built the marts
+
+
+def test_a_parse_store_that_others_can_write_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSFLOW_DBT_WORK_DIR", str(tmp_path))
+    assert transform._manifest_store() == tmp_path / "manifests"
+    (tmp_path / "manifests").chmod(0o777)
+    assert transform._manifest_store() is None

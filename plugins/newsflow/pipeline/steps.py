@@ -390,7 +390,8 @@ def offline_data_docs(settings: Settings, since: float | None = None) -> None:
     local copies of their assets; a failure is logged, never fatal."""
     try:
         # A margin for file systems whose timestamps lag the clock: rewriting a page twice changes nothing.
-        localise_site(settings.data_docs_index.parent, None if since is None else since - MTIME_MARGIN_S)
+        site = settings.data_docs_index.parent
+        localise_site(site, None if since is None else since - MTIME_MARGIN_S, cache_dir=settings.cache_dir)
     except (OSError, OfflineAssetError) as exc:
         log.error("the Data Docs still load assets from the internet: %s", exc)
 

@@ -18,6 +18,8 @@ import re
 import shutil
 from pathlib import Path
 
+from newsflow.report.vega import javascript_bundle
+
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).parent / "datadocs_assets"
@@ -78,14 +80,9 @@ def local_file(url: str) -> str | None:
     return None
 
 
-def _vega_bundle() -> str:
-    import vl_convert
-
-    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-
-
-def install_assets(site: Path) -> Path:
-    """Copy the vendored assets and the Vega bundle into ``site/static/offline``; returns that folder."""
+def install_assets(site: Path, cache_dir: Path | None = None) -> Path:
+    """Copy the vendored assets and the Vega bundle into ``site/static/offline``; returns that
+    folder.  ``cache_dir``: where the Vega bundle is kept between runs (it takes seconds to make)."""
     target = site / OFFLINE_DIR
     for source in ASSETS.rglob("*"):
         copy = target / source.relative_to(ASSETS)
@@ -96,7 +93,7 @@ def install_assets(site: Path) -> Path:
     bundle = target / VEGA_BUNDLE
     if not bundle.exists():
         partial = bundle.with_suffix(".tmp")
-        partial.write_text(_vega_bundle(), encoding="utf-8")
+        partial.write_text(javascript_bundle(cache_dir, VEGA_LITE_VERSION), encoding="utf-8")
         partial.replace(bundle)
     return target
 
@@ -130,12 +127,13 @@ def localise_page(html: str, prefix: str) -> str:
     return _REMOTE_IMAGE.sub(_LOGO_TEXT, html)
 
 
-def localise_site(site: Path, since: float | None = None) -> int:
-    """Install the assets into a Data Docs site and rewrite its pages (``since``: only those
-    modified at or after that time, a ``time.time()`` value); returns the pages rewritten."""
+def localise_site(site: Path, since: float | None = None, cache_dir: Path | None = None) -> int:
+    """Install the assets into a Data Docs site (:func:`install_assets`) and rewrite its pages
+    (``since``: only those modified at or after that time, a ``time.time()`` value); returns the
+    pages rewritten."""
     if not (site / "index.html").exists():
         return 0
-    offline = install_assets(site)
+    offline = install_assets(site, cache_dir)
     changed = 0
     for page in sorted(site.rglob("*.html")):
         if offline in page.parents or (since is not None and page.stat().st_mtime < since):

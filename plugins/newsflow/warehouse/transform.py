@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import threading
 from datetime import UTC, datetime
@@ -45,9 +46,8 @@ DEFINITION_GLOBS = ("staging/*", "intermediate/*", "marts/*", "macros/*", "dbt_p
 # dbt reads its profile's path from the environment; one build at a time per process.
 _DBT_LOCK = threading.Lock()
 _WORK_DIR: Path | None = None
-# dbt's parse of the project, kept for the life of the process, per definitions fingerprint and
-# database name (the file's stem, which every relation is named with): parsing takes seconds,
-# and dbt parses from scratch for each new warehouse path, since the path is part of its profile.
+# dbt's parse of the project, kept for the life of the process (and on disk, _parse), per
+# definitions fingerprint and database name (the file's stem, which every relation is named with).
 _MANIFESTS: dict[tuple[str, str], object] = {}
 
 
@@ -98,9 +98,7 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
         try:
             key = (definitions_fingerprint(), Path(warehouse).stem)
             if key not in _MANIFESTS:
-                parsed = dbtRunner().invoke(["parse", *options])
-                if parsed.success:
-                    _MANIFESTS[key] = parsed.result
+                _MANIFESTS[key] = _stored_manifest(key) or _parse(options, key)
             result = dbtRunner(manifest=_MANIFESTS.get(key)).invoke([*args, *options])
         finally:
             _release_dbt_connection()
@@ -116,6 +114,73 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
             failures.append(f"{node.node.name}: {node.message}")
     detail = "; ".join(failures) or str(result.exception)
     raise TransformError(f"dbt {args[0]} failed: {detail} (dbt's log: {work / 'logs' / 'dbt.log'})")
+
+
+def _manifest_store() -> Path | None:
+    """Where parsed manifests are kept for other processes: ``manifests/`` in
+    ``NEWSFLOW_DBT_WORK_DIR``, else a folder of this user's in the system's temporary folder.
+
+    None when that folder cannot be trusted (made by another user, or open to others), since the
+    SQL in a manifest runs on the warehouse: then each process parses for itself.
+    """
+    if os.environ.get("NEWSFLOW_DBT_WORK_DIR"):
+        store = Path(os.environ["NEWSFLOW_DBT_WORK_DIR"]) / "manifests"
+    else:
+        store = Path(tempfile.gettempdir()) / f"newsflow-dbt-{os.getuid()}-manifests"
+    try:
+        store.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = store.lstat()
+    except OSError as exc:
+        log.warning("dbt's parse cannot be kept in %s (%s): each process parses the project", store, exc)
+        return None
+    if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077:
+        log.warning("%s is not this user's private folder: dbt's parse is not kept there", store)
+        return None
+    return store
+
+
+def _manifest_file(key: tuple[str, str]) -> Path | None:
+    store = _manifest_store()
+    return store / f"manifest-{key[0][:24]}-{key[1]}.msgpack" if store else None
+
+
+def _stored_manifest(key: tuple[str, str]) -> object | None:
+    """The manifest another process parsed from these same definitions, or None."""
+    path = _manifest_file(key)
+    if path is None or not path.exists():
+        return None
+    from dbt.contracts.graph.manifest import Manifest
+    from dbt.parser.manifest import extended_mashumuro_decoder  # sic: dbt's own spelling
+
+    try:
+        return Manifest.from_msgpack(path.read_bytes(), decoder=extended_mashumuro_decoder)
+    except Exception as exc:  # noqa: BLE001 (a damaged or foreign file: parse again)
+        log.warning("the stored dbt parse %s cannot be read (%s); parsing the project again", path, exc)
+        return None
+
+
+def _parse(options: list[str], key: tuple[str, str]) -> object | None:
+    """dbt's parse of the project (seconds), stored for the next process (a tenth of a second to
+    read back, as dbt's own partial parsing does; dbt's partial parse would start afresh for each
+    new warehouse path, which is part of its profile)."""
+    from dbt.cli.main import dbtRunner
+    from dbt.parser.manifest import extended_mashumaro_encoder
+
+    parsed = dbtRunner().invoke(["parse", *options])
+    if not parsed.success:
+        return None  # the command itself then reports what is wrong
+    path = _manifest_file(key)
+    if path is not None:
+        try:
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(parsed.result.to_msgpack(extended_mashumaro_encoder))
+            partial.replace(path)  # atomic: a concurrent reader never sees half a file
+            for older in path.parent.glob("manifest-*.msgpack"):
+                if not older.name.startswith(f"manifest-{key[0][:24]}-"):  # other definitions
+                    older.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("dbt's parse could not be kept in %s (%s)", path, exc)
+    return parsed.result
 
 
 def _release_dbt_connection() -> None:
