@@ -35,14 +35,10 @@ moved_articles as (
     select article_id
     from changed_short_forms
     union
-    select distinct article_id
-    from {{ ref('enriched_mentions') }}
-    where entity_id in (select changed_identities.enriched_entity_id from changed_identities)
+    {{ articles_naming('changed_identities') }}
     union
     -- a quote's speaker need not be named in its article (marts.speaker_article_quotes)
-    select distinct article_id
-    from {{ ref('enriched_quotes') }}
-    where speaker_entity_id in (select changed_identities.enriched_entity_id from changed_identities)
+    {{ articles_naming('changed_identities', 'enriched_quotes', 'speaker_entity_id') }}
 )
 
 select day from changed_articles

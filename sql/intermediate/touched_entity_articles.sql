@@ -31,7 +31,5 @@ moved_entities as (
 select article_id
 from changed_articles
 union
-select distinct article_id
-from {{ ref('enriched_mentions') }}
-where entity_id in (select moved_entities.enriched_entity_id from moved_entities)
+{{ articles_naming('moved_entities') }}
 {%- endif %}

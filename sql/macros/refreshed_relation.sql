@@ -20,3 +20,12 @@
         select {{ columns }} from {{ current }}
     )
 {%- endmacro %}
+
+{#- The articles whose rows in an enrichment model (`model`, keyed on enrichment's entity id in
+    `column`) name an entity of `changed`, a relation of enriched_entity_id: the articles an
+    identity change reaches, found by enrichment's ids, which the change does not move. -#}
+{%- macro articles_naming(changed, model='enriched_mentions', column='entity_id') -%}
+    select distinct article_id
+    from {{ ref(model) }}
+    where {{ column }} in (select {{ changed }}.enriched_entity_id from {{ changed }})
+{%- endmacro %}

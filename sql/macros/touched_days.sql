@@ -15,3 +15,13 @@
         delete from {{ this }} where day in (select day from {{ ref('touched_days') }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The articles a daily mart counts on the days it rebuilds, with their day
+    (intermediate.article_days): every article on a first run or `--full-refresh`. -#}
+{%- macro touched_day_articles() -%}
+    select
+        article_id,
+        day
+    from {{ ref('article_days') }}
+    where {{ only_touched_days() }}
+{%- endmacro %}

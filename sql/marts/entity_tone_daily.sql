@@ -1,5 +1,5 @@
 -- grain: one row per entity per day (UTC) on which the entity is mentioned.
--- reads: intermediate.entity_days, intermediate.article_days, staging.entities
+-- reads: intermediate.named_entity_days, intermediate.article_days
 -- Tones are mention-weighted (intermediate.entity_days): mention_weighted_entity_compound is
 -- the tone of the clauses about the entity, mention_weighted_compound/_tone the tone of the
 -- whole articles naming it; mean_entity_compound, mean_compound and mean_tone are the names
@@ -20,8 +20,8 @@ with day_volumes as (
 select
     entity_days.day,
     entity_days.entity_id,
-    entities.name,
-    entities.label,
+    entity_days.name,
+    entity_days.label,
     entity_days.mentions,
     entity_days.articles,
     day_volumes.day_articles,
@@ -33,8 +33,7 @@ select
     entity_days.mention_weighted_entity_compound as mean_entity_compound,
     entity_days.mention_weighted_compound as mean_compound,
     entity_days.mention_weighted_tone as mean_tone
-from {{ ref('entity_days') }} as entity_days
+from {{ ref('named_entity_days') }} as entity_days
 inner join day_volumes using (day)
-inner join {{ ref('entities') }} as entities using (entity_id)
 where {{ only_touched_days('entity_days.day') }}
 order by entity_days.day, entity_days.mentions desc, entity_days.entity_id

@@ -17,9 +17,7 @@ with outlet_entity_days as (
         sum(mentions) as mentions,
         count(*) as articles,
         count(*) filter (where not is_copy) as original_articles,
-        {{ mention_weighted('entity_compound') }} as mention_weighted_entity_compound,
-        {{ mention_weighted('compound') }} as mention_weighted_compound,
-        {{ mention_weighted('tone') }} as mention_weighted_tone
+        {{ entity_tones() }}
     from {{ ref('entity_article_tones') }}
     where {{ only_touched_days() }}
     group by day, outlet, entity_id

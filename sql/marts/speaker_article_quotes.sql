@@ -7,11 +7,7 @@
 -- Incremental: a refresh rebuilds the days in intermediate.touched_days.
 {{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_touched_days() }}") }}
 with articles as (
-    select
-        article_id,
-        day
-    from {{ ref('article_days') }}
-    where {{ only_touched_days() }}
+    {{ touched_day_articles() }}
 ),
 
 speakers as (

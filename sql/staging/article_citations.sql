@@ -2,12 +2,6 @@
 -- signoff (the article is that agency's copy) or attribution ("according to X", "X reported",
 -- "X said"). is_agency tells news agencies from other organisations.
 -- reads: raw.article_citations, staging.articles
-select
-    citations.article_id,
-    citations.source,
-    citations.kind,
-    citations.is_agency,
-    citations.start_char,
-    citations.evidence
-from {{ source('raw', 'article_citations') }} as citations
-inner join {{ ref('articles') }} using (article_id, batch_id)
+{{ current_version_rows('article_citations', [
+    'source', 'kind', 'is_agency', 'start_char', 'evidence'
+]) }}

@@ -3,16 +3,7 @@
 -- staging.mentions applies it). model_label is what the NER model said; listed: the alias table
 -- or watchlist named the entity, so the vote leaves it alone.
 -- reads: raw.mentions, staging.articles
-select
-    mentions.article_id,
-    mentions.entity_id,
-    mentions.text,
-    mentions.label,
-    mentions.model_label,
-    mentions.start_char,
-    mentions.end_char,
-    mentions.sentence_index,
-    mentions.watched,
-    mentions.listed
-from {{ source('raw', 'mentions') }} as mentions
-inner join {{ ref('articles') }} using (article_id, batch_id)
+{{ current_version_rows('mentions', [
+    'entity_id', 'text', 'label', 'model_label', 'start_char', 'end_char', 'sentence_index',
+    'watched', 'listed'
+]) }}

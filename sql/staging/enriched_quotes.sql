@@ -1,12 +1,6 @@
 -- grain: one row per quote of an article's current version (article_id, start_char), the
 -- speaker as enrichment named it (see staging.quotes for the speaker after the vote).
 -- reads: raw.quotes, staging.articles
-select
-    quotes.article_id,
-    quotes.speaker_entity_id,
-    quotes.speaker_text,
-    quotes.quote,
-    quotes.start_char,
-    quotes.end_char
-from {{ source('raw', 'quotes') }} as quotes
-inner join {{ ref('articles') }} using (article_id, batch_id)
+{{ current_version_rows('quotes', [
+    'speaker_entity_id', 'speaker_text', 'quote', 'start_char', 'end_char'
+]) }}

@@ -7,21 +7,8 @@
 -- adjective's link ("Russian" -> RU), kept apart from places the article names. label: the
 -- NER model's label at the mention (staging.mentions.model_label), not the entity's vote.
 -- reads: raw.mention_places, staging.articles
-select
-    places.article_id,
-    places.start_char,
-    places.end_char,
-    places.text,
-    places.label,
-    places.place_id,
-    places.place_name,
-    places.kind,
-    places.country_code,
-    places.country_name,
-    places.latitude,
-    places.longitude,
-    places.method,
-    places.via_adjective,
-    places.reason
-from {{ source('raw', 'mention_places') }} as places
-inner join {{ ref('articles') }} using (article_id, batch_id)
+{{ current_version_rows('mention_places', [
+    'start_char', 'end_char', 'text', 'label', 'place_id', 'place_name', 'kind',
+    'country_code', 'country_name', 'latitude', 'longitude', 'method', 'via_adjective',
+    'reason'
+]) }}

@@ -1,35 +1,40 @@
 -- The staging tables of a warehouse written before the SQL layers (sql/staging/*.sql at commit
 -- 621f744): a fixture for the one-time move of their rows to raw.
-create table if not exists staging.articles (
-    article_id varchar primary key,
-    url varchar,
-    outlet varchar not null,
-    title varchar not null,
-    author varchar,
-    published_at timestamptz,
-    date_flag varchar not null,
-    language varchar not null,
-    text varchar not null,
-    content_hash varchar not null,
-    word_count integer not null,
-    source_name varchar not null,
-    source_format varchar not null,
-    batch_id varchar not null,
-    ingested_at timestamptz not null
-);
-create table if not exists staging.mentions (
-    article_id varchar not null,
-    entity_id varchar not null,
-    text varchar not null,
-    label varchar not null,
-    model_label varchar not null,
-    start_char integer not null,
-    end_char integer not null,
-    sentence_index integer not null,
-    watched boolean not null,
-    listed boolean not null,
-    primary key (article_id, start_char)
-);
+-- Each but staging.entities held some of the columns its raw table (sql/raw/*.sql) has now, of
+-- the same types: raw added the load key (batch_id, loaded_at) and, for articles, what later
+-- versions extract. So each is made from its raw table with its legacy columns named: a column
+-- raw gains later is not taken for one that a legacy warehouse has. Keys and not-null checks
+-- are left out: the migration only reads these tables.
+create table if not exists staging.articles as
+select
+    article_id, url, outlet, title, author, published_at, date_flag, language, text, content_hash,
+    word_count, source_name, source_format, batch_id, ingested_at
+from raw.articles limit 0;
+create table if not exists staging.mentions as
+select
+    article_id, entity_id, text, label, model_label, start_char, end_char, sentence_index, watched,
+    listed
+from raw.mentions limit 0;
+create table if not exists staging.article_sentiment as
+select article_id, compound, tone, positive, negative, polarity, word_count, sentence_count
+from raw.article_sentiment limit 0;
+create table if not exists staging.entity_sentiment as
+select article_id, entity_id, mentions, compound, label
+from raw.entity_sentiment limit 0;
+create table if not exists staging.quotes as
+select article_id, speaker_entity_id, speaker_text, quote, start_char, end_char
+from raw.quotes limit 0;
+create table if not exists staging.article_citations as
+select article_id, source, kind, is_agency, start_char, evidence
+from raw.article_citations limit 0;
+create table if not exists staging.story_links as
+select article_id, other_article_id, kind, similarity
+from raw.story_links limit 0;
+create table if not exists staging.stories as
+select story_id, article_id, is_origin, copy_kind, is_copy, agency
+from raw.stories limit 0;
+-- raw.entities keeps one row per batch; the legacy table held each entity once, with the
+-- interval ends of the first and last batch that named it.
 create table if not exists staging.entities (
     entity_id varchar primary key,
     name varchar not null,
@@ -37,55 +42,4 @@ create table if not exists staging.entities (
     aliases varchar[] not null,
     first_seen_at timestamptz not null,
     last_seen_at timestamptz not null
-);
-create table if not exists staging.article_sentiment (
-    article_id varchar primary key,
-    compound double not null,
-    tone double not null,
-    positive double not null,
-    negative double not null,
-    polarity double not null,
-    word_count integer not null,
-    sentence_count integer not null
-);
-create table if not exists staging.entity_sentiment (
-    article_id varchar not null,
-    entity_id varchar not null,
-    mentions integer not null,
-    compound double not null,
-    label varchar not null,
-    primary key (article_id, entity_id)
-);
-create table if not exists staging.quotes (
-    article_id varchar not null,
-    speaker_entity_id varchar,
-    speaker_text varchar,
-    quote varchar not null,
-    start_char integer not null,
-    end_char integer not null,
-    primary key (article_id, start_char)
-);
-create table if not exists staging.article_citations (
-    article_id varchar not null,
-    source varchar not null,
-    kind varchar not null,
-    is_agency boolean not null,
-    start_char integer not null,
-    evidence varchar not null,
-    primary key (article_id, source, kind)
-);
-create table if not exists staging.story_links (
-    article_id varchar not null,
-    other_article_id varchar not null,
-    kind varchar not null,
-    similarity double not null,
-    primary key (article_id, other_article_id)
-);
-create table if not exists staging.stories (
-    story_id varchar not null,
-    article_id varchar primary key,
-    is_origin boolean not null,
-    copy_kind varchar,
-    is_copy boolean not null,
-    agency varchar
 );

@@ -9,7 +9,7 @@ import pytest
 
 from newsflow.nlp.entities import entity_id
 from newsflow.warehouse import db
-from tests.sql.test_relabel import entities, named
+from tests.sql.test_relabel import entities, named, naming_batch
 from tests.sql.test_warehouse import T, article, batch, load_day, sentiment
 from tests.warehouses import DAYS, forty_days, tables
 
@@ -123,18 +123,8 @@ def kyiv_batches():
             (KYIV_PERSON, "Kyiv", "PERSON", ["Kyiv"]), (entity_id("Oslo", "GPE"), "Oslo", "GPE", ["Oslo"])
         ),
     )
-    second = batch(
-        [article("o2", "Beta", T(2024, 12, 2, 9))],
-        [named("o2", "Oslo", 0, "GPE")],
-        [sentiment("o2", 0.0, 0.0)],
-        entities=entities((entity_id("Oslo", "GPE"), "Oslo", "GPE", ["Oslo"])),
-    )
-    third = batch(
-        [article(f"k{i}", "Beta", T(2024, 12, 3, 9)) for i in range(2, 6)],
-        [named(f"k{i}", "Kyiv", 0, "GPE") for i in range(2, 6)],
-        [sentiment(f"k{i}", -0.5, -2.0) for i in range(2, 6)],
-        entities=entities((KYIV_PLACE, "Kyiv", "GPE", ["Kyiv"])),
-    )
+    second = naming_batch(["o2"], "Beta", T(2024, 12, 2, 9), "Oslo", "GPE")
+    third = naming_batch([f"k{i}" for i in range(2, 6)], "Beta", T(2024, 12, 3, 9), "Kyiv", "GPE", scores=(-0.5, -2.0))
     return first, second, third
 
 

@@ -28,6 +28,17 @@ def named(article_id, name, start, model_label, label=None, listed=False):
     )
 
 
+def naming_batch(article_ids, outlet, published, name, label, scores=(0.0, 0.0)):
+    """A batch of articles of ``outlet`` published at ``published``, each naming ``name`` once (at
+    offset 0) as the model labelled it ``label``, each with sentiment ``scores`` (compound, tone)."""
+    return batch(
+        [article(article_id, outlet, published) for article_id in article_ids],
+        [named(article_id, name, 0, label) for article_id in article_ids],
+        [sentiment(article_id, *scores) for article_id in article_ids],
+        entities=entities((entity_id(name, label), name, label, [name])),
+    )
+
+
 def test_a_later_majority_moves_an_earlier_batch_and_everything_keyed_on_it(tmp_path):
     # Batch 1: the model calls Kyiv a PERSON twice and a place once; the batch's vote says PERSON.
     first = batch(
@@ -76,12 +87,7 @@ def test_rows_of_both_labels_in_one_article_become_one(tmp_path):
         entity_tones=[tone("t1", KYIV_PERSON, 1, 0.1, "positive"), tone("t1", KYIV_PLACE, 1, -0.5, "negative")],
         entities=entities((KYIV_PERSON, "Kyiv", "PERSON", ["Kyiv"]), (KYIV_PLACE, "Kyiv", "GPE", ["Kyiv"])),
     )
-    breaker = batch(
-        [article("t2", "Beta", T(2024, 12, 2, 9))],
-        [named("t2", "Kyiv", 0, "GPE")],
-        [sentiment("t2", 0.0, 0.0)],
-        entities=entities((KYIV_PLACE, "Kyiv", "GPE", ["Kyiv"])),
-    )
+    breaker = naming_batch(["t2"], "Beta", T(2024, 12, 2, 9), "Kyiv", "GPE")
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, tie)
         assert sorted(con.execute("select label from staging.mentions").fetchall()) == [("GPE",), ("PERSON",)]
@@ -114,18 +120,8 @@ def test_a_moved_entity_gets_the_id_enrichment_gives_its_case_folded_name(tmp_pa
     # enrichment gives STRASSE as a place, so they are one entity.
     strasse_place = entity_id("STRASSE", "GPE")
     assert strasse_place == entity_id("Straße", "GPE")
-    person = batch(
-        [article("g1", "Alpha", T(2024, 12, 1, 9))],
-        [named("g1", "Straße", 0, "PERSON")],
-        [sentiment("g1", 0.0, 0.0)],
-        entities=entities((entity_id("Straße", "PERSON"), "Straße", "PERSON", ["Straße"])),
-    )
-    place = batch(
-        [article(f"g{i}", "Beta", T(2024, 12, 2, 9)) for i in range(2, 5)],
-        [named(f"g{i}", "STRASSE", 0, "GPE") for i in range(2, 5)],
-        [sentiment(f"g{i}", 0.0, 0.0) for i in range(2, 5)],
-        entities=entities((strasse_place, "STRASSE", "GPE", ["STRASSE"])),
-    )
+    person = naming_batch(["g1"], "Alpha", T(2024, 12, 1, 9), "Straße", "PERSON")
+    place = naming_batch([f"g{i}" for i in range(2, 5)], "Beta", T(2024, 12, 2, 9), "STRASSE", "GPE")
     with db.connect(tmp_path / "w.duckdb") as con:
         load_day(con, 1, person)
         load_day(con, 2, place)

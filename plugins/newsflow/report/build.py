@@ -1,5 +1,5 @@
-"""Build the coverage report: query the marts (``sql/report/*.sql``, and the story_spread recipe), draw the
-charts, render HTML.
+"""Build the coverage report: query the marts (``sql/report/*.sql``, and the story_spread and
+trending_entities recipes), draw the charts, render HTML.
 
 The page covers the latest days that have articles, however old the corpus, and says so;
 ``all.html`` beside it covers the whole range.
@@ -50,6 +50,7 @@ REPORT_SQL = PROJECT_ROOT / "sql" / "report"
 DEFAULT_DAYS = 90  # the default page: the latest 90 days that have articles
 COUNTRY_ROWS = 20  # the ranked country table beside the map
 STORY_ROWS = 15  # the widest stories of the period
+TRENDING_ROWS = 25  # the latest trending entity-days of the period
 _TAG = re.compile(r"<[^>]*>")
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent),
@@ -273,7 +274,7 @@ def report_context(
     )
     stories = _recipe_rows(con, "story_spread", period)[:STORY_ROWS]
     context["stories"] = _plain(stories, "origin_outlet", "origin_title", "outlet_list")
-    context["trending"] = _plain(_rows(con, "trending", **period.params), "name")
+    context["trending"] = _plain(_recipe_rows(con, "trending_entities", period)[:TRENDING_ROWS], "name")
     return context
 
 
