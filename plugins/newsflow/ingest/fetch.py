@@ -51,7 +51,6 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import create_connection
 
 from newsflow import __version__
-from newsflow.ingest.decode import charset_of, decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +112,10 @@ class FetchResult:
         """The body decoded by the evidence (BOM, the response's charset, the page's own
         declaration, then detection; see :mod:`newsflow.ingest.decode`); raises
         :class:`~newsflow.ingest.decode.NotText` for bytes that are not text."""
+        # Imported here: the settings import this module for FetchPolicy, and decoding brings
+        # in the record rules (trafilatura, the language model), which reading settings never needs.
+        from newsflow.ingest.decode import charset_of, decode_bytes
+
         return decode_bytes(self.body, charset_of(self.content_type), markup=True).text
 
 

@@ -5,7 +5,10 @@ source -> article records (extract) -> partitions -> enriched partitions (enrich
 warehouse tables (load) -> marts (refresh).  Each step reads what the steps before it
 wrote in the run folder (:class:`~newsflow.pipeline.run_folder.RunFolder`) and adds its
 own files.  The DAG runs one step per task; :func:`run_steps` runs them in a row in
-this process.  Nothing here imports Airflow.
+this process.  Nothing here imports Airflow, and the models' libraries (spaCy for
+enrichment, datasketch and SciPy for linking) are imported by the steps that use them: a
+task runs in a process that may run no other step, and a run with nothing new to analyse
+should not pay seconds of imports in extraction.
 """
 
 from __future__ import annotations
@@ -27,9 +30,6 @@ from newsflow.ingest.poison import FileManifest, PoisonFiles
 from newsflow.ingest.records import Quarantined, failure_reason
 from newsflow.ingest.sources import ExtractResult, extract_articles
 from newsflow.nlp.aliases import EntityList, load_entity_list
-from newsflow.nlp.enrich import enrich_batch
-from newsflow.nlp.linking import counted_at, link_batch
-from newsflow.nlp.stories import WINDOW
 from newsflow.pipeline.run_folder import (
     RunFolder,
     articles_frame,
@@ -227,7 +227,10 @@ def enriched_tables(
 
 
 def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
-    """:func:`enrich_batch` with the model, alias table, watchlist and processes the settings name."""
+    """:func:`~newsflow.nlp.enrich.enrich_batch` with the model, alias table, watchlist and
+    processes the settings name."""
+    from newsflow.nlp.enrich import enrich_batch
+
     return enrich_batch(
         articles,
         settings.spacy_model,
@@ -292,13 +295,17 @@ def merge_entity_rows(entities: pd.DataFrame) -> pd.DataFrame:
 
 
 def link_step(settings: Settings, run: RunFolder) -> None:
-    """Link the batch to itself and to earlier batches within :data:`WINDOW`; three more tables."""
+    """Link the batch to itself and to earlier batches within
+    :data:`~newsflow.nlp.stories.WINDOW`; three more tables."""
     ingested_at = run.read_info().batch.interval_end
     tables = run.read_tables()
     if tables["articles"].empty:
         # An empty batch touches no story: it has nothing to link.
         log.info("nothing new to link")
         return
+    from newsflow.nlp.linking import counted_at, link_batch
+    from newsflow.nlp.stories import WINDOW
+
     history = None
     # A warehouse whose first batch never loaded (it failed validation) has no staging layer yet.
     if db.has_staging(settings.warehouse_path, settings.lock_timeout_s):
