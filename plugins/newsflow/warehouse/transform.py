@@ -97,9 +97,10 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
         os.environ["NEWSFLOW_DBT_WAREHOUSE"] = warehouse
         try:
             key = (definitions_fingerprint(), Path(warehouse).stem)
-            if key not in _MANIFESTS:
-                _MANIFESTS[key] = _stored_manifest(key) or _parse(options, key)
-            result = dbtRunner(manifest=_MANIFESTS.get(key)).invoke([*args, *options])
+            manifest = _MANIFESTS.get(key) or _stored_manifest(key) or _parse(options, key)
+            if manifest is not None:  # a failed parse is tried again by the next command
+                _MANIFESTS[key] = manifest
+            result = dbtRunner(manifest=manifest).invoke([*args, *options])
         finally:
             _release_dbt_connection()
             if previous is None:
