@@ -198,13 +198,17 @@ def build(path: Path, stories: list[Story], validations: Iterable[pd.DataFrame] 
 
     The same stories and validations are built once per test process and copied after that:
     many test files start from the same warehouse, and each build runs the whole SQL layers.
+    Every template is named ``w.duckdb`` in a folder of its own: dbt's parse is stored per
+    database name (the file's stem), so all templates, and the tests' own ``w.duckdb``
+    files, share one parse.
     """
     validations = list(validations)
     key = hashlib.sha256(repr(stories).encode())
     for results in validations:
         key.update(results.to_json(date_format="iso").encode())
-    template = _TEMPLATES / f"{key.hexdigest()}.duckdb"
+    template = _TEMPLATES / key.hexdigest() / "w.duckdb"
     if not template.exists():
+        template.parent.mkdir()
         _build(template, stories, validations)
     shutil.copyfile(template, path)
     return path
