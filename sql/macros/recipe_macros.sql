@@ -24,9 +24,9 @@
 
     {%- if built | length == marts | length %}
 
-    -- grain: one row per day in the period on which the entity (a name, case-insensitive) is
-    -- mentioned: its coverage (entity_daily_coverage) and its part of the day's articles
-    -- (article_share, entity_tone_daily), two marts of one grain read from
+    -- grain: one row per entity named so (case-insensitive; one per label) per day of the period
+    -- on which it is mentioned: its coverage (entity_daily_coverage) and its part of the day's
+    -- articles (article_share, entity_tone_daily), two marts of one grain read from
     -- intermediate.named_entity_days; tones are mention-weighted, rounded as the recipes show them.
     create or replace macro marts.entity_timeline(entity, date_from, date_to) as table
         select
