@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -389,14 +390,19 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
-def _command(commands, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
-    return commands.add_parser(
+def _command(
+    commands, name: str, help_text: str, example: str, func: Callable[[argparse.Namespace], int]
+) -> argparse.ArgumentParser:
+    """The sub-command ``name``, which ``main`` runs as ``func(args)``."""
+    command = commands.add_parser(
         name,
         help=help_text,
         description=help_text,
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    command.set_defaults(func=func)
+    return command
 
 
 def _add_pipeline_options(command: argparse.ArgumentParser) -> None:
@@ -437,31 +443,31 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         "run the newsflow_ingest DAG once (airflow dags test) and summarise",
         "python -m newsflow run --source data/sample --warehouse /tmp/news.duckdb",
+        cmd_run,
     )
     _add_pipeline_options(run)
     run.add_argument("--logical-date", help="ISO date-time of the run (default: now)")
-    run.set_defaults(func=cmd_run)
 
     enrich = _command(
         commands,
         "enrich",
         "enrich a JSONL file of articles into Parquet tables (no Airflow, no warehouse)",
         "python -m newsflow enrich articles.jsonl --out enriched/",
+        cmd_enrich,
     )
     enrich.add_argument("input", help="JSON lines: url, title, text, outlet, published_at, author (text required)")
     enrich.add_argument("--out", required=True, help="folder for articles/mentions/entities/... .parquet")
     enrich.add_argument("--model", help="spaCy model name (default: en_core_web_sm if installed)")
     enrich.add_argument("--watchlist", help="YAML list of entities to track: name, label, aliases")
-    enrich.set_defaults(func=cmd_enrich)
 
     summary = _command(
         commands,
         "summary",
         "print what the warehouse holds",
         "python -m newsflow summary --warehouse var/newsflow.duckdb",
+        cmd_summary,
     )
     summary.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
-    summary.set_defaults(func=cmd_summary)
 
     backfill = _command(
         commands,
@@ -470,11 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
         "enrich, merge, link, validate and load each day; marts rebuilt at the end). Undated articles are "
         "left out.",
         "python -m newsflow backfill --from 2024-11-25 --to 2024-12-03 --source data/sample",
+        cmd_backfill,
     )
     _add_period(backfill, required=True)
     _add_pipeline_options(backfill)
     backfill.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
-    backfill.set_defaults(func=cmd_backfill)
 
     query = _command(
         commands,
@@ -482,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run a recipe from sql/queries/ with its parameters bound (never pasted into SQL); "
         "without RECIPE, list the recipes",
         'python -m newsflow query top_outlets_for_entity --entity "Kim Jong Un" --from 2024-11-01 --format csv',
+        cmd_query,
     )
     query.epilog += "\n\nrecipes:\n" + describe_recipes()
     query.add_argument("recipe", nargs="?", metavar="RECIPE", help="a recipe name (a file stem in sql/queries/)")
@@ -492,7 +499,6 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     query.add_argument("--out", metavar="FILE", help="write to this file instead of stdout (needed for parquet)")
     query.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
-    query.set_defaults(func=cmd_query)
 
     sql = _command(
         commands,
@@ -501,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with ';', `.read FILE` runs a recipe, `.help` lists the commands; runs FILEs, -c SQL or standard "
         "input, else prompts",
         "python -m newsflow sql --var entity='Kim Jong Un' -c '.read sql/queries/entity_daily_coverage.sql'",
+        cmd_sql,
     )
     sql.add_argument("files", nargs="*", metavar="FILE", help="SQL files to run, in order (as .read FILE)")
     sql.add_argument("-c", "--command", metavar="SQL", help="SQL (and dot commands) to run")
@@ -508,7 +515,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--var", action="append", metavar="NAME=VALUE", help="a variable for getvariable('NAME'), bound (repeatable)"
     )
     sql.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
-    sql.set_defaults(func=cmd_sql)
 
     readmit = _command(
         commands,
@@ -516,10 +522,10 @@ def build_parser() -> argparse.ArgumentParser:
         "forget a remembered file (a poison file, which yielded only quarantine rows, or a file already "
         "loaded: both are skipped while unchanged), so the next run reads it again",
         "python -m newsflow readmit /data/news/broken.json",
+        cmd_readmit,
     )
     readmit.add_argument("target", help="the file's path (or a folder: every file under it) or its sha256")
     readmit.add_argument("--config", help="a newsflow.yaml to use")
-    readmit.set_defaults(func=cmd_readmit)
 
     report = _command(
         commands,
@@ -527,6 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
         "build the static HTML coverage report (attention, share of voice, tone by outlet, trending "
         "entities, data quality) from the marts; it works offline",
         "python -m newsflow report --warehouse var/newsflow.duckdb --out var/reports --watch 'Kim Jong Un'",
+        cmd_report,
     )
     report.add_argument("--warehouse", metavar="FILE", help=READ_HELP)
     report.add_argument("--out", metavar="DIR", help="folder for index.html (default: <var_dir>/reports)")
@@ -540,7 +547,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(report, instead=True)
     report.add_argument("--top", type=int, default=8, help="how many top entities to chart (default: 8)")
     report.add_argument("--watch", action="append", metavar="NAME", help="an entity always charted (repeatable)")
-    report.set_defaults(func=cmd_report)
     return parser
 
 

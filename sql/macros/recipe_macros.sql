@@ -8,7 +8,8 @@
     theirs); a full refresh, which replaces the marts, is followed by their re-creation. -#}
 {%- macro create_recipe_macros() -%}
     {%- set built = [] -%}
-    {%- for mart in ['outlet_country_coverage', 'story_spread'] -%}
+    {%- set marts = ['entity_daily_coverage', 'entity_tone_daily', 'outlet_country_coverage', 'story_spread'] -%}
+    {%- for mart in marts -%}
         {%- if adapter.get_relation(database=target.database, schema='marts', identifier=mart) is not none -%}
             {%- do built.append(mart) -%}
         {%- endif -%}
@@ -21,7 +22,28 @@
         day between coalesce(cast(date_from as date), date '-infinity')
         and coalesce(cast(date_to as date), date 'infinity');
 
-    {%- if built | length == 2 %}
+    {%- if built | length == marts | length %}
+
+    -- grain: one row per entity named so (case-insensitive; one per label) per day of the period
+    -- on which it is mentioned: its coverage (entity_daily_coverage) and its part of the day's
+    -- articles (article_share, entity_tone_daily), two marts of one grain read from
+    -- intermediate.named_entity_days; tones are mention-weighted, rounded as the recipes show them.
+    create or replace macro marts.entity_timeline(entity, date_from, date_to) as table
+        select
+            coverage.day,
+            coverage.name,
+            coverage.label,
+            coverage.mentions,
+            coverage.articles,
+            coverage.outlets,
+            round(tones.article_share, 4) as article_share,
+            round(coverage.mean_compound, 3) as mean_compound,
+            round(coverage.mean_tone, 2) as mean_tone
+        from marts.entity_daily_coverage as coverage
+        inner join marts.entity_tone_daily as tones using (day, entity_id)
+        where
+            lower(coverage.name) = lower(entity)
+            and marts.in_period(coverage.day, date_from, date_to);
 
     -- grain: one row per outlet per country over the period, for the outlet (or every outlet:
     -- NULL) and the country (ISO code or name, case-insensitive; NULL: every country) asked for.

@@ -2,17 +2,8 @@
 -- parameters: entity (a name, case-insensitive); optional date_from, date_to (inclusive, UTC).
 -- e.g. in the DuckDB CLI:
 --   SET VARIABLE entity = 'Kim Jong Un';  .read sql/queries/entity_daily_coverage.sql
-select
-    day,
-    name,
-    label,
-    mentions,
-    articles,
-    outlets,
-    round(mean_compound, 3) as mean_compound,
-    round(mean_tone, 2) as mean_tone
-from marts.entity_daily_coverage
-where
-    lower(name) = lower(getvariable('entity'))
-    and marts.in_period(day, getvariable('date_from'), getvariable('date_to'))
+-- columns: day, name, label, mentions, articles, outlets, mean_compound, mean_tone (mention-weighted),
+-- from marts.entity_timeline (sql/macros/recipe_macros.sql).
+select * exclude (article_share)  -- noqa: AM04
+from marts.entity_timeline(getvariable('entity'), getvariable('date_from'), getvariable('date_to'))
 order by day, label

@@ -118,14 +118,15 @@ SECOND = batch(
 )
 
 
-def a2_copies_a1(copy_kind: str, agency: str | None = None) -> pd.DataFrame:
-    """staging.stories rows: one story, a1 its origin, a2 a copy of the given kind."""
-    return pd.DataFrame(
+def first_with_a2_copying_a1(copy_kind: str, agency: str | None = None, **tables: pd.DataFrame) -> dict:
+    """FIRST and ``tables`` with staging.stories rows: one story, a1 its origin, a2 a copy of the given kind."""
+    stories = pd.DataFrame(
         [
             {"story_id": "s1", "article_id": "a1", "is_origin": True, "copy_kind": None, "is_copy": False},
             {"story_id": "s1", "article_id": "a2", "is_origin": False, "copy_kind": copy_kind, "is_copy": True},
         ]
     ).assign(agency=agency)
+    return dict(FIRST, stories=stories, **tables)
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,13 @@ def two_days(tmp_path_factory) -> Path:
 def con(two_days, tmp_path):
     """A test's own copy of the two-day warehouse: tests may write to it."""
     shutil.copyfile(two_days, tmp_path / "w.duckdb")
+    with db.connect(tmp_path / "w.duckdb") as connection:
+        yield connection
+
+
+@pytest.fixture
+def new_con(tmp_path):
+    """A connection to a new, empty warehouse of the test's own."""
     with db.connect(tmp_path / "w.duckdb") as connection:
         yield connection
 
@@ -310,101 +318,95 @@ def test_recipes_run_with_bound_variables(con):
     ]
 
 
-def test_story_spread_and_coverage_without_copies(tmp_path):
+def test_story_spread_and_coverage_without_copies(new_con):
     """a2 is Beta's syndicated copy of Alpha's a1 (credited to AFP) 13.5 hours later."""
-    stories = a2_copies_a1("syndicated", agency="AFP")
     links = pd.DataFrame([{"article_id": "a2", "other_article_id": "a1", "kind": "syndicated", "similarity": 0.9}])
-    with db.connect(tmp_path / "w.duckdb") as con:
-        load_day(con, 1, dict(FIRST, stories=stories, story_links=links))
-        spread = rows(
-            con,
-            "select origin_outlet, agency, articles, copies, outlets, outlet_list, "
-            "first_pickup_delay, spread_duration from marts.story_spread",
-        )
-        delay = pd.Timedelta(hours=13, minutes=30).to_pytimedelta()
-        assert spread == [("Alpha", "AFP", 2, 1, 2, "Alpha, Beta", delay, delay)]
-        kim = rows(
-            con,
-            "select articles, original_articles, mentions, original_mentions "
-            "from marts.entity_daily_coverage where entity_id = ?",
-            [KIM],
-        )
-        assert kim == [(2, 1, 3, 2)]
-        volume = rows(con, "select outlet, articles, original_articles from marts.source_daily_volume order by 1")
-        assert volume == [("Alpha", 1, 1), ("Beta", 1, 0)]
-        # A later batch replaces the stories table whole and a re-linked article's links.
-        load_day(con, 1, dict(FIRST, stories=stories.assign(story_id="s2"), story_links=links))
-        assert rows(con, "select distinct story_id from staging.stories") == [("s2",)]
-        assert rows(con, "select count(*) from staging.story_links") == [(1,)]
-        con.execute("set variable entity = ?", ["Kim Jong Un"])
-        recipe = con.execute((db.SQL_DIR / "queries" / "original_vs_copied_coverage.sql").read_text()).fetchall()
-        assert [(r[3], r[4], r[5]) for r in recipe] == [(2, 1, 1)]
-        con.execute("set variable date_from = ?", ["2024-11-30"])
-        con.execute("set variable date_to = ?", ["2024-11-30"])
-        db.refresh_marts(con)
-        spreads = con.execute((db.SQL_DIR / "queries" / "story_spread.sql").read_text()).fetchall()
-        assert [(r[0], r[1], r[3]) for r in spreads] == [("Alpha", "AFP", 2)]
+    tables = first_with_a2_copying_a1("syndicated", agency="AFP", story_links=links)
+    load_day(new_con, 1, tables)
+    spread = rows(
+        new_con,
+        "select origin_outlet, agency, articles, copies, outlets, outlet_list, "
+        "first_pickup_delay, spread_duration from marts.story_spread",
+    )
+    delay = pd.Timedelta(hours=13, minutes=30).to_pytimedelta()
+    assert spread == [("Alpha", "AFP", 2, 1, 2, "Alpha, Beta", delay, delay)]
+    kim = rows(
+        new_con,
+        "select articles, original_articles, mentions, original_mentions "
+        "from marts.entity_daily_coverage where entity_id = ?",
+        [KIM],
+    )
+    assert kim == [(2, 1, 3, 2)]
+    volume = rows(new_con, "select outlet, articles, original_articles from marts.source_daily_volume order by 1")
+    assert volume == [("Alpha", 1, 1), ("Beta", 1, 0)]
+    # A later batch replaces the stories table whole and a re-linked article's links.
+    load_day(new_con, 1, dict(tables, stories=tables["stories"].assign(story_id="s2")))
+    assert rows(new_con, "select distinct story_id from staging.stories") == [("s2",)]
+    assert rows(new_con, "select count(*) from staging.story_links") == [(1,)]
+    new_con.execute("set variable entity = ?", ["Kim Jong Un"])
+    recipe = new_con.execute((db.SQL_DIR / "queries" / "original_vs_copied_coverage.sql").read_text()).fetchall()
+    assert [(r[3], r[4], r[5]) for r in recipe] == [(2, 1, 1)]
+    new_con.execute("set variable date_from = ?", ["2024-11-30"])
+    new_con.execute("set variable date_to = ?", ["2024-11-30"])
+    db.refresh_marts(new_con)
+    spreads = new_con.execute((db.SQL_DIR / "queries" / "story_spread.sql").read_text()).fetchall()
+    assert [(r[0], r[1], r[3]) for r in spreads] == [("Alpha", "AFP", 2)]
 
 
-def test_share_of_voice_and_outlet_coverage_without_copies(tmp_path):
+def test_share_of_voice_and_outlet_coverage_without_copies(new_con):
     """Beta's a2 is a copy: without it, Kim's day is a1's three mentions out of a1's three."""
-    stories = a2_copies_a1("rewrite", agency=None)
-    with db.connect(tmp_path / "w.duckdb") as con:
-        load_day(con, 1, dict(FIRST, stories=stories))
-        voice = rows(
-            con,
-            "select name, mentions, share, original_mentions, original_share from marts.share_of_voice order by name",
-        )
-        assert voice == [
-            ("KCNA", 1, 0.2, 1, 1 / 3),
-            ("Kim Jong Un", 3, 0.6, 2, 2 / 3),
-            ("Vladimir Putin", 1, 0.2, 0, 0.0),
-        ]
-        outlets = rows(
-            con,
-            "select outlet, articles, original_articles from marts.outlet_entity_coverage "
-            "where entity_id = ? order by outlet",
-            [KIM],
-        )
-        assert outlets == [("Alpha", 1, 1), ("Beta", 1, 0)]
+    load_day(new_con, 1, first_with_a2_copying_a1("rewrite"))
+    voice = rows(
+        new_con,
+        "select name, mentions, share, original_mentions, original_share from marts.share_of_voice order by name",
+    )
+    assert voice == [
+        ("KCNA", 1, 0.2, 1, 1 / 3),
+        ("Kim Jong Un", 3, 0.6, 2, 2 / 3),
+        ("Vladimir Putin", 1, 0.2, 0, 0.0),
+    ]
+    outlets = rows(
+        new_con,
+        "select outlet, articles, original_articles from marts.outlet_entity_coverage "
+        "where entity_id = ? order by outlet",
+        [KIM],
+    )
+    assert outlets == [("Alpha", 1, 1), ("Beta", 1, 0)]
 
 
-def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(tmp_path):
+def test_entity_tone_uses_the_clauses_about_the_entity_and_counts_originals(new_con):
     entity_tone = pd.DataFrame(
         [
             {"article_id": "a1", "entity_id": KIM, "mentions": 2, "compound": -0.8, "label": "negative"},
             {"article_id": "a2", "entity_id": KIM, "mentions": 1, "compound": 0.4, "label": "positive"},
         ]
     )
-    stories = a2_copies_a1("rewrite", agency=None)
-    with db.connect(tmp_path / "w.duckdb") as con:
-        load_day(con, 1, dict(FIRST, entity_sentiment=entity_tone, stories=stories))
-        got = rows(
-            con,
-            "select articles, original_articles, mean_entity_compound, mean_compound "
-            "from marts.entity_tone_daily where entity_id = ?",
-            [KIM],
-        )
-        by_outlet = rows(
-            con,
-            "select outlet, mean_entity_compound from marts.outlet_entity_coverage where entity_id = ? order by 1",
-            [KIM],
-        )
+    load_day(new_con, 1, first_with_a2_copying_a1("rewrite", entity_sentiment=entity_tone))
+    got = rows(
+        new_con,
+        "select articles, original_articles, mean_entity_compound, mean_compound "
+        "from marts.entity_tone_daily where entity_id = ?",
+        [KIM],
+    )
+    by_outlet = rows(
+        new_con,
+        "select outlet, mean_entity_compound from marts.outlet_entity_coverage where entity_id = ? order by 1",
+        [KIM],
+    )
     # mention-weighted over a1 (2 mentions of Kim, -0.8) and a2 (1 mention, +0.4)
     assert got == [(2, 1, pytest.approx((2 * -0.8 + 1 * 0.4) / 3), pytest.approx((2 * 0.5 + 1 * -0.5) / 3))]
     # by outlet: Alpha's a1 speaks of Kim at -0.8, Beta's a2 at +0.4
     assert by_outlet == [("Alpha", pytest.approx(-0.8)), ("Beta", pytest.approx(0.4))]
 
 
-def test_articles_in_other_languages_are_loaded_and_counted_with_their_language(tmp_path):
+def test_articles_in_other_languages_are_loaded_and_counted_with_their_language(new_con):
     french = article("f1", "Gamma", T(2024, 11, 30, 12), text="Emmanuel Macron a reçu Olaf Scholz à Paris ce matin.")
     french.update(language="fr", language_confidence=0.99, declared_language="en", is_teaser=False)
-    with db.connect(tmp_path / "w.duckdb") as con:
-        # Entities from the French model, no tone (the sentiment lexicon is English).
-        tables = batch([french], [mention("f1", KIM, 0)], [])
-        tables["article_sentiment"] = FIRST["article_sentiment"].iloc[0:0]
-        load_day(con, 1, tables)
-        assert rows(con, "select language, language_confidence, declared_language from staging.articles") == [
-            ("fr", 0.99, "en")
-        ]
-        assert rows(con, "select outlet, articles from marts.source_daily_volume") == [("Gamma", 1)]
+    # Entities from the French model, no tone (the sentiment lexicon is English).
+    tables = batch([french], [mention("f1", KIM, 0)], [])
+    tables["article_sentiment"] = FIRST["article_sentiment"].iloc[0:0]
+    load_day(new_con, 1, tables)
+    assert rows(new_con, "select language, language_confidence, declared_language from staging.articles") == [
+        ("fr", 0.99, "en")
+    ]
+    assert rows(new_con, "select outlet, articles from marts.source_daily_volume") == [("Gamma", 1)]

@@ -27,6 +27,11 @@ def run(capsys, *argv):
     return code, out, err
 
 
+def query(capsys, warehouse, *argv):
+    """``run`` of ``query ARGV`` on ``warehouse``."""
+    return run(capsys, "query", *argv, "--warehouse", str(warehouse))
+
+
 def test_query_without_a_recipe_lists_every_recipe(capsys):
     code, out, _ = run(capsys, "query")
     assert code == 0
@@ -36,28 +41,18 @@ def test_query_without_a_recipe_lists_every_recipe(capsys):
 
 
 def test_unknown_recipe_is_a_clear_error_listing_the_recipes(capsys, warehouse):
-    code, out, err = run(capsys, "query", "top_entities", "--warehouse", str(warehouse))
+    code, out, err = query(capsys, warehouse, "top_entities")
     assert code == 2 and out == ""
     assert "unknown recipe 'top_entities'" in err and "top_entities_by_outlet" in err and "share_of_voice" in err
 
 
 def test_a_recipe_that_needs_an_entity_says_so(capsys, warehouse):
-    code, _, err = run(capsys, "query", "top_outlets_for_entity", "--warehouse", str(warehouse))
+    code, _, err = query(capsys, warehouse, "top_outlets_for_entity")
     assert code == 2 and "needs --entity" in err
 
 
 def test_query_prints_a_table_with_dates_bound(capsys, warehouse):
-    code, out, _ = run(
-        capsys,
-        "query",
-        "trending_entities",
-        "--from",
-        "2024-11-06",
-        "--to",
-        "2024-11-09",
-        "--warehouse",
-        str(warehouse),
-    )
+    code, out, _ = query(capsys, warehouse, "trending_entities", "--from", "2024-11-06", "--to", "2024-11-09")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["day", "name", "label", "mentions", "articles", "baseline", "score"]
@@ -67,17 +62,7 @@ def test_query_prints_a_table_with_dates_bound(capsys, warehouse):
 
 def test_entity_values_are_bound_not_pasted(capsys, warehouse):
     # The name holds both quote characters: pasted into SQL it would break the statement.
-    code, out, _ = run(
-        capsys,
-        "query",
-        "entity_tone_timeline",
-        "--entity",
-        HOSTILE_IMG,
-        "--format",
-        "json",
-        "--warehouse",
-        str(warehouse),
-    )
+    code, out, _ = query(capsys, warehouse, "entity_tone_timeline", "--entity", HOSTILE_IMG, "--format", "json")
     assert code == 0
     rows = json.loads(out)
     assert len(rows) == 8 and {r["name"] for r in rows} == {HOSTILE_IMG}  # every fifth day of 40
@@ -85,14 +70,14 @@ def test_entity_values_are_bound_not_pasted(capsys, warehouse):
 
 
 def test_query_writes_csv_and_parquet_files(capsys, warehouse, tmp_path):
-    args = ("top_outlets_for_entity", "--entity", "burst person", "--warehouse", str(warehouse))
-    code, _, err = run(capsys, "query", *args, "--format", "csv", "--out", str(tmp_path / "top.csv"))
+    args = ("top_outlets_for_entity", "--entity", "burst person")
+    code, _, err = query(capsys, warehouse, *args, "--format", "csv", "--out", str(tmp_path / "top.csv"))
     assert code == 0 and "wrote" in err
     lines = (tmp_path / "top.csv").read_text().splitlines()
     assert lines[0] == "outlet,name,label,mentions,articles,share_of_outlet_articles,mean_compound"
     assert lines[1:] == ["Alpha,Burst Person,PERSON,46,39,1.0,0.5", "Beta,Burst Person,PERSON,12,6,0.1333,-0.5"]
-    assert run(capsys, "query", *args, "--format", "parquet")[0] == 2  # parquet needs --out
-    code, *_ = run(capsys, "query", *args, "--format", "parquet", "--out", str(tmp_path / "top.parquet"))
+    assert query(capsys, warehouse, *args, "--format", "parquet")[0] == 2  # parquet needs --out
+    code, *_ = query(capsys, warehouse, *args, "--format", "parquet", "--out", str(tmp_path / "top.parquet"))
     assert code == 0
     got = duckdb.sql(f"select outlet, mentions from '{tmp_path / 'top.parquet'}' order by mentions desc").fetchall()
     assert got == [("Alpha", 46), ("Beta", 12)]
