@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 
@@ -256,9 +257,19 @@ def test_a_changed_suite_is_applied_at_the_next_validate_and_only_its_table_is_r
         "checkpoints/newsflow_quotes.json",
     }
 
+    site = gx_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+
+    def page_text(name):
+        html = (site / "expectations" / "newsflow" / f"{name}.html").read_text(encoding="utf-8")
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert "Must have less than or equal to 0 rows." in page_text("quotes")  # the suite's page shows it
+
     (expectations / "quotes.json").write_text(original, encoding="utf-8")  # and back: the expectation goes
+    (site / "expectations" / "newsflow" / "mentions.html").unlink()  # a page lost is made again
     third = validate("third")
     assert third.success, third.failures
     assert len(third.results) == len(first.results)
-    index = (gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text(encoding="utf-8")
+    assert "0 rows" not in page_text("quotes") and "Row-level" in page_text("mentions")
+    index = (site / "index.html").read_text(encoding="utf-8")
     assert all(f"{run}:quotes" in index for run in ("first", "second", "third"))  # the Data Docs list every run

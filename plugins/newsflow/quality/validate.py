@@ -234,7 +234,7 @@ def validate_batch(
     failures: list[str] = []
     table_failures: list[str] = []
     row_failures: list[RowFailure] = []
-    documented: list = []  # the validation results and suites of this batch, for the Data Docs
+    documented: list = []  # the pages to render: the batch's validation results, the suites that changed
     # GX writes its stores and the Data Docs in place: two validates on one folder (a CLI run
     # beside the DAG's) would read each other's half-written files and drop each other's runs
     # from the index.  One at a time; the DAG's validates already share a pool of one slot.
@@ -242,7 +242,7 @@ def validate_batch(
         run_time = datetime.now(tz=reference_time.tzinfo)
         validation_id = f"{batch_id}@{run_time.isoformat()}"
         context = _context(gx_root)
-        checkpoints = _checkpoints(context, frames, expectations_dir)
+        checkpoints, renewed = _checkpoints(context, frames, expectations_dir)
         checked = {}  # the checkpoint result of each table
         for table, frame in frames.items():
             checkpoint = checkpoints[table]
@@ -251,8 +251,12 @@ def validate_batch(
                 expectation_parameters=parameters,
                 run_id=RunIdentifier(run_name=f"{batch_id}:{table}", run_time=run_time),
             )
+            documented.extend(checked[table].run_results)
             [definition] = checkpoint.validation_definitions
-            documented.extend([*checked[table].run_results, ExpectationSuiteIdentifier(name=definition.suite.name)])
+            suite_page = ExpectationSuiteIdentifier(name=definition.suite.name)
+            # A suite's page changes only with the suite: rendered again when the suite was.
+            if table in renewed or not _has_page(context, suite_page):
+                documented.append(suite_page)
         context.build_data_docs(resource_identifiers=documented, build_index=True)
         docs = context.get_docs_sites_urls()
         docs_url = docs[0]["site_url"] if docs else None
@@ -407,8 +411,8 @@ def _context(gx_root: Path):  # -> gx FileDataContext
     return context
 
 
-def _checkpoints(context, tables: Iterable[str], expectations_dir: Path) -> dict[str, Any]:
-    """Each table's checkpoint (gx.Checkpoint).
+def _checkpoints(context, tables: Iterable[str], expectations_dir: Path) -> tuple[dict[str, Any], set[str]]:
+    """Each table's checkpoint (gx.Checkpoint), and the tables registered now.
 
     A table's suite, validation definition and checkpoint are written to the stores only when
     its suite or the GX version changed since they were last written in this GX folder:
@@ -419,6 +423,7 @@ def _checkpoints(context, tables: Iterable[str], expectations_dir: Path) -> dict
     marker = Path(context.root_directory) / REGISTRATIONS
     registered = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
     checkpoints: dict[str, Any] = {}  # gx.Checkpoint
+    renewed: set[str] = set()
     for table in tables:
         suite = build_suite(table, expectations_dir)
         fingerprint = _registration_fingerprint(suite)
@@ -429,11 +434,12 @@ def _checkpoints(context, tables: Iterable[str], expectations_dir: Path) -> dict
             except DataContextError as exc:  # the stores were emptied since
                 log.info("registering the checkpoint of %s again: %s", table, exc)
         checkpoints[table] = _register(context, table, suite)
+        renewed.add(table)
         registered[table] = fingerprint
         partial = marker.with_suffix(".tmp")
         partial.write_text(json.dumps(registered, indent=2, sort_keys=True), encoding="utf-8")
         partial.replace(marker)
-    return checkpoints
+    return checkpoints, renewed
 
 
 def _registration_fingerprint(suite) -> str:
@@ -465,6 +471,12 @@ def _register(context, table: str, suite):  # -> gx.Checkpoint
             result_format=RESULT_FORMAT,
         )
     )
+
+
+def _has_page(context, resource) -> bool:
+    """Whether every Data Docs site has a page for ``resource`` (e.g. an ExpectationSuiteIdentifier)."""
+    sites = context.get_docs_sites_urls(resource_identifier=resource, only_if_exists=True)
+    return all(site["site_url"] for site in sites)
 
 
 def _get_or_add(getter, adder, name: str):
