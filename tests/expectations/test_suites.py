@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -273,3 +275,23 @@ def test_a_changed_suite_is_applied_at_the_next_validate_and_only_its_table_is_r
     assert "0 rows" not in page_text("quotes") and "Row-level" in page_text("mentions")
     index = (site / "index.html").read_text(encoding="utf-8")
     assert all(f"{run}:quotes" in index for run in ("first", "second", "third"))  # the Data Docs list every run
+
+
+def _validate_in(gx_root, batch_id, tables):
+    outcome = validate_batch(tables, gx_root=gx_root, batch_id=batch_id, reference_time=REFERENCE_TIME)
+    return outcome.success, len(outcome.results)
+
+
+def test_two_validates_at_once_on_one_gx_folder_both_land_whole(good_batch, tmp_path):
+    gx_root = tmp_path / "gx"
+    # forked: the workers start with GX imported, so their validates overlap
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        outcomes = list(pool.map(_validate_in, [gx_root] * 2, ["one", "two"], [good_batch] * 2))
+    expected = len(run(good_batch, tmp_path / "alone").results)
+    assert outcomes == [(True, expected)] * 2
+    folder = gx_root / "gx"
+    for path in folder.glob("[!u]*/**/*.json"):  # every store file whole (the Data Docs are not JSON)
+        json.loads(path.read_text(encoding="utf-8"))
+    assert len(list((folder / "uncommitted" / "validations").rglob("*.json"))) == 2 * len(suite_tables())
+    index = (folder / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text(encoding="utf-8")
+    assert all(f"{run_name}:{table}" in index for run_name in ("one", "two") for table in suite_tables())

@@ -40,7 +40,7 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DATASOURCE = "newsflow_batches"
 # COMPLETE: the positions of the rows that broke an expectation, to quarantine them.
 RESULT_FORMAT = {"result_format": "COMPLETE"}
-LOCK_FILE = "validate.lock"  # in the GX project root: held while a validate uses the GX folder
+LOCK_FILE = "gx.lock"  # in the GX project root (:func:`gx_folder_lock`)
 # What each table's checkpoint was registered from, in the GX folder (so it goes with the stores).
 REGISTRATIONS = Path("uncommitted") / "newsflow_registrations.json"
 
@@ -225,7 +225,6 @@ def validate_batch(
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     frames = prepare_frames(tables, expectations_dir)
-    gx_root.mkdir(parents=True, exist_ok=True)
     parameters = {
         "max_published_at": reference_time.isoformat(),
         "min_published_at": earliest_published_at.isoformat() if earliest_published_at else None,
@@ -235,10 +234,7 @@ def validate_batch(
     table_failures: list[str] = []
     row_failures: list[RowFailure] = []
     documented: list = []  # the pages to render: the batch's validation results, the suites that changed
-    # GX writes its stores and the Data Docs in place: two validates on one folder (a CLI run
-    # beside the DAG's) would read each other's half-written files and drop each other's runs
-    # from the index.  One at a time; the DAG's validates already share a pool of one slot.
-    with _exclusive(gx_root / LOCK_FILE):
+    with gx_folder_lock(gx_root):
         run_time = datetime.now(tz=reference_time.tzinfo)
         validation_id = f"{batch_id}@{run_time.isoformat()}"
         context = _context(gx_root)
@@ -384,9 +380,16 @@ def raise_for_failures(outcome: ValidationOutcome) -> None:
 
 
 @contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if missing); waits for another holder."""
-    with path.open("a") as handle:
+def gx_folder_lock(gx_root: Path) -> Iterator[None]:
+    """Hold the GX folder's lock, waiting for another holder.
+
+    GX writes its stores and the Data Docs in place: two validates on one folder (a CLI run
+    beside the DAG's) would read each other's half-written files and drop each other's runs
+    from the index, and a page rewritten for offline use while GX writes it would be cut.
+    Whoever writes there holds the lock; the DAG's validates already share a pool of one slot.
+    """
+    gx_root.mkdir(parents=True, exist_ok=True)
+    with (gx_root / LOCK_FILE).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
