@@ -216,6 +216,9 @@ def validate_batch(
 ) -> ValidationOutcome:
     """Run one GX checkpoint per table over the batch, update Data Docs once, collect results.
 
+    Holds :func:`gx_folder_lock` while it uses ``gx_root``; a table's checkpoint is written
+    there again only when its suite changed (:func:`_checkpoints`).
+
     ``reference_time`` (UTC) is the end of the batch's interval: no article may be
     published after it; with ``earliest_published_at`` none may be published before that.
     Never raises for failing data: the caller decides (see
