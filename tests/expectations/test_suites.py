@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -15,6 +20,7 @@ from newsflow.nlp.enrich import enrich_batch
 from newsflow.nlp.linking import link_batch
 from newsflow.pipeline.run_folder import articles_frame, quarantine_frame
 from newsflow.quality.validate import (
+    EXPECTATIONS_DIR,
     BatchValidationError,
     build_suite,
     raise_for_failures,
@@ -212,3 +218,80 @@ def test_an_archive_batch_passes_and_earliest_published_at_is_the_only_lower_bou
         earliest_published_at=datetime(1990, 1, 1, tzinfo=UTC),
     )
     assert guarded.failures == ["articles: expect_column_values_to_be_between(published_at) 2 unexpected"]
+
+
+def test_a_changed_suite_is_applied_at_the_next_validate_and_only_its_table_is_registered_again(good_batch, tmp_path):
+    expectations = tmp_path / "expectations"
+    shutil.copytree(EXPECTATIONS_DIR, expectations)
+    gx_root = tmp_path / "gx"
+
+    def validate(batch_id):
+        return validate_batch(
+            good_batch, gx_root=gx_root, batch_id=batch_id, reference_time=REFERENCE_TIME, expectations_dir=expectations
+        )
+
+    def stored():  # each table's suite, validation definition and checkpoint in the GX stores, with its last change
+        folder = gx_root / "gx"
+        stores = ("expectations", "validation_definitions", "checkpoints")
+        return {
+            path.relative_to(folder).as_posix(): path.stat().st_mtime_ns
+            for store in stores
+            for path in (folder / store).rglob("*.json")
+        }
+
+    first = validate("first")
+    assert first.success, first.failures
+    registered = stored()
+    assert len(registered) == 3 * len(suite_tables())
+    suite = json.loads((expectations / "quotes.json").read_text(encoding="utf-8"))
+    original = json.dumps(suite)
+    suite["expectations"].append({"type": "expect_table_row_count_to_be_between", "kwargs": {"max_value": 0}})
+    (expectations / "quotes.json").write_text(json.dumps(suite), encoding="utf-8")
+
+    second = validate("second")
+    quotes = len(good_batch["quotes"])
+    assert second.failures == [f"quotes: expect_table_row_count_to_be_between observed {quotes}"]
+    assert len(second.results) == len(first.results) + 1
+    changed = {name for name, mtime in stored().items() if registered[name] != mtime}
+    assert changed == {
+        "expectations/newsflow/quotes.json",
+        "validation_definitions/newsflow_quotes.json",
+        "checkpoints/newsflow_quotes.json",
+    }
+
+    site = gx_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+
+    def page_text(name):
+        html = (site / "expectations" / "newsflow" / f"{name}.html").read_text(encoding="utf-8")
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert "Must have less than or equal to 0 rows." in page_text("quotes")  # the suite's page shows it
+
+    (expectations / "quotes.json").write_text(original, encoding="utf-8")  # and back: the expectation goes
+    (site / "expectations" / "newsflow" / "mentions.html").unlink()  # a page lost is made again
+    third = validate("third")
+    assert third.success, third.failures
+    assert len(third.results) == len(first.results)
+    assert "0 rows" not in page_text("quotes") and "Row-level" in page_text("mentions")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert all(f"{run}:quotes" in index for run in ("first", "second", "third"))  # the Data Docs list every run
+
+
+def _validate_in(gx_root, batch_id, tables):
+    outcome = validate_batch(tables, gx_root=gx_root, batch_id=batch_id, reference_time=REFERENCE_TIME)
+    return outcome.success, len(outcome.results)
+
+
+def test_two_validates_at_once_on_one_gx_folder_both_land_whole(good_batch, tmp_path):
+    gx_root = tmp_path / "gx"
+    # forked: the workers start with GX imported, so their validates overlap
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        outcomes = list(pool.map(_validate_in, [gx_root] * 2, ["one", "two"], [good_batch] * 2))
+    expected = len(run(good_batch, tmp_path / "alone").results)
+    assert outcomes == [(True, expected)] * 2
+    folder = gx_root / "gx"
+    for path in folder.glob("[!u]*/**/*.json"):  # every store file whole (the Data Docs are not JSON)
+        json.loads(path.read_text(encoding="utf-8"))
+    assert len(list((folder / "uncommitted" / "validations").rglob("*.json"))) == 2 * len(suite_tables())
+    index = (folder / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text(encoding="utf-8")
+    assert all(f"{run_name}:{table}" in index for run_name in ("one", "two") for table in suite_tables())

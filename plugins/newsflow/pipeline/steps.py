@@ -39,7 +39,13 @@ from newsflow.pipeline.run_folder import (
     write_feed_state,
 )
 from newsflow.quality.datadocs import OfflineAssetError, localise_site
-from newsflow.quality.validate import drop_articles, raise_for_failures, split_failed_rows, validate_batch
+from newsflow.quality.validate import (
+    drop_articles,
+    gx_folder_lock,
+    raise_for_failures,
+    split_failed_rows,
+    validate_batch,
+)
 from newsflow.warehouse import db
 from newsflow.warehouse.enriched import ENRICHMENT_TABLES, already_loaded, enrichment_of_copies
 from newsflow.warehouse.snapshots import SnapshotError, publish_snapshot
@@ -398,7 +404,8 @@ def offline_data_docs(settings: Settings, since: float | None = None) -> None:
     try:
         # A margin for file systems whose timestamps lag the clock: rewriting a page twice changes nothing.
         site = settings.data_docs_index.parent
-        localise_site(site, None if since is None else since - MTIME_MARGIN_S, cache_dir=settings.cache_dir)
+        with gx_folder_lock(settings.gx_root):  # a page GX is writing must not be read half-written
+            localise_site(site, None if since is None else since - MTIME_MARGIN_S, cache_dir=settings.cache_dir)
     except (OSError, OfflineAssetError) as exc:
         log.error("the Data Docs still load assets from the internet: %s", exc)
 

@@ -12,9 +12,13 @@ expectation (:func:`expectation_level`):
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +38,11 @@ logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DATASOURCE = "newsflow_batches"
+# COMPLETE: the positions of the rows that broke an expectation, to quarantine them.
+RESULT_FORMAT = {"result_format": "COMPLETE"}
+LOCK_FILE = "gx.lock"  # in the GX project root (:func:`gx_folder_lock`)
+# What each table's checkpoint was registered from, in the GX folder (so it goes with the stores).
+REGISTRATIONS = Path("uncommitted") / "newsflow_registrations.json"
 
 
 class BatchValidationError(RuntimeError):
@@ -207,21 +216,18 @@ def validate_batch(
 ) -> ValidationOutcome:
     """Run one GX checkpoint per table over the batch, update Data Docs once, collect results.
 
+    Holds :func:`gx_folder_lock` while it uses ``gx_root``; a table's checkpoint is written
+    there again only when its suite changed (:func:`_checkpoints`).
+
     ``reference_time`` (UTC) is the end of the batch's interval: no article may be
     published after it; with ``earliest_published_at`` none may be published before that.
     Never raises for failing data: the caller decides (see
     :func:`raise_for_failures`).
     """
-    import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-    gx_root.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(gx_root))
-    _quiet_progress_bars(context)
-    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
-    run_time = datetime.now(tz=reference_time.tzinfo)
-    validation_id = f"{batch_id}@{run_time.isoformat()}"
+    frames = prepare_frames(tables, expectations_dir)
     parameters = {
         "max_published_at": reference_time.isoformat(),
         "min_published_at": earliest_published_at.isoformat() if earliest_published_at else None,
@@ -230,31 +236,30 @@ def validate_batch(
     failures: list[str] = []
     table_failures: list[str] = []
     row_failures: list[RowFailure] = []
-    documented: list = []  # the validation results and suites of this batch, for the Data Docs
-    for table, frame in prepare_frames(tables, expectations_dir).items():
-        asset = _get_or_add(datasource.get_asset, datasource.add_dataframe_asset, table)
-        batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "batch")
-        suite = context.suites.add_or_update(build_suite(table, expectations_dir))
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"newsflow_{table}", data=batch_definition, suite=suite)
-        )
-        checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=f"newsflow_{table}",
-                validation_definitions=[definition],
-                # No Data Docs action: the site is built once for the whole batch, below (its
-                # index lists every run, so building it per table costs ten times as much).
-                actions=[],
-                # COMPLETE: the positions of the rows that broke an expectation, to quarantine them.
-                result_format={"result_format": "COMPLETE"},
+    documented: list = []  # the pages to render: the batch's validation results, the suites that changed
+    with gx_folder_lock(gx_root):
+        run_time = datetime.now(tz=reference_time.tzinfo)
+        validation_id = f"{batch_id}@{run_time.isoformat()}"
+        context = _context(gx_root)
+        checkpoints, renewed = _checkpoints(context, frames, expectations_dir)
+        checked = {}  # the checkpoint result of each table
+        for table, frame in frames.items():
+            checkpoint = checkpoints[table]
+            checked[table] = checkpoint.run(
+                batch_parameters={"dataframe": frame.reset_index(drop=True)},
+                expectation_parameters=parameters,
+                run_id=RunIdentifier(run_name=f"{batch_id}:{table}", run_time=run_time),
             )
-        )
-        result = checkpoint.run(
-            batch_parameters={"dataframe": frame.reset_index(drop=True)},
-            expectation_parameters=parameters,
-            run_id=RunIdentifier(run_name=f"{batch_id}:{table}", run_time=run_time),
-        )
-        documented.extend([*result.run_results, ExpectationSuiteIdentifier(name=suite.name)])
+            documented.extend(checked[table].run_results)
+            [definition] = checkpoint.validation_definitions
+            suite_page = ExpectationSuiteIdentifier(name=definition.suite.name)
+            # A suite's page changes only with the suite: rendered again when the suite was.
+            if table in renewed or not _has_page(context, suite_page):
+                documented.append(suite_page)
+        context.build_data_docs(resource_identifiers=documented, build_index=True)
+        docs = context.get_docs_sites_urls()
+        docs_url = docs[0]["site_url"] if docs else None
+    for table, result in checked.items():
         for validation in result.run_results.values():
             for index, item in enumerate(validation.results):
                 config = item.expectation_config
@@ -289,9 +294,6 @@ def validate_batch(
                         row_failures.append(RowFailure(table, named, [int(p) for p in positions]))
                     else:
                         table_failures.append(failures[-1])
-    context.build_data_docs(resource_identifiers=documented, build_index=True)
-    docs = context.get_docs_sites_urls()
-    docs_url = docs[0]["site_url"] if docs else None
     results = pd.DataFrame(rows).assign(data_docs_url=docs_url)
     results["unexpected_count"] = results["unexpected_count"].astype("Int64")
     return ValidationOutcome(validation_id, not failures, results, failures, docs_url, table_failures, row_failures)
@@ -378,6 +380,109 @@ def raise_for_failures(outcome: ValidationOutcome) -> None:
             f"batch failed validation ({len(outcome.table_failures)} table-level expectations); "
             f"not published:\n  - {listed}\nData Docs: {outcome.data_docs_url}"
         )
+
+
+@contextmanager
+def gx_folder_lock(gx_root: Path) -> Iterator[None]:
+    """Hold the GX folder's lock, waiting for another holder.
+
+    GX writes its stores and the Data Docs in place: two validates on one folder (a CLI run
+    beside the DAG's) would read each other's half-written files and drop each other's runs
+    from the index, and a page rewritten for offline use while GX writes it would be cut.
+    Whoever writes there holds the lock; the DAG's validates already share a pool of one slot.
+    """
+    gx_root.mkdir(parents=True, exist_ok=True)
+    with (gx_root / LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _context(gx_root: Path):  # -> gx FileDataContext
+    """The file context in ``gx_root`` with the pandas datasource the batch tables go through."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+    if context.variables.config_variables_file_path:
+        # GX parses the config variables file (YAML) at every read of a context variable:
+        # hundreds of times per validate, a third of its time.  newsflow substitutes no
+        # variable (no credentials: the batch is in memory), so the project names no such file.
+        context.variables.config_variables_file_path = None
+        context.variables.save()
+        context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+    _quiet_progress_bars(context)
+    _get_or_add(context.data_sources.get, context.data_sources.add_pandas, DATASOURCE)
+    return context
+
+
+def _checkpoints(context, tables: Iterable[str], expectations_dir: Path) -> tuple[dict[str, Any], set[str]]:
+    """Each table's checkpoint (gx.Checkpoint), and the tables registered now.
+
+    A table's suite, validation definition and checkpoint are written to the stores only when
+    its suite or the GX version changed since they were last written in this GX folder:
+    writing them costs a quarter of a validate.
+    """
+    from great_expectations.exceptions import DataContextError
+
+    marker = Path(context.root_directory) / REGISTRATIONS
+    registered = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
+    checkpoints: dict[str, Any] = {}  # gx.Checkpoint
+    renewed: set[str] = set()
+    for table in tables:
+        suite = build_suite(table, expectations_dir)
+        fingerprint = _registration_fingerprint(suite)
+        if registered.get(table) == fingerprint:
+            try:
+                checkpoints[table] = context.checkpoints.get(f"newsflow_{table}")
+                continue
+            except DataContextError as exc:  # the stores were emptied since
+                log.info("registering the checkpoint of %s again: %s", table, exc)
+        checkpoints[table] = _register(context, table, suite)
+        renewed.add(table)
+        registered[table] = fingerprint
+        partial = marker.with_suffix(".tmp")
+        partial.write_text(json.dumps(registered, indent=2, sort_keys=True), encoding="utf-8")
+        partial.replace(marker)
+    return checkpoints, renewed
+
+
+def _registration_fingerprint(suite) -> str:
+    """A digest of everything a table's registration is made from."""
+    import great_expectations as gx
+
+    made_from = {"gx": gx.__version__, "suite": suite.to_json_dict(), "result_format": RESULT_FORMAT}
+    return hashlib.sha256(json.dumps(made_from, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _register(context, table: str, suite):  # -> gx.Checkpoint
+    """Write the table's suite, validation definition and checkpoint to the context's stores."""
+    import great_expectations as gx
+
+    datasource = context.data_sources.get(DATASOURCE)
+    asset = _get_or_add(datasource.get_asset, datasource.add_dataframe_asset, table)
+    batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "batch")
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"newsflow_{table}", data=batch_definition, suite=suite)
+    )
+    return context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"newsflow_{table}",
+            validation_definitions=[definition],
+            # No Data Docs action: the site is built once for the whole batch (its index lists
+            # every run, so building it per table costs ten times as much).
+            actions=[],
+            result_format=RESULT_FORMAT,
+        )
+    )
+
+
+def _has_page(context, resource) -> bool:
+    """Whether every Data Docs site has a page for ``resource`` (e.g. an ExpectationSuiteIdentifier)."""
+    sites = context.get_docs_sites_urls(resource_identifier=resource, only_if_exists=True)
+    return all(site["site_url"] for site in sites)
 
 
 def _get_or_add(getter, adder, name: str):
