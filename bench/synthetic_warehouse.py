@@ -16,7 +16,7 @@ Usage: python bench/synthetic_warehouse.py --mentions 10000000 --out bench/out/s
 from __future__ import annotations
 
 import argparse
-import json
+import logging
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -269,6 +269,7 @@ def main() -> None:
     args = parser.parse_args()
 
     args.out.unlink(missing_ok=True)
+    timings = _record_node_timings()
     with db.connect(args.out) as con:
         con.execute("set memory_limit = ?", [args.memory_limit])
         db.create_schema(con)
@@ -290,7 +291,7 @@ def main() -> None:
         start = time.perf_counter()
         marts = db.refresh_marts(con)
         one_day = time.perf_counter() - start
-        slowest = _slowest_nodes()
+        slowest = timings.last[:8]
         rebuilt = con.execute(
             "select count(*) from intermediate.refreshed_days "
             "where refreshed_at = (select max(refreshed_at) from intermediate.refreshed_days)"
@@ -320,11 +321,23 @@ def main() -> None:
         print(f"  marts.{name:<22} {rows:>12,}")
 
 
-def _slowest_nodes(count: int = 8) -> list[tuple[str, float]]:
-    """The models and tests the last dbt run spent most time on (its run_results.json)."""
-    results = json.loads((transform._work_dir() / "target" / "run_results.json").read_text())["results"]
-    timed = [(result["unique_id"].split(".")[2], result["execution_time"]) for result in results]
-    return sorted(timed, key=lambda node: -node[1])[:count]
+class _NodeTimings(logging.Handler):
+    """Keeps the node timings of the last dbt command (newsflow.warehouse.transform logs them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.last: list[tuple[str, float]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.last = getattr(record, transform.NODE_SECONDS, self.last)
+
+
+def _record_node_timings() -> _NodeTimings:
+    handler = _NodeTimings()
+    logger = logging.getLogger(transform.__name__)
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return handler
 
 
 def _rows(con, schema: str, mart: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newsflow.warehouse import db, transform
@@ -32,15 +34,23 @@ def warehouse(tmp_path):
     return build(tmp_path / "w.duckdb", forty_days())
 
 
-def test_a_refresh_keeps_the_views_and_derives_the_new_batch(warehouse):
+def test_a_refresh_keeps_the_views_and_derives_the_new_batch(warehouse, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("NEWSFLOW_DBT_WORK_DIR", str(tmp_path / "dbt"))
     assert "Late Outlet" not in outlets_on(warehouse, DAYS[-1])
     with db.connect(warehouse) as con:
         views = view_ids(con)
         assert "staging.articles" in views
         load_stories(con, "late", [Story(DAYS[-1], "Late Outlet", {"Newcomer": 1})], "late-")
-        db.refresh_marts(con)
+        with caplog.at_level("INFO", logger=transform.__name__):
+            db.refresh_marts(con)
         assert view_ids(con) == views  # the same objects: not created again
     assert "Late Outlet" in outlets_on(warehouse, DAYS[-1])  # read through them
+    # What each model and test took is in the log, not in dbt's JSON files (not written: slow).
+    [timed] = [r for r in caplog.records if hasattr(r, transform.NODE_SECONDS)]
+    nodes = dict(getattr(timed, transform.NODE_SECONDS))
+    assert "source_daily_volume" in nodes and "slowest" in timed.getMessage()
+    assert not (tmp_path / "dbt" / "target" / "run_results.json").exists()
+    assert not (tmp_path / "dbt" / "target" / "manifest.json").exists()
 
 
 def test_changed_definitions_or_a_missing_view_build_the_views_again(warehouse, monkeypatch):
@@ -81,3 +91,13 @@ def test_a_parse_store_that_others_can_write_is_not_used(tmp_path, monkeypatch):
     assert transform._manifest_store() == tmp_path / "manifests"
     (tmp_path / "manifests").chmod(0o777)
     assert transform._manifest_store() is None
+
+
+def test_the_lineage_docs_are_one_offline_page_of_every_layer(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSFLOW_DBT_WORK_DIR", str(tmp_path / "dbt"))
+    with db.connect(warehouse) as con:
+        page = transform.write_lineage_docs(con, tmp_path / "lineage")
+    html = page.read_text(encoding="utf-8")
+    for model in ("model.newsflow.articles", "model.newsflow.entity_identities", "model.newsflow.share_of_voice"):
+        assert model in html  # the manifest, inlined: staging, intermediate and marts
+    assert not re.search(r"""<(script|link)[^>]+(src|href)=["']https?://""", html)  # nothing from the network

@@ -49,6 +49,8 @@ _WORK_DIR: Path | None = None
 # dbt's parse of the project, kept for the life of the process (and on disk, _parse), per
 # definitions fingerprint and database name (the file's stem, which every relation is named with).
 _MANIFESTS: dict[tuple[str, str], object] = {}
+# The attribute of run_dbt's log record that lists (node, seconds), slowest first.
+NODE_SECONDS = "dbt_node_seconds"
 
 
 class TransformError(RuntimeError):
@@ -79,8 +81,13 @@ def database_path(con: duckdb.DuckDBPyConnection) -> str:
     return path
 
 
-def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
-    """``dbt ARGS`` on the warehouse behind ``con``; raises :class:`TransformError` when a node fails."""
+def run_dbt(con: duckdb.DuckDBPyConnection, *args: str, write_json: bool = False) -> None:
+    """``dbt ARGS`` on the warehouse behind ``con``; raises :class:`TransformError` when a node fails.
+
+    dbt's manifest.json and run_results.json are written only with ``write_json`` (the lineage
+    docs read them): serialising the manifest took a fifth of a small refresh.  What each node
+    took is logged instead (:data:`NODE_SECONDS` in the record).
+    """
     from dbt.cli.main import dbtRunner  # a second or two of imports, only when the SQL layers run
 
     warehouse = database_path(con)
@@ -91,6 +98,7 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
         "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"),
         "--quiet",
+        "--write-json" if write_json else "--no-write-json",
     ]  # fmt: skip
     with _DBT_LOCK:
         previous = os.environ.get("NEWSFLOW_DBT_WAREHOUSE")
@@ -107,10 +115,17 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str) -> None:
                 os.environ.pop("NEWSFLOW_DBT_WAREHOUSE", None)
             else:
                 os.environ["NEWSFLOW_DBT_WAREHOUSE"] = previous
+    nodes = getattr(result.result, "results", None) or []
+    timings = sorted(((node.node.name, node.execution_time) for node in nodes), key=lambda item: -item[1])
+    if timings:
+        slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings[:3])
+        log.info(
+            "dbt %s: %d models and tests; slowest %s", args[0], len(timings), slowest, extra={NODE_SECONDS: timings}
+        )
     if result.success:
         return
     failures = []
-    for node in getattr(result.result, "results", None) or []:
+    for node in nodes:
         if str(node.status) in ("error", "fail"):
             failures.append(f"{node.node.name}: {node.message}")
     detail = "; ".join(failures) or str(result.exception)
@@ -294,7 +309,7 @@ def write_lineage_docs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
     ``dbt docs generate --static`` inlines its JavaScript and the catalog; with usage statistics
     off (sql/dbt_project.yml) the page loads nothing from the network.  Returns the page's path.
     """
-    run_dbt(con, "docs", "generate", "--static")
+    run_dbt(con, "docs", "generate", "--static", write_json=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     page = out_dir / "index.html"
     shutil.copyfile(_work_dir() / "target" / "static_index.html", page)
