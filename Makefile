@@ -28,8 +28,9 @@ run: install  ## run the newsflow_ingest DAG over data/sample (see newsflow.yaml
 	$(BIN)/python -m newsflow run
 
 # On every core (pytest-xdist); a test file stays on one worker, so its module fixtures (a DAG
-# run, a GX checkpoint) are built once. --durations: where the time went.
-XDIST := -n auto --dist loadfile --durations=15
+# run, a GX checkpoint) are built once; the slowest kinds of files go first (tests/conftest.py),
+# in that order. --durations: where the time went.
+XDIST := -n auto --dist loadfile --no-loadscope-reorder --durations=15
 
 test: install  ## the whole test suite, end-to-end DAG runs included
 	$(BIN)/python -m pytest $(XDIST)

@@ -34,3 +34,21 @@ def shared_feeds() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data/feeds is not beside the project")
     return path
+
+
+# How long a test file of each kind runs, roughly: DAG runs and Airflow servers take minutes.
+SLOW_KINDS = {"integration": 4, "e2e": 3, "pipeline": 2, "layers": 1}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slowest kinds of test files first (files whole, each in its collected order).
+
+    xdist hands each worker a file at a time (``--dist loadfile``, with
+    ``--no-loadscope-reorder`` so that it keeps this order): a file of minutes handed out last
+    would run alone while the other workers wait.
+    """
+    rank: dict[str, int] = {}
+    for item in items:
+        kind = max((SLOW_KINDS.get(mark.name, 0) for mark in item.iter_markers()), default=0)
+        rank[item.path] = max(rank.get(item.path, 0), kind)
+    items.sort(key=lambda item: -rank[item.path])  # stable: a file's tests stay together, in order

@@ -177,7 +177,8 @@ def airflow_environment(
     var_dir: Path,
     executor: str = "LocalExecutor",
 ) -> dict[str, str]:
-    """Environment shared by every Airflow process of one deployment (no inherited AIRFLOW__/NEWSFLOW_)."""
+    """Environment shared by every Airflow process of one deployment (no inherited AIRFLOW__/NEWSFLOW_
+    but the test session's cache folder)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSFLOW_"))}
     passwords = home / "passwords.json"
     env.update(
@@ -209,6 +210,8 @@ def airflow_environment(
         # Task outcomes go to the same test database (celery_taskmeta).  The driver is named because
         # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which is not installed.
         env["AIRFLOW__CELERY__RESULT_BACKEND"] = postgres_url(database, driver="db+postgresql+psycopg2")
+    if os.environ.get("NEWSFLOW_CACHE_DIR"):  # the test session's (tests/conftest.py): what can be rebuilt
+        env["NEWSFLOW_CACHE_DIR"] = os.environ["NEWSFLOW_CACHE_DIR"]
     (home / "airflow").mkdir(parents=True, exist_ok=True)
     return env
 

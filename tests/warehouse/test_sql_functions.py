@@ -12,8 +12,7 @@ from newsflow.warehouse.sql_functions import FUNCTIONS, Plugin, register
 def test_the_functions_give_what_python_gives_on_the_connection_and_its_cursors():
     con = duckdb.connect()
     Plugin("newsflow", {}).configure_connection(con)
-    cursor = con.cursor()
-    Plugin("newsflow", {}).configure_cursor(cursor)  # sees the connection's: nothing to create again
+    cursor = con.cursor()  # as dbt-duckdb opens one for each model and test: it sees the connection's
     row = cursor.execute(
         "select casefold('Straße'), entity_id('Kim Jong Un', 'PERSON'), listed_name_key('The  KCNA', 'ORG')"
     ).fetchone()

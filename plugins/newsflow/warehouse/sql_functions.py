@@ -9,8 +9,8 @@
   and watchlist look a name up.
 
 Only table models call them (a view would need them in every reader's connection).  Named in
-``sql/profiles.yml``; dbt-duckdb calls :meth:`Plugin.configure_connection` on its connection
-and :meth:`Plugin.configure_cursor` on each cursor.
+``sql/profiles.yml``; dbt-duckdb calls :meth:`Plugin.configure_connection` on its connection,
+and the cursor it opens for each model and test sees the connection's functions.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def register(con: DuckDBPyConnection) -> None:
 
 
 def _sees(con: DuckDBPyConnection, name: str, arity: int) -> bool:
-    # Binding a call is a millisecond; listing duckdb_functions() took 60 ms, on every cursor
-    # dbt opens (one per model and test).  NULL in gives NULL out without calling Python.
+    # Binding a call is a millisecond; listing duckdb_functions() takes 60 ms.  NULL in gives
+    # NULL out without calling Python.
     try:
         con.execute(f"select {name}({', '.join(['null::varchar'] * arity)})")
     except CatalogException:
@@ -52,10 +52,7 @@ def _sees(con: DuckDBPyConnection, name: str, arity: int) -> bool:
 
 
 class Plugin(BasePlugin):
-    """dbt-duckdb's hook: the functions on every connection and cursor dbt runs models with."""
+    """dbt-duckdb's hook: the functions on the connection dbt runs models with (and so on its cursors)."""
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         register(conn)
-
-    def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
-        register(cursor)
