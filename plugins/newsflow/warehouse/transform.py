@@ -99,6 +99,9 @@ def run_dbt(con: duckdb.DuckDBPyConnection, *args: str, write_json: bool = False
         "--log-path", str(work / "logs"),
         "--quiet",
         "--write-json" if write_json else "--no-write-json",
+        # dbt.log at info level: what ran and what failed.  At debug (dbt's default, or with
+        # DBT_LOG_LEVEL_FILE=debug) it also logs every SQL statement, 1,500 lines a refresh.
+        "--log-level-file", os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
     ]  # fmt: skip
     with _DBT_LOCK:
         previous = os.environ.get("NEWSFLOW_DBT_WAREHOUSE")
