@@ -197,7 +197,7 @@ def _import_summary_and_report() -> None:
     """Import what :func:`cmd_run` needs after the DAG run; a failure is raised there, not here."""
     import importlib
 
-    for module in ("newsflow.pipeline.summary", "newsflow.report"):
+    for module in ("newsflow.pipeline.summary", "newsflow.report.build"):
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001, S112 (the import after the run raises it with its traceback)

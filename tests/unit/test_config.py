@@ -49,6 +49,8 @@ def test_spacy_model_is_configurable_with_a_sensible_default(tmp_path):
         ("http_timeout_s: soon\n", "not a number"),
         ("enrich_partition_size: 0\n", "at least 1"),
         ("lock_timeout_s: long\n", "not a number"),
+        ("warehouse_memory_limit: plenty\n", "a size such as 1GB"),
+        ("warehouse_memory_limit: \"1GB'; set threads = 1\"\n", "a size such as 1GB"),
         ("warehouse: w.duckdb\npublished_warehouse: w.duckdb\n", "another file than warehouse"),
         ("- just a list\n", "must be a mapping"),
     ],
@@ -172,3 +174,12 @@ def test_the_cache_folder_is_in_var_unless_configured(tmp_path):
     assert load_settings(config, environ={}).cache_dir == Path("~/.cache/newsflow").expanduser()
     env = {"NEWSFLOW_CACHE_DIR": str(tmp_path / "shared")}
     assert load_settings(config, environ=env).cache_dir == tmp_path / "shared"
+
+
+def test_the_warehouse_memory_limit_has_a_default_and_can_be_lifted(tmp_path):
+    path = write(tmp_path, "{}\n")
+    assert load_settings(config_path=path, environ={}).warehouse_memory_limit == "1GB"
+    raised = load_settings(config_path=write(tmp_path, "warehouse_memory_limit: 4.5 GiB\n"), environ={})
+    assert raised.warehouse_memory_limit == "4.5 GiB"
+    env = {"NEWSFLOW_WAREHOUSE_MEMORY_LIMIT": "none"}
+    assert load_settings(config_path=path, environ=env).warehouse_memory_limit is None  # DuckDB's own default

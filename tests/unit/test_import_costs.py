@@ -17,6 +17,8 @@ from tests.helpers import PROJECT_ROOT, SEEDS
 # Libraries that take from a few tenths of a second to seconds to import.
 PAGE_LIBRARIES = {"trafilatura", "py3langid", "charset_normalizer", "numpy", "pandas", "lxml", "feedparser"}
 MODEL_LIBRARIES = {"spacy", "thinc", "datasketch", "scipy", "redis", "great_expectations", "dbt"}
+# The report's chart libraries: Altair loads its Vega-Lite schema on import (half a second).
+REPORT_LIBRARIES = {"altair", "vl_convert"}
 
 
 def imported_by(code: str) -> set[str]:
@@ -66,6 +68,7 @@ assert run.read_info().articles == 2, run.read_info()
 """
     before_enrichment = imported_by(setup)
     assert before_enrichment & MODEL_LIBRARIES == set()
+    assert before_enrichment & REPORT_LIBRARIES == set()
     assert "trafilatura" in before_enrichment  # the extraction did run
     after = imported_by(setup + "from newsflow.pipeline.steps import enrich_step\nenrich_step(settings, partitions[0])")
     assert "spacy" in after

@@ -391,13 +391,16 @@ def test_enrichment_uses_the_configured_processes_with_enough_articles_for_each(
 
 
 @pytest.mark.pipeline
-def test_enrichment_in_two_processes_equals_one(seeds_settings):
+def test_enrichment_in_two_or_three_processes_equals_one(seeds_settings):
+    # Six articles: two chunks in two processes, three in three (this process and two workers
+    # share them), each process taking chunks as it frees up; the tables keep the input's order.
     articles = pd.concat(
-        [articles_frame(extract_articles(seeds_settings, BATCH.interval_end).articles)] * 2, ignore_index=True
+        [articles_frame(extract_articles(seeds_settings, BATCH.interval_end).articles)] * 3, ignore_index=True
     )
     articles["article_id"] = [f"a{i}" for i in range(len(articles))]
     one = enrich_batch(articles, seeds_settings.spacy_model, n_process=1)
-    two = enrich_batch(articles, seeds_settings.spacy_model, n_process=2)
-    for name, frame in one.items():
-        pd.testing.assert_frame_equal(two[name], frame, obj=name)
+    for n_process in (2, 3):
+        several = enrich_batch(articles, seeds_settings.spacy_model, n_process=n_process)
+        for name, frame in one.items():
+            pd.testing.assert_frame_equal(several[name], frame, obj=f"{name} in {n_process} processes")
     assert len(one["quotes"]) > 0 and len(one["mentions"]) > 0

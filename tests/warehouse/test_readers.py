@@ -23,6 +23,7 @@ from newsflow.config import Settings, load_settings
 from newsflow.pipeline.run_folder import BatchInfo, RunFolder, RunInfo
 from newsflow.pipeline.steps import load_step, refresh_step
 from newsflow.warehouse import db
+from tests.helpers import run_settings
 from tests.warehouses import Story, forty_days, tables
 
 pytestmark = pytest.mark.layers  # batch after batch through the SQL layers: `make test`, not `make test-fast`
@@ -219,3 +220,12 @@ def test_analyst_commands_read_the_snapshot_while_a_writer_holds_the_warehouse(l
     assert f"articles loaded : {len(FIRST)} from 3 outlets" in summary
     assert f"analysts open   : {loaded.published_path}" in summary
     assert rows and {"Steady Corp", "Burst Person"} <= {row["name"] for row in rows}
+
+
+@pytest.mark.parametrize(("limit", "shown"), [("256MB", "244.1 MiB"), ("2GiB", "2.0 GiB")])
+def test_the_pipeline_opens_the_warehouse_within_its_memory_limit(tmp_path, limit, shown):
+    settings = run_settings(tmp_path, [], warehouse_memory_limit=limit)
+    with db.open_warehouse(settings) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == (shown,)
+    with db.open_warehouse(settings, read_only=True) as con:  # the linker's reads are bounded too
+        assert con.execute("select current_setting('memory_limit')").fetchone() == (shown,)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
-from collections import defaultdict
+import threading
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, astuple, dataclass, replace
 from functools import partial
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsflow.ingest.records import QUARANTINE_COLUMNS, Quarantined, failure_reason
+from newsflow.memory import release_freed_memory
 from newsflow.nlp.aliases import EntityList
 from newsflow.nlp.entities import ENTITY_LABELS, canonical_name, dominant_labels, entity_id, link_short_forms
 from newsflow.nlp.model import load_nlp
@@ -327,24 +330,53 @@ def _analyse(
     n_process: int,
     while_waiting: Callable[[], object] = lambda: None,
 ) -> Iterator[_Analysis | tuple[str, str]]:
-    """Each chunk's results, in order: in this process, or spread over ``n_process`` worker
-    processes that each load the models once and return plain records (no Docs cross),
-    this process calling ``while_waiting`` meanwhile."""
+    """Each chunk's results, in order: in this process alone, or in ``n_process`` processes, this
+    one and ``n_process - 1`` workers that each load the models once and return plain records (no
+    Docs cross).  This process takes chunks as the workers do, then calls ``while_waiting``.
+
+    A forked worker's resident size counts the pages it shares with this process, so each worker
+    adds as much again to the run's memory as this process holds: it works as one of them instead.
+    """
     if n_process <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield from analyser(chunk)
         return
-    processes = min(n_process, len(chunks))
+    workers = min(n_process, len(chunks)) - 1
     context = multiprocessing.get_context()
     if context.get_start_method() == "fork":
         analyser.load({language for language, _ in chunks})  # forked workers share them: no load each
-    with context.Pool(processes, initializer=_install, initargs=(analyser,)) as pool:
-        analysed = pool.imap(_run_installed, chunks)
-        while_waiting()
-        for results in analysed:
-            yield from results
+    # A forked worker's resident size starts as this process's: give back what it freed first.
+    release_freed_memory()
+    done: dict[int, list[_Analysis | tuple[str, str]]] = {}
+    waiting = deque(range(len(chunks)))  # the workers take from the front, this process from the back
+    sent: dict[int, AsyncResult] = {}
+    taking = threading.Lock()  # a chunk is taken and recorded as one step, by either side
+    with context.Pool(workers, initializer=_install, initargs=(analyser,)) as pool:
+
+        def send_next(_: object = None) -> None:
+            """Give a worker its next chunk as soon as it returns one (in the pool's result thread)."""
+            with taking:
+                if waiting:
+                    index = waiting.popleft()
+                    sent[index] = pool.apply_async(_run_installed, (chunks[index],), callback=send_next)
+
+        for _ in range(workers):
+            send_next()
+        while True:
+            with taking:
+                if not waiting:
+                    break
+                index = waiting.pop()
+            done[index] = analyser(chunks[index])
+        while_waiting()  # while the workers finish their last chunks
+        with taking:
+            last = dict(sent)  # nothing is sent once nothing waits
+        for index, result in last.items():
+            done[index] = result.get()
         pool.close()
         pool.join()
+    for index in range(len(chunks)):
+        yield from done[index]
 
 
 def _entity_mentions(

@@ -29,6 +29,7 @@ from newsflow.config import Settings
 from newsflow.ingest.poison import FileManifest, PoisonFiles
 from newsflow.ingest.records import Quarantined, failure_reason
 from newsflow.ingest.sources import ExtractResult, extract_articles
+from newsflow.memory import releases_memory
 from newsflow.nlp.aliases import EntityList, load_entity_list
 from newsflow.pipeline.run_folder import (
     RunFolder,
@@ -61,6 +62,7 @@ MTIME_MARGIN_S = 2.0
 MIN_ARTICLES_PER_PROCESS = 50
 
 
+@releases_memory
 def extract_step(settings: Settings, run: RunFolder) -> None:
     """Read every source for the batch; writes the ``articles`` and ``quarantine`` tables.
 
@@ -123,6 +125,7 @@ def log_extraction(result: ExtractResult) -> None:
         )
 
 
+@releases_memory
 def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     """Send to the models only texts they have not analysed (``full_refresh``: every text).
 
@@ -141,7 +144,7 @@ def select_new_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     known = pd.Series(None, index=articles.index, dtype="object")
     checks_warehouse = not settings.full_refresh and not articles.empty
     if checks_warehouse and db.has_staging(settings.warehouse_path, settings.lock_timeout_s):
-        with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
+        with db.open_warehouse(settings, read_only=True) as con:
             known = already_loaded(con, articles)
             articles = articles[known.isna()]
             for name, frame in enrichment_of_copies(con, articles).items():
@@ -261,6 +264,7 @@ def enrich_workers(settings: Settings, articles: int) -> int:
     return max(1, min(wanted, articles // MIN_ARTICLES_PER_PROCESS))
 
 
+@releases_memory
 def merge_step(settings: Settings, run: RunFolder) -> None:
     """Gather the enriched partitions, and the enrichment reused for copies, into the run
     folder: one Parquet file per table.
@@ -300,6 +304,7 @@ def merge_entity_rows(entities: pd.DataFrame) -> pd.DataFrame:
     return first.assign(aliases=aliases).reset_index()[list(entities.columns)]
 
 
+@releases_memory
 def link_step(settings: Settings, run: RunFolder) -> None:
     """Link the batch to itself and to earlier batches within
     :data:`~newsflow.nlp.stories.WINDOW`; three more tables."""
@@ -316,7 +321,7 @@ def link_step(settings: Settings, run: RunFolder) -> None:
     # A warehouse whose first batch never loaded (it failed validation) has no staging layer yet.
     if db.has_staging(settings.warehouse_path, settings.lock_timeout_s):
         times = counted_at(tables["articles"], ingested_at)
-        with db.connect(settings.warehouse_path, read_only=True, lock_timeout_s=settings.lock_timeout_s) as con:
+        with db.open_warehouse(settings, read_only=True) as con:
             history = db.story_history(
                 con, times.min() - WINDOW, times.max() + WINDOW, tables["articles"]["article_id"].tolist()
             )
@@ -345,6 +350,7 @@ def link_step(settings: Settings, run: RunFolder) -> None:
         run.write_table(name, frame)
 
 
+@releases_memory
 def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
     """Audit the batch with its GX suites; records results; raises when the batch fails.
 
@@ -368,7 +374,7 @@ def validate_step(settings: Settings, run: RunFolder) -> dict[str, Any]:
         earliest_published_at=settings.earliest_published_at,
     )
     offline_data_docs(settings, since=started)
-    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+    with db.open_warehouse(settings) as con:
         db.record_validation(con, outcome.results)
     quarantined: list[Quarantined] = []
     if outcome.publishable and outcome.row_failures:
@@ -410,6 +416,7 @@ def offline_data_docs(settings: Settings, since: float | None = None) -> None:
         log.error("the Data Docs still load assets from the internet: %s", exc)
 
 
+@releases_memory
 def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
     """Publish a validated batch to the warehouse in one transaction, then keep the feed validators."""
     verdict = run.read_verdict()
@@ -417,7 +424,7 @@ def load_step(settings: Settings, run: RunFolder) -> dict[str, int]:
         raise RuntimeError(f"batch in {run.path} has not passed validation; refusing to load it")
     info = run.read_info()
     tables = run.read_tables()
-    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+    with db.open_warehouse(settings) as con:
         counts = db.load_batch(
             con,
             batch_id=info.batch.batch_id,
@@ -458,7 +465,7 @@ def refresh_step(settings: Settings, run: RunFolder | None = None) -> dict[str, 
     A snapshot that cannot be published is logged, not raised: the load and the marts are
     committed, readers keep the previous snapshot, and the next refresh publishes again.
     """
-    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+    with db.open_warehouse(settings) as con:
         counts = db.refresh_marts(con, lists=entity_lists(settings))
         progress.info("marts: %d rebuilt", len(counts))
         try:

@@ -6,14 +6,14 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT
+from newsflow.config import LOCK_TIMEOUT_S, PROJECT_ROOT, Settings
 from newsflow.ingest.records import reason_class
 from newsflow.nlp.aliases import EntityList, name_key
 
@@ -84,9 +84,15 @@ def _open(path: Path | str, read_only: bool, lock_timeout_s: float) -> duckdb.Du
 
 @contextmanager
 def connect(
-    path: Path | str, read_only: bool = False, lock_timeout_s: float = LOCK_TIMEOUT_S
+    path: Path | str,
+    read_only: bool = False,
+    lock_timeout_s: float = LOCK_TIMEOUT_S,
+    memory_limit: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (creating its folder), in UTC, and close it afterwards.
+
+    ``memory_limit`` (a DuckDB size, e.g. ``1GB``) bounds the memory of the process's database
+    instance, shared by every connection to the file, dbt's included; None keeps DuckDB's default.
 
     While another process holds a conflicting lock on the file, retry with backoff for up
     to ``lock_timeout_s`` seconds, then raise :class:`WarehouseLockedError` naming the holder.
@@ -96,9 +102,16 @@ def connect(
     con = _open(path, read_only, lock_timeout_s)
     try:
         con.execute("set TimeZone = 'UTC'")
+        if memory_limit:
+            con.execute("set memory_limit = ?", [memory_limit])
         yield con
     finally:
         con.close()
+
+
+def open_warehouse(settings: Settings, read_only: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """:func:`connect` to the warehouse of ``settings``, with its lock timeout and memory limit."""
+    return connect(settings.warehouse_path, read_only, settings.lock_timeout_s, settings.warehouse_memory_limit)
 
 
 def has_staging(path: Path, lock_timeout_s: float = LOCK_TIMEOUT_S) -> bool:

@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsflow.warehouse import db
 
     settings = load_settings()
-    with db.connect(settings.warehouse_path, lock_timeout_s=settings.lock_timeout_s) as con:
+    with db.open_warehouse(settings) as con:
         counts = db.refresh_marts(con, full=args.full_refresh, lists=entity_lists(settings))
         if args.docs:
             print(f"lineage docs: {write_lineage_docs(con, args.docs)}")
