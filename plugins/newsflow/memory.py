@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import gc
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -30,8 +29,12 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def release_freed_memory() -> None:
-    """Collect garbage, then return the heap's free pages to the operating system."""
-    gc.collect()
+    """Return the heap's free pages to the operating system.
+
+    No garbage collection first: a full collection in a process holding millions of objects
+    (a test session, Airflow's) took longer than the step it followed, and what a step frees
+    is freed by reference counting.
+    """
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
