@@ -50,7 +50,7 @@ def test_spacy_model_is_configurable_with_a_sensible_default(tmp_path):
         ("enrich_partition_size: 0\n", "at least 1"),
         ("lock_timeout_s: long\n", "not a number"),
         ("warehouse_memory_limit: plenty\n", "a size such as 1GB"),
-        ("warehouse_memory_limit: \"1GB'; set threads = 1\"\n", "a size such as 1GB"),
+        ('warehouse_memory_limit: "1GB\'; set threads = 1"\n', "a size such as 1GB"),
         ("warehouse: w.duckdb\npublished_warehouse: w.duckdb\n", "another file than warehouse"),
         ("- just a list\n", "must be a mapping"),
     ],
