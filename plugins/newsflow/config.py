@@ -31,7 +31,7 @@ DEFAULT_ALIASES = PROJECT_ROOT / "config" / "aliases.yaml"
 LOCK_TIMEOUT_S = 30.0
 # DuckDB's memory limit for the pipeline (warehouse_memory_limit): a 10,000-article batch
 # refreshes its marts within it (bench/e2e.py), and "none" gives DuckDB its own default.
-WAREHOUSE_MEMORY_LIMIT = "1GB"
+WAREHOUSE_MEMORY_LIMIT = "512MB"
 MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
