@@ -178,7 +178,7 @@ def test_the_cache_folder_is_in_var_unless_configured(tmp_path):
 
 def test_the_warehouse_memory_limit_has_a_default_and_can_be_lifted(tmp_path):
     path = write(tmp_path, "{}\n")
-    assert load_settings(config_path=path, environ={}).warehouse_memory_limit == "512MB"
+    assert load_settings(config_path=path, environ={}).warehouse_memory_limit == "1GB"
     raised = load_settings(config_path=write(tmp_path, "warehouse_memory_limit: 4.5 GiB\n"), environ={})
     assert raised.warehouse_memory_limit == "4.5 GiB"
     env = {"NEWSFLOW_WAREHOUSE_MEMORY_LIMIT": "none"}
