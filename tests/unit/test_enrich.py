@@ -5,7 +5,7 @@ import pytest
 
 from newsflow.config import DEFAULT_ALIASES, default_spacy_model
 from newsflow.nlp.aliases import EntityEntry, EntityList, load_entity_list
-from newsflow.nlp.enrich import enrich_batch
+from newsflow.nlp.enrich import MIN_CHUNK, chunk_sizes, enrich_batch
 from newsflow.nlp.entities import entity_id
 from tests.helpers import seed_rows
 
@@ -82,6 +82,39 @@ def test_sentences_break_at_paragraphs_and_after_closing_quotes():
         "Mr. Kim went to the U.S. on Monday!",
         "New one",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("", []),
+        ("Hello", ["Hello"]),
+        # A break waits past spaces and closers for the next token that can start a sentence.
+        ("Hi.\n\n”Yes,” he said. (Really.) [Sure!] Ok", ["Hi.\n\n”", "Yes,” he said.", "(Really.)", "[Sure!]", "Ok"]),
+        ("” Next. Done", ["” Next.", "Done"]),
+        ("A \n B\tC.\n\n\nD", ["A \n ", "B\tC.\n\n\n", "D"]),
+    ],
+)
+def test_sentence_rule_edges(text, sentences):
+    import spacy
+
+    from newsflow.nlp.model import mark_sentences
+
+    doc = mark_sentences(spacy.blank("en").make_doc(text))
+    assert ([s.text for s in doc.sents] if len(doc) else []) == sentences
+
+
+@pytest.mark.parametrize("total", [0, 1, 5, 200, 1000])
+def test_chunks_shrink_towards_the_end_so_processes_finish_together(total):
+    sizes = chunk_sizes(total, batch_size=32, n_process=2)
+    assert sum(sizes) == total
+    assert all(0 < size <= 32 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if total >= 200:
+        # The last chunks are at most a few texts: no process waits long for the other's last one.
+        assert sizes[0] == 32 and sizes[-1] <= MIN_CHUNK
+    # One process has nothing to balance: whole batches.
+    assert chunk_sizes(total, batch_size=32, n_process=1) == [32] * (total // 32) + ([total % 32] if total % 32 else [])
 
 
 def test_entity_sentiment_has_one_row_per_entity_per_article_consistent_with_mentions(seeds_enriched):

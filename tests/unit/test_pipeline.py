@@ -392,10 +392,10 @@ def test_enrichment_uses_the_configured_processes_with_enough_articles_for_each(
 
 @pytest.mark.pipeline
 def test_enrichment_in_two_or_three_processes_equals_one(seeds_settings):
-    # Six articles: two chunks in two processes, three in three (this process and two workers
-    # share them), each process taking chunks as it frees up; the tables keep the input's order.
+    # Twelve articles: three chunks of four (chunk_sizes), shared by this process and one or two
+    # workers, each process taking chunks as it frees up; the tables keep the input's order.
     articles = pd.concat(
-        [articles_frame(extract_articles(seeds_settings, BATCH.interval_end).articles)] * 3, ignore_index=True
+        [articles_frame(extract_articles(seeds_settings, BATCH.interval_end).articles)] * 6, ignore_index=True
     )
     articles["article_id"] = [f"a{i}" for i in range(len(articles))]
     one = enrich_batch(articles, seeds_settings.spacy_model, n_process=1)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import gc
 import shutil
 from collections import Counter
 from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from datasketch import MinHashLSH
 
 from newsflow.config import load_settings
 from newsflow.ingest.sources import extract_articles
@@ -34,14 +36,36 @@ from tests.helpers import REFERENCE_TIME, SAMPLE_DIR, SEEDS
 
 
 @pytest.fixture(scope="module")
-def sample_stories():
+def sample_tables():
     settings = load_settings(environ={}, overrides={"sources": [str(SAMPLE_DIR)]})
     articles = articles_frame(extract_articles(settings, REFERENCE_TIME).articles)
-    tables = {"articles": articles, **enrich_batch(articles, settings.spacy_model)}
-    linked = link_batch(tables, REFERENCE_TIME)
+    return {"articles": articles, **enrich_batch(articles, settings.spacy_model)}
+
+
+@pytest.fixture(scope="module")
+def sample_stories(sample_tables):
+    articles = sample_tables["articles"]
+    linked = link_batch(sample_tables, REFERENCE_TIME)
     url_of = dict(zip(articles["article_id"], articles["url"], strict=True))
     stories = linked["stories"].assign(url=lambda f: f["article_id"].map(url_of))
     return articles, linked, stories
+
+
+def test_linking_leaves_no_index_for_the_garbage_collector(sample_tables):
+    # datasketch's MinHashLSH refers to itself: unless the linker frees it, the index waits in
+    # memory for a full collection while the process goes on to validate and load.
+    gc.collect()
+    gc.disable()
+    try:
+        link_batch(sample_tables, REFERENCE_TIME)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [found for found in gc.garbage if isinstance(found, MinHashLSH)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not left
 
 
 def ground_truth() -> dict[str, dict[str, str]]:

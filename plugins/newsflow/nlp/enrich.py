@@ -145,11 +145,10 @@ def enrich_batch(
     )
     analyses: list[_Analysis] = []
     failures: dict[str, str] = {}
-    # Chunks of a batch of texts each, or fewer texts where that leaves a process idle.
-    size = max(1, min(batch_size, -(-len(articles) // max(n_process, 1))))
     # The parent loads the gazetteer (seconds) while the workers analyse, not after them.
     gazetteer = partial(stored_gazetteer, cache_dir)
-    for result in _analyse(analyser, _chunks(articles, analyser, size), n_process, while_waiting=gazetteer):
+    chunks = _chunks(articles, analyser, n_process)
+    for result in _analyse(analyser, chunks, n_process, while_waiting=gazetteer):
         if isinstance(result, _Analysis):
             analyses.append(result)
         else:
@@ -201,9 +200,27 @@ def mention_places(mentions: pd.DataFrame, entities: pd.DataFrame, gazetteer: Ga
 MODEL_LABELS = {"PER": "PERSON"}
 
 
-def _chunks(articles: pd.DataFrame, analyser: _Analyser, size: int) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(language, up to ``size`` (article id, text) pairs) for English and each mapped language
-    with a model installed: the units of work :func:`_analyse` hands to a process."""
+# The smallest chunk handed to a process: below it, spaCy's batching gains nothing.
+MIN_CHUNK = 4
+
+
+def chunk_sizes(total: int, batch_size: int, n_process: int) -> list[int]:
+    """How :func:`_chunks` cuts ``total`` texts for ``n_process`` processes: a batch each while
+    plenty remain, then a share of what remains (guided self-scheduling).  With even chunks, one
+    process could idle while another analyses a whole last batch; with shrinking ones they end
+    within a few texts of each other."""
+    sizes = []
+    remaining = total
+    while remaining:
+        share = batch_size if n_process <= 1 else max(MIN_CHUNK, -(-remaining // (2 * n_process)))
+        sizes.append(min(remaining, batch_size, share))
+        remaining -= sizes[-1]
+    return sizes
+
+
+def _chunks(articles: pd.DataFrame, analyser: _Analyser, n_process: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(language, (article id, text) pairs) for English and each mapped language with a model
+    installed, cut by :func:`chunk_sizes`: the units of work :func:`_analyse` hands to a process."""
     models = analyser.models()
     without = articles[~articles["language"].isin(list(models))]
     if len(without):
@@ -223,7 +240,10 @@ def _chunks(articles: pd.DataFrame, analyser: _Analyser, size: int) -> list[tupl
             )
             continue
         rows = list(zip(group["article_id"], group["text"], strict=True))
-        chunks.extend((language, rows[start : start + size]) for start in range(0, len(rows), size))
+        start = 0
+        for size in chunk_sizes(len(rows), analyser.batch_size, n_process):
+            chunks.append((language, rows[start : start + size]))
+            start += size
     return chunks
 
 
@@ -332,7 +352,8 @@ def _analyse(
 ) -> Iterator[_Analysis | tuple[str, str]]:
     """Each chunk's results, in order: in this process alone, or in ``n_process`` processes, this
     one and ``n_process - 1`` workers that each load the models once and return plain records (no
-    Docs cross).  This process takes chunks as the workers do, then calls ``while_waiting``.
+    Docs cross).  This process calls ``while_waiting`` once the workers have their first
+    chunks, then takes chunks as they do.
 
     A forked worker's resident size counts the pages it shares with this process, so each worker
     adds as much again to the run's memory as this process holds: it works as one of them instead.
@@ -348,7 +369,7 @@ def _analyse(
     # A forked worker's resident size starts as this process's: give back what it freed first.
     release_freed_memory()
     done: dict[int, list[_Analysis | tuple[str, str]]] = {}
-    waiting = deque(range(len(chunks)))  # the workers take from the front, this process from the back
+    waiting = deque(range(len(chunks)))  # in order, so the smallest chunks come last (chunk_sizes)
     sent: dict[int, AsyncResult] = {}
     taking = threading.Lock()  # a chunk is taken and recorded as one step, by either side
     with context.Pool(workers, initializer=_install, initargs=(analyser,)) as pool:
@@ -362,13 +383,13 @@ def _analyse(
 
         for _ in range(workers):
             send_next()
+        while_waiting()  # while the workers analyse their first chunks: no core idles for it
         while True:
             with taking:
                 if not waiting:
                     break
-                index = waiting.pop()
+                index = waiting.popleft()
             done[index] = analyser(chunks[index])
-        while_waiting()  # while the workers finish their last chunks
         with taking:
             last = dict(sent)  # nothing is sent once nothing waits
         for index, result in last.items():

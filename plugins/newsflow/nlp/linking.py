@@ -7,7 +7,9 @@ pure story rules of :mod:`newsflow.nlp.stories`.  No I/O: the caller reads the h
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict
 from datetime import datetime
 
@@ -44,17 +46,23 @@ def _batch_story_articles(
     """
     articles = tables["articles"]
     mentions = tables["mentions"].merge(tables["entities"][["entity_id", "name"]], on="entity_id")
-    by_article = {article_id: group for article_id, group in mentions.groupby("article_id")}
+    # Each article's entities and organisation mentions, in one pass (a DataFrame filter per
+    # article cost a tenth of linking at 10,000 articles).
+    entities: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    organisations: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    columns = ("article_id", "label", "name", "start_char", "end_char")
+    for article_id, label, name, start, end in zip(*(mentions[c] for c in columns), strict=True):
+        entities[article_id].add((label, name))
+        if label == "ORG":
+            organisations[article_id].append((name, start, end))
     seen = counted_at(articles, ingested_at)
     story_articles, citations = [], []
     for row, seen_at in zip(articles.itertuples(index=False), seen, strict=True):
-        found = by_article.get(row.article_id, mentions.iloc[0:0])
-        orgs = found[found["label"] == "ORG"]
         try:
             cited = find_citations(
                 row.text,
                 row.author if isinstance(row.author, str) else None,
-                list(zip(orgs["name"], orgs["start_char"], orgs["end_char"], strict=True)),
+                organisations.get(row.article_id, []),
             )
             article = StoryArticle(
                 article_id=row.article_id,
@@ -63,7 +71,7 @@ def _batch_story_articles(
                 text=row.text,
                 content_hash=row.content_hash,
                 title=normalise_title(row.title, row.outlet),
-                entities=set(zip(found["label"], found["name"], strict=True)),
+                entities=entities.get(row.article_id, set()),
                 agency=agency_of(row.outlet) or credited_agency(cited),
             )
         except Exception as exc:
@@ -125,11 +133,11 @@ def link_batch(
         article = earlier[row.article_id]
         article.text = row.text
         article.entities = {(label, name) for label, name in (row.entities if row.entities is not None else [])}
-    linker = StoryLinker()
-    linker.add(earlier[article_id] for article_id in history["window"]["article_id"])
-    linker.add(batch_articles)
     old_links = [Link(*row) for row in history["links"][list(LINK_COLUMNS)].itertuples(index=False)]
-    new_links = linker.link((a.article_id for a in batch_articles), old_links)
+    with closing(StoryLinker()) as linker:
+        linker.add(earlier[article_id] for article_id in history["window"]["article_id"])
+        linker.add(batch_articles)
+        new_links = linker.link((a.article_id for a in batch_articles), old_links)
     touched = {a.article_id for a in batch_articles} | set(
         history["articles"]["article_id"][history["articles"]["touched"].astype(bool)]
     )

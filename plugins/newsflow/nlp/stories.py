@@ -438,6 +438,13 @@ class StoryLinker:
             self._vectors[article_id] = {term: w / norm for term, w in weights.items()}
         return self._vectors[article_id]
 
+    def close(self) -> None:
+        """Free the MinHash index now.  datasketch's MinHashLSH holds a bound method of itself
+        (a reference cycle), so without this its tables outlive the linker until the next full
+        garbage collection: hundreds of megabytes at 10,000 articles, in a process that goes on
+        to validate and load."""
+        vars(self.text_lsh).clear()
+
     def _event_similarity(self, a: str, b: str) -> float:
         """:func:`event_similarity` of any two indexed articles (0 beyond the window)."""
         if abs(self.articles[a].seen_at - self.articles[b].seen_at) > self.window:
