@@ -23,6 +23,7 @@ Usage: python bench/e2e.py --articles 2000   (--articles 10000 for the memory fi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -213,7 +214,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000, help="corpus size N")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR (new or empty) and keep it (default: a temporary folder)")
     parser.add_argument("--runs", default="2,3,4", help="which of runs 2, 3, 4 to time (run 2 always loads)")
     args = parser.parse_args()
     runs = {int(run) for run in args.runs.split(",")}
@@ -227,8 +228,9 @@ def main() -> None:
     copies = first[: int(n * 0.3)]
     fourth = corpus[n + extra :] + copies
 
-    with tempfile.TemporaryDirectory(dir=args.keep) as tmp:
+    with contextlib.nullcontext(args.keep) if args.keep else tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
+        home.mkdir(parents=True, exist_ok=True)
         folder = home / "corpus"
         folder.mkdir()
         words = write_articles(folder, "part1", first, 0)
