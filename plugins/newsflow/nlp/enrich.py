@@ -394,6 +394,10 @@ def _analyse(
             last = dict(sent)  # nothing is sent once nothing waits
         for index, result in last.items():
             done[index] = result.get()
+        # Each AsyncResult and send_next refer to each other (its callback): a cycle that would
+        # hold the workers' results until the next full garbage collection, task after task.
+        sent.clear()
+        last.clear()
         pool.close()
         pool.join()
     for index in range(len(chunks)):
