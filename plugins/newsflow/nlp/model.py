@@ -27,7 +27,7 @@ def mark_sentences(doc: Doc) -> Doc:
 
     Token by token that is: a break becomes due after a sentence-final mark or a line break
     and falls on the next token that is neither whitespace nor a closer.  Computed over the
-    Doc's arrays, since a Python loop over every token cost as much as a tenth of NER.
+    Doc's arrays: a Python loop over every token was 4 % of enrichment's time.
     """
     if len(doc) < 2:
         return doc
