@@ -9,6 +9,11 @@ Prints, in one process tree:
      (other outlets): words/s of the distinct new texts, and of all new articles, vs the limit;
 plus each run's peak RSS (the whole process tree, sampled) and how its time splits across
 the DAG's tasks (from Airflow's own task instance records), so the next bottleneck shows.
+Each run's CPU time (all its processes, in core-seconds) bounds what any scheduling could
+do: a run that needs X core-seconds takes at least X / cores seconds, so the ratio it could
+reach with every core busy all the time is printed beside the ratio it reached.  A run that
+finds nothing new is timed too: its time is what every run pays before any work (Airflow's
+start, the imports, the marts' refresh), the lowest share run 3 can have.
 The limit is measured before and again after the fresh run, and the ratios use the mean of
 the two: on a shared machine the speed drifts by tens of percent within minutes, and the
 spread printed shows by how much.
@@ -29,6 +34,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -111,8 +117,15 @@ class TreeMemory:
         return self.peak
 
 
-def run_pipeline(home: Path, corpus: Path, logical: datetime) -> tuple[float, int]:
-    """``newsflow run`` over ``corpus``; returns wall seconds and peak tree RSS in bytes."""
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of this process (``RUSAGE_SELF``) or of its ended children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pipeline(home: Path, corpus: Path, logical: datetime) -> tuple[float, int, float]:
+    """``newsflow run`` over ``corpus``; returns wall seconds, peak tree RSS in bytes and the CPU
+    seconds of the whole tree (every process of the run is waited for, so its time is counted)."""
     env = dict(
         os.environ,
         AIRFLOW_HOME=str(home / "airflow"),
@@ -124,6 +137,7 @@ def run_pipeline(home: Path, corpus: Path, logical: datetime) -> tuple[float, in
         sys.executable, "-m", "newsflow", "run", "--source", str(corpus),
         "--warehouse", str(home / "warehouse.duckdb"), "--logical-date", logical.isoformat(),
     ]  # fmt: skip
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     memory = TreeMemory(process.pid)
@@ -133,7 +147,7 @@ def run_pipeline(home: Path, corpus: Path, logical: datetime) -> tuple[float, in
     if process.returncode != 0:
         sys.stderr.write(output.decode(errors="replace")[-6000:])
         raise SystemExit(f"newsflow run failed with exit code {process.returncode}")
-    return seconds, peak
+    return seconds, peak, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
 
 
 def distinct_corpus(n: int, seed: int) -> list[str]:
@@ -191,23 +205,31 @@ def batch_record(home: Path) -> tuple:
         con.close()
 
 
-def ner_limit(texts: list[str], batch_size: int) -> float:
-    """Seconds spaCy takes for tok2vec + NER alone over ``texts`` on every core."""
+def ner_limit(texts: list[str], batch_size: int) -> tuple[float, float]:
+    """Wall seconds spaCy takes for tok2vec + NER alone over ``texts`` on every core, and the CPU
+    seconds of all its processes."""
     model = load_settings(environ={}).spacy_model
     nlp = spacy.load(model, exclude=["parser", "senter", "tagger", "attribute_ruler", "lemmatizer"])
     cores = len(os.sched_getaffinity(0))
     list(nlp.pipe(texts[:50], batch_size=batch_size))
+    cpu = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     list(nlp.pipe(texts, batch_size=batch_size, n_process=cores))
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return seconds, cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
 
 
-def report(label: str, seconds: float, peak: int, home: Path, logical: datetime, record: tuple) -> None:
+def report(label: str, seconds: float, peak: int, cpu: float, home: Path, logical: datetime, record: tuple) -> None:
     split = task_split(home, logical)
     total = sum(split.values()) or 1.0
     articles, enriched, reused, unchanged = record
     dag = dag_seconds(home, logical)
+    cores = len(os.sched_getaffinity(0))
     print(f"  {label}: {seconds:.1f} s wall, peak RSS {peak / 2**30:.2f} GiB (process tree)")
+    print(
+        f"    CPU: {cpu:.1f} core-seconds, {cpu / (seconds * cores):.0%} of {cores} cores over the run; "
+        f"with every core busy it could not take less than {cpu / cores:.1f} s"
+    )
     print(f"    wall: DAG run {dag:.1f} s (first task start to last task end), outside it {seconds - dag:.1f} s")
     print(f"    batch: {articles} articles loaded, {enriched} enriched, {reused} reused, {unchanged} unchanged")
     print("    tasks: " + ", ".join(f"{task} {sec:.1f} s ({sec / total:.0%})" for task, sec in split.items()))
@@ -242,31 +264,43 @@ def main() -> None:
         cores = len(os.sched_getaffinity(0))
         print(f"corpus: {n} articles ({len(set(first))} distinct texts), {words} words; {cores} cores")
 
-        limit = ner_limit(first, args.batch_size)
+        limit, limit_cpu = ner_limit(first, args.batch_size)
         print("1. limit, spaCy tok2vec+NER alone on every core:")
-        print(f"  {n / limit:.1f} articles/s, {words / limit:.0f} words/s ({limit:.1f} s)")
+        print(
+            f"  {n / limit:.1f} articles/s, {words / limit:.0f} words/s ({limit:.1f} s; "
+            f"CPU {limit_cpu:.1f} core-seconds, {limit_cpu / (limit * cores):.0%} of {cores} cores)"
+        )
 
         print("2. fresh run over N articles:")
         day = datetime(2024, 12, 1, tzinfo=UTC)
-        run2, peak2 = run_pipeline(home, folder, day)
-        report("run", run2, peak2, home, day, batch_record(home))
-        again = ner_limit(first, args.batch_size)
+        run2, peak2, cpu2 = run_pipeline(home, folder, day)
+        report("run", run2, peak2, cpu2, home, day, batch_record(home))
+        again, again_cpu = ner_limit(first, args.batch_size)
         print(
             f"  the limit again, after this run: {again:.1f} s ({again / limit - 1:+.0%}, the machine's drift); "
             f"the ratios use the mean, {(limit + again) / 2:.1f} s"
         )
-        limit = (limit + again) / 2
+        limit, limit_cpu = (limit + again) / 2, (limit_cpu + again_cpu) / 2
         print(f"  {n / run2:.1f} articles/s, {words / run2:.0f} words/s; ratio to the limit {limit / run2:.2f}")
+        print(
+            f"  CPU beyond the limit's: {cpu2 - limit_cpu:.1f} core-seconds; with every core busy all along "
+            f"the ratio could reach {limit / (cpu2 / cores):.2f}"
+        )
 
         peaks = [peak2]
         if 3 in runs:
             print("3. second run after adding 1 % new articles:")
             write_articles(folder, "part2", added, n)
             day3 = day + timedelta(hours=1)
-            run3, peak3 = run_pipeline(home, folder, day3)
-            report("run", run3, peak3, home, day3, batch_record(home))
+            run3, peak3, cpu3 = run_pipeline(home, folder, day3)
+            report("run", run3, peak3, cpu3, home, day3, batch_record(home))
             print(f"  time as a share of the fresh run: {run3 / run2:.3f}")
-            peaks.append(peak3)
+            print("   then a run that finds nothing new (the cost every run pays before any work):")
+            idle_day = day3 + timedelta(minutes=30)
+            idle, peak_idle, cpu_idle = run_pipeline(home, folder, idle_day)
+            report("run", idle, peak_idle, cpu_idle, home, idle_day, batch_record(home))
+            print(f"  time as a share of the fresh run: {idle / run2:.3f} (the lowest share run 3 can have)")
+            peaks += [peak3, peak_idle]
         if 4 not in runs:
             print(f"peak RSS over the runs: {max(peaks) / 2**30:.2f} GiB")
             return
@@ -275,13 +309,14 @@ def main() -> None:
         new_words = write_articles(folder, "part3", fourth, n + extra, outlet_offset=1)
         distinct_words = sum(count_words(t) for t in fourth[: len(fourth) - len(copies)])
         day4 = day + timedelta(hours=2)
-        run4, peak4 = run_pipeline(home, folder, day4)
+        run4, peak4, cpu4 = run_pipeline(home, folder, day4)
         record = batch_record(home)
-        report("run", run4, peak4, home, day4, record)
+        report("run", run4, peak4, cpu4, home, day4, record)
         limit_wps = words / limit
         distinct_wps, all_wps = distinct_words / run4, new_words / run4
         print(f"  distinct-text words/s {distinct_wps:.0f} ({distinct_wps / limit_wps:.2f} x the limit)")
         print(f"  all new words/s {all_wps:.0f} ({all_wps / limit_wps:.2f} x the limit, the effective rate)")
+        print(f"  with every core busy all along: {new_words / (cpu4 / cores) / limit_wps:.2f} x the limit at most")
         distinct = len(set(fourth) - set(first))
         print(
             f"  texts analysed: {record[1]} of {len(fourth)} new articles, {distinct} of them new distinct texts "

@@ -19,7 +19,7 @@ from newsflow.ingest.sources import UNCHANGED_FILE, extract_articles
 from newsflow.nlp.enrich import enrich_batch
 from newsflow.pipeline.run_folder import BatchInfo, RunFolder, articles_frame
 from newsflow.pipeline.steps import (
-    MIN_ARTICLES_PER_PROCESS,
+    MIN_ARTICLES_PER_SPAWNED_PROCESS,
     STEPS,
     enrich_step,
     enrich_workers,
@@ -385,9 +385,15 @@ def test_enrichment_uses_the_configured_processes_with_enough_articles_for_each(
     cores = len(os.sched_getaffinity(0))
     assert enrich_workers(seeds_settings, 10_000) == 1  # the default: executors run tasks side by side
     every_core = replace(seeds_settings, enrich_processes=0)
-    assert enrich_workers(every_core, 10_000) == cores
-    assert enrich_workers(every_core, MIN_ARTICLES_PER_PROCESS - 1) == 1
-    assert enrich_workers(replace(seeds_settings, enrich_processes=3), 2 * MIN_ARTICLES_PER_PROCESS) == 2
+    three = replace(seeds_settings, enrich_processes=3)
+    for start_method in ("fork", "spawn", "forkserver"):
+        assert enrich_workers(every_core, 10_000, start_method) == cores
+    # Forked workers share the loaded models: the chunks of a batch bound them (enrich._analyse).
+    assert enrich_workers(three, 8, "fork") == 3
+    # Spawned ones load the models themselves: each needs enough articles to pay for that.
+    for start_method in ("spawn", "forkserver"):
+        assert enrich_workers(every_core, MIN_ARTICLES_PER_SPAWNED_PROCESS - 1, start_method) == 1
+        assert enrich_workers(three, 2 * MIN_ARTICLES_PER_SPAWNED_PROCESS, start_method) == 2
 
 
 @pytest.mark.pipeline

@@ -14,6 +14,7 @@ should not pay seconds of imports in extraction.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -58,8 +59,9 @@ progress = logging.getLogger("newsflow.progress")
 
 # Seconds by which a file's modification time may precede the clock reading taken before writing it.
 MTIME_MARGIN_S = 2.0
-# Below this many articles per process, starting a worker costs more than it saves.
-MIN_ARTICLES_PER_PROCESS = 50
+# Below this many articles per process, a spawned worker, which loads the models itself (seconds),
+# costs more than it saves.  A forked one shares its parent's (see enrich_workers).
+MIN_ARTICLES_PER_SPAWNED_PROCESS = 50
 
 
 @releases_memory
@@ -252,16 +254,21 @@ def enrich_with_settings(articles: pd.DataFrame, settings: Settings) -> dict[str
     )
 
 
-def enrich_workers(settings: Settings, articles: int) -> int:
-    """Model processes for one enrich task: ``enrich_processes``, where 0 means every core,
-    and never fewer than :data:`MIN_ARTICLES_PER_PROCESS` articles each.
+def enrich_workers(settings: Settings, articles: int, start_method: str | None = None) -> int:
+    """Model processes for one enrich task: ``enrich_processes``, where 0 means every core.
 
     The default, 1, suits Airflow's executors, which run the mapped enrich tasks side by
     side (LocalExecutor's parallelism, Celery and Kubernetes workers); the embedded run and
     the CLI backfill run one task at a time and ask for every core (see ``newsflow.cli``).
+    Forked workers (``start_method``, the platform's by default) share the models the task
+    loaded, so enrichment uses as many as it has chunks of articles for: two processes were
+    faster from 8 articles on (``bench/enrich_small.py``).  Spawned workers load the models
+    themselves and get :data:`MIN_ARTICLES_PER_SPAWNED_PROCESS` articles each at least.
     """
     wanted = settings.enrich_processes or len(os.sched_getaffinity(0))
-    return max(1, min(wanted, articles // MIN_ARTICLES_PER_PROCESS))
+    if (start_method or multiprocessing.get_start_method()) == "fork":
+        return wanted
+    return max(1, min(wanted, articles // MIN_ARTICLES_PER_SPAWNED_PROCESS))
 
 
 @releases_memory
